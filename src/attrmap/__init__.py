@@ -1,0 +1,65 @@
+"""attrmap: token-attribution matrices to publication-quality annotated heatmaps.
+
+The public API works in notebooks and scripts without the CLI::
+
+    import attrmap
+    matrix = attrmap.load_matrix("examples/token_attribution.csv")
+    figure = attrmap.render(matrix)            # a matplotlib Figure (Agg)
+    attrmap.save_figure(figure, "token_attribution.png")
+
+Importing attrmap does not import matplotlib; ``render`` does, on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+from .errors import (
+    AttrmapError,
+    GridError,
+    InputError,
+    LimitError,
+    OutputError,
+    ShapeError,
+    StyleError,
+)
+from .matrix_io import Limits, load_matrix, save_matrix
+from .model import DEFAULT_SHAPE, AttributionMatrix, check_shape, parse_shape
+from .output import save_figure
+from .style import Config, Style, load_config
+
+if TYPE_CHECKING:
+    from .plotting import render
+
+__all__ = [
+    "DEFAULT_SHAPE",
+    "AttributionMatrix",
+    "AttrmapError",
+    "Config",
+    "GridError",
+    "InputError",
+    "LimitError",
+    "Limits",
+    "OutputError",
+    "ShapeError",
+    "Style",
+    "StyleError",
+    "__version__",
+    "check_shape",
+    "load_config",
+    "load_matrix",
+    "parse_shape",
+    "render",
+    "save_figure",
+    "save_matrix",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # Drawing pulls in matplotlib (~0.5 s): load it only when someone draws.
+    if name == "render":
+        from .plotting import render
+
+        return render
+    raise AttributeError(f"module 'attrmap' has no attribute {name!r}")

@@ -1,0 +1,252 @@
+"""The ``attrmap`` command: parses options and calls library functions, nothing more.
+
+Exit codes are decided here and only here (see ``ExitCode``).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import AttrmapError
+from .matrix_io import DEFAULT_LIMITS, FORMATS, Limits, load_matrix, save_matrix
+from .model import format_shape
+from .pipeline import load_checked, refuse_overwriting_input, render_file
+from .style import Config, build_config, load_config
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    FAILURE = 1  # a bad input, style or output; or a figure out of date (--check)
+    USAGE = 2  # click's own code for bad options
+    INTERRUPTED = 130  # SIGINT (Ctrl-C)
+    TERMINATED = 143  # SIGTERM
+
+
+class AttrmapCommandError(click.ClickException):
+    """An ``AttrmapError`` shown as one line, exit code 1, no traceback."""
+
+    exit_code = ExitCode.FAILURE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"attrmap: error: {self.format_message()}", err=True)
+
+
+class AttrmapGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AttrmapError as error:
+            raise AttrmapCommandError(str(error)) from None
+
+
+def report(error: AttrmapError) -> None:
+    """One problem, one line on stderr: for commands that go on after a failure."""
+    click.echo(f"attrmap: error: {error}", err=True)
+
+
+def _version_message() -> str:
+    try:
+        mpl = metadata.version("matplotlib")  # without importing it
+    except metadata.PackageNotFoundError:
+        mpl = "not installed"
+    return f"attrmap {__version__} (matplotlib {mpl})"
+
+
+EPILOG = """\b
+Examples:
+  attrmap render examples/token_attribution.csv -o token_attribution.png
+  attrmap render scores.yaml -o fig.pdf --title "Layer 12" --cmap RdBu
+  attrmap validate data/*.csv --shape any
+  attrmap convert scores.csv scores.yaml
+"""
+
+
+@click.group(
+    cls=AttrmapGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.version_option(__version__, "-V", "--version", message=_version_message())
+def cli() -> None:
+    """Render token-attribution matrices as annotated heatmaps.
+
+    Input is a wide CSV (corner cell, then one column per expression; one row per
+    token) or YAML (expressions, tokens, values). Output is PNG, SVG or PDF by the
+    extension of -o.
+    """
+
+
+# --------------------------------------------------------------------------- options
+
+
+def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options that decide how inputs are read and validated."""
+    options = [
+        click.option(
+            "--input-format",
+            type=click.Choice(FORMATS),
+            help="Format of the input; needed for '-' (stdin).",
+        ),
+        click.option(
+            "--shape",
+            metavar="ROWSxCOLS|any",
+            help="Expected grid, tokens x expressions [default: 13x5].",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            help="YAML style file (see configs/); flags override it.",
+        ),
+        click.option(
+            "--max-mb",
+            type=click.FloatRange(min=0, min_open=True),
+            help=f"Refuse inputs larger than this [default: {DEFAULT_LIMITS.max_bytes // 2**20}].",
+        ),
+        click.option(
+            "--max-cells",
+            type=click.IntRange(min=1),
+            help=f"Refuse grids larger than this [default: {DEFAULT_LIMITS.max_cells}].",
+        ),
+    ]
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+def style_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options that decide how the figure looks; they override --config."""
+    options = [
+        click.option("--title", help="Title above the heatmap [default: the matrix's title]."),
+        click.option("--cmap", help="Matplotlib colormap name [default: RdYlGn]."),
+        click.option("--vmin", type=float, help="Value drawn in the first colour [default: -1]."),
+        click.option("--vmax", type=float, help="Value drawn in the last colour [default: 1]."),
+        click.option("--fmt", help="Annotation number format spec [default: .4f]."),
+        click.option("--dpi", type=int, help="Resolution of PNG output [default: 150]."),
+        click.option("--colorbar-label", help="Colorbar label [default: Token Attribution]."),
+    ]
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+STYLE_KEYS = ("title", "cmap", "vmin", "vmax", "fmt", "dpi", "colorbar_label")
+
+
+def resolve_config(options: dict[str, Any]) -> Config:
+    """Default config, then --config file, then the flags that were given."""
+    base = Config()
+    if options.get("config_path"):
+        base = load_config(options["config_path"], base)
+    overrides = {key: options.get(key) for key in (*STYLE_KEYS, "shape")}
+    return build_config(base, overrides, origin="option")
+
+
+def resolve_limits(options: dict[str, Any]) -> Limits:
+    max_mb, max_cells = options.get("max_mb"), options.get("max_cells")
+    return Limits(
+        max_bytes=int(max_mb * 2**20) if max_mb else DEFAULT_LIMITS.max_bytes,
+        max_cells=max_cells or DEFAULT_LIMITS.max_cells,
+    )
+
+
+def run_each(items: Iterable[Any], action: Callable[[Any], None]) -> ExitCode:
+    """Do ``action`` for every item, reporting each failure; FAILURE if any failed."""
+    failed = False
+    for item in items:
+        try:
+            action(item)
+        except AttrmapError as error:
+            report(error)
+            failed = True
+    return ExitCode.FAILURE if failed else ExitCode.OK
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  attrmap render data.csv                      # writes data.png beside it
+  attrmap render data.yaml -o figs/data.pdf --title "Integrated gradients"
+  attrmap render a.csv b.csv c.yaml -o figs/   # several inputs: -o is a folder
+  cat data.csv | attrmap render - --input-format csv -o out.svg
+"""
+)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="Figure file (.png, .svg, .pdf); a folder for several inputs.",
+)
+@input_options
+@style_options
+@click.pass_context
+def render(ctx: click.Context, inputs: tuple[str, ...], output: str | None, **options: Any) -> None:
+    """Render INPUT (CSV or YAML) to a heatmap figure.
+
+    Without -o the figure is INPUT with a .png extension, beside it.
+    """
+    config, limits = resolve_config(options), resolve_limits(options)
+    fmt = options["input_format"]
+    if len(inputs) == 1:
+        written = render_file(inputs[0], output, config, fmt, limits)
+        click.echo(f"wrote {written}")
+        return
+
+    def render_one(path: str) -> None:
+        target = Path(output) / Path(path).with_suffix(".png").name if output else None
+        click.echo(f"wrote {render_file(path, target, config, fmt, limits)}")
+
+    ctx.exit(run_each(inputs, render_one))
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  attrmap validate examples/token_attribution.csv
+  attrmap validate runs/*.yaml --shape 20x8
+"""
+)
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@input_options
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[str, ...], **options: Any) -> None:
+    """Check that each FILE is a valid matrix of the expected shape.
+
+    Prints one line per problem on stderr and exits 1 if any; exits 0 when all are valid.
+    """
+    config, limits = resolve_config(options), resolve_limits(options)
+
+    def validate_one(path: str) -> None:
+        matrix = load_checked(path, config, options["input_format"], limits)
+        click.echo(f"ok {matrix.source} ({format_shape(matrix.shape)})")
+
+    ctx.exit(run_each(files, validate_one))
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  attrmap convert scores.csv scores.yaml
+  attrmap convert scores.yaml scores.csv     # the title is dropped: CSV has none
+"""
+)
+@click.argument("source", metavar="IN")
+@click.argument("target", metavar="OUT")
+@click.option(
+    "--input-format", type=click.Choice(FORMATS), help="Format of IN; needed for '-' (stdin)."
+)
+def convert(source: str, target: str, input_format: str | None) -> None:
+    """Convert a matrix between CSV and YAML (by the extensions), losslessly."""
+    refuse_overwriting_input(source, Path(target))
+    save_matrix(load_matrix(source, input_format), target)
+    click.echo(f"wrote {target}")
+
+
+def main() -> None:
+    cli(prog_name="attrmap")

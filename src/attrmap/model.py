@@ -1,0 +1,160 @@
+"""The attribution matrix and its validation, independent of any file format or drawing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import GridError, ShapeError
+
+#: The reference figure's grid: 13 tokens down the left, 5 expressions across the top.
+DEFAULT_SHAPE: tuple[int, int] = (13, 5)
+
+Shape = tuple[int, int] | None  # None accepts any shape
+
+_SHAPE_RE = re.compile(r"\s*(\d+)\s*[xX\u00d7]\s*(\d+)\s*")
+# What a user means by a number: 1, -1, .5, +0.5, 1e-3, 1.0E+05. Deliberately not
+# float()'s grammar, which also takes "nan", "inf", "1_000" and surrounding junk.
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_NON_FINITE_RE = re.compile(r"[+-]?\.?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
+def parse_shape(text: str) -> Shape:
+    """Parse ``ROWSxCOLS`` (tokens x expressions) or ``any``."""
+    if text.strip().lower() == "any":
+        return None
+    match = _SHAPE_RE.fullmatch(text)
+    if not match or int(match[1]) < 1 or int(match[2]) < 1:
+        raise ValueError(f"shape must be ROWSxCOLS (e.g. 13x5) or 'any', not {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def format_shape(shape: Shape) -> str:
+    return "any" if shape is None else f"{shape[0]}x{shape[1]}"
+
+
+def parse_number(text: str) -> float:
+    """Turn a cell's text into a finite float, or raise ``ValueError`` saying why not."""
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError("empty cell; every cell needs a number")
+    if _NON_FINITE_RE.fullmatch(stripped):
+        raise ValueError(f"{stripped!r} is not finite; NaN and infinity are not allowed")
+    if not _NUMBER_RE.fullmatch(stripped):
+        raise ValueError(f"{_clip(stripped)!r} is not a number")
+    value = float(stripped)
+    if not np.isfinite(value):
+        raise ValueError(f"{_clip(stripped)!r} overflows a 64-bit float")
+    return value
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _check_label(kind: str, label: object, index: int, source: str) -> str:
+    if not isinstance(label, str):
+        raise GridError(source, f"{kind} {index + 1} is {type(label).__name__}, not a string")
+    try:
+        label.encode("utf-8")
+    except UnicodeEncodeError:
+        raise GridError(
+            source, f"{kind} {index + 1} ({label!r}) cannot be encoded as UTF-8"
+        ) from None
+    return label
+
+
+@dataclass(frozen=True, eq=False)
+class AttributionMatrix:
+    """Attribution scores: ``values[i, j]`` is token ``i``'s score for expression ``j``.
+
+    Labels are kept exactly as given, in order, duplicates allowed: token order is the
+    prompt's order. ``values`` is a read-only float64 array, so a matrix can be shared.
+    """
+
+    tokens: tuple[str, ...]
+    expressions: tuple[str, ...]
+    values: np.ndarray
+    title: str | None = None
+    source: str = "<matrix>"
+
+    def __init__(
+        self,
+        tokens: Iterable[str],
+        expressions: Iterable[str],
+        values: Sequence[Sequence[float]] | np.ndarray,
+        title: str | None = None,
+        source: str = "<matrix>",
+    ) -> None:
+        tokens = tuple(_check_label("token", t, i, source) for i, t in enumerate(tokens))
+        expressions = tuple(
+            _check_label("expression", e, i, source) for i, e in enumerate(expressions)
+        )
+        if title is not None:
+            title = _check_label("title", title, 0, source)
+        if not tokens or not expressions:
+            raise GridError(source, "the matrix needs at least one token and one expression")
+        try:
+            array = np.array(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise GridError(
+                source, "values must be a rectangular grid of numbers (one row per token)"
+            ) from None
+        expected = (len(tokens), len(expressions))
+        if array.shape != expected:
+            raise GridError(
+                source,
+                f"values have shape {array.shape}, but {len(tokens)} tokens x "
+                f"{len(expressions)} expressions need {expected}",
+            )
+        bad = np.argwhere(~np.isfinite(array))
+        if bad.size:
+            row, col = (int(i) for i in bad[0])
+            raise GridError(
+                source,
+                f"value for token {row + 1} ({tokens[row]!r}) and expression "
+                f"{expressions[col]!r} is {array[row, col]}; values must be finite",
+            )
+        array.setflags(write=False)
+        object.__setattr__(self, "tokens", tokens)
+        object.__setattr__(self, "expressions", expressions)
+        object.__setattr__(self, "values", array)
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "source", source)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.values.shape  # type: ignore[return-value]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AttributionMatrix):
+            return NotImplemented
+        return (
+            self.tokens == other.tokens
+            and self.expressions == other.expressions
+            and self.title == other.title
+            and np.array_equal(self.values, other.values)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"AttributionMatrix({self.shape[0]} tokens x {self.shape[1]} expressions, "
+            f"source={self.source!r})"
+        )
+
+
+def check_shape(matrix: AttributionMatrix, expected: Shape) -> None:
+    """Refuse a matrix whose grid is not the one the user said to expect."""
+    if expected is None or matrix.shape == tuple(expected):
+        return
+    found = format_shape(matrix.shape)
+    raise ShapeError(
+        matrix.source,
+        f"expected a {format_shape(expected)} grid (tokens x expressions), found {found}; "
+        f"pass --shape {found} (or --shape any) to accept it",
+    )

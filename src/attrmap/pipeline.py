@@ -1,0 +1,56 @@
+"""One input file to one figure: load, validate, draw, save. Used by the CLI and batch."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import OutputError
+from .matrix_io import DEFAULT_LIMITS, STDIN, Limits, load_matrix
+from .model import AttributionMatrix, check_shape
+from .output import figure_format_for
+from .style import Config
+
+
+def default_output_for(input_path: str | os.PathLike[str]) -> Path:
+    """``data/x.csv`` -> ``data/x.png``: the figure beside its input."""
+    if os.fspath(input_path) == STDIN:
+        raise OutputError("reading stdin needs -o OUTPUT")
+    return Path(input_path).with_suffix(".png")
+
+
+def load_checked(
+    path: str | os.PathLike[str],
+    config: Config,
+    input_format: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> AttributionMatrix:
+    """Load a matrix and check it has the grid the config expects."""
+    matrix = load_matrix(path, input_format, limits)
+    check_shape(matrix, config.shape)
+    return matrix
+
+
+def refuse_overwriting_input(input_path: str | os.PathLike[str], output: Path) -> None:
+    if os.fspath(input_path) == STDIN or not output.exists():
+        return
+    if os.path.samefile(input_path, output):
+        raise OutputError(f"{output}: refusing to write the figure over its own input")
+
+
+def render_file(
+    input_path: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None,
+    config: Config,
+    input_format: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Path:
+    """Render one input to one figure file and return the figure's path."""
+    target = Path(output) if output is not None else default_output_for(input_path)
+    figure_format_for(target)  # a bad extension fails before any work
+    refuse_overwriting_input(input_path, target)
+    matrix = load_checked(input_path, config, input_format, limits)
+    from .output import save_figure
+    from .plotting import render
+
+    return save_figure(render(matrix, config.style), target)

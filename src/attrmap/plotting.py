@@ -1,0 +1,374 @@
+"""Drawing: an annotated heatmap with matplotlib's object API (no pyplot, Agg canvas).
+
+Data preparation (``prepare``: label escapes, annotation texts and colours, layout in
+inches) is kept apart from drawing (``HeatmapCanvas``), so that a batch can reuse one
+figure for many matrices of the same geometry and only swap data and texts.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib import colors as mcolors
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
+
+from .errors import StyleError
+from .model import AttributionMatrix
+from .style import Style
+
+#: Fixed rc settings: the same input gives the same file on every machine with the same
+#: versions, whatever the user's matplotlibrc says.
+RC = {
+    "font.family": "DejaVu Sans",
+    "text.parse_math": False,
+    "axes.unicode_minus": True,
+    "svg.hashsalt": "attrmap",
+    "svg.fonttype": "path",
+    "pdf.fonttype": 42,
+    "path.simplify": True,
+    "image.resample": False,
+}
+
+_PAD = 0.15  # inches of white space around everything
+_TICK_OFFSET_PT = 3.5 + 3.5  # tick length + label pad, matplotlib's defaults
+_COLORBAR_GAP = 0.2
+_COLORBAR_WIDTH = 0.22
+_MIN_CELL_WIDTH = 0.9
+_MAX_UNROTATED_LABEL = 1.6  # wider expression labels are drawn at 45 degrees
+_MIN_CELL_HEIGHT = 0.45
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def display_label(label: str) -> str:
+    """Show control and invisible format characters as escapes instead of tofu boxes."""
+    if label.isprintable():
+        return label
+    out = []
+    for char in label:
+        if char.isprintable() or char == " ":
+            out.append(char)
+        elif char in "\n\t\r":
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}[char])
+        elif ord(char) < 0x100:
+            out.append(f"\\x{ord(char):02x}")
+        elif unicodedata.category(char) in {"Zs"}:
+            out.append(char)
+        else:
+            out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
+    return "".join(out)
+
+
+def format_value(value: float, fmt: str) -> str:
+    """Format like the reference figure: ``-0.00001`` with ``.4f`` stays ``-0.0000``."""
+    return format(value, fmt)
+
+
+# --------------------------------------------------------------------------- colour
+
+
+def relative_luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG 2 relative luminance of sRGB colours in [0, 1] (last axis = R, G, B)."""
+    rgb = np.asarray(rgb, dtype=float)[..., :3]
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(l1: np.ndarray, l2: np.ndarray) -> np.ndarray:
+    lighter, darker = np.maximum(l1, l2), np.minimum(l1, l2)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colors_for(cells: np.ndarray) -> np.ndarray:
+    """Black or white per cell, whichever contrasts more: always >= 4.58 (WCAG AA)."""
+    luminance = relative_luminance(cells)
+    on_black = contrast_ratio(luminance, np.zeros_like(luminance))
+    on_white = contrast_ratio(luminance, np.ones_like(luminance))
+    return np.where(on_black >= on_white, "#000000", "#ffffff")
+
+
+def resolve_cmap(style: Style) -> mcolors.Colormap:
+    try:
+        cmap = mpl.colormaps[style.cmap]
+    except KeyError:
+        raise StyleError(
+            f"unknown colormap {style.cmap!r}; try RdYlGn, RdBu, PuOr or BrBG"
+        ) from None
+    # Out-of-range values take the end colours; the annotation still shows the value.
+    return cmap.with_extremes(under=cmap(0.0), over=cmap(1.0))
+
+
+def make_norm(style: Style) -> mcolors.Normalize:
+    """Centre the colormap on 0 when the range straddles it, even if asymmetric."""
+    if style.vmin < 0 < style.vmax and not math.isclose(-style.vmin, style.vmax):
+        return mcolors.TwoSlopeNorm(vcenter=0.0, vmin=style.vmin, vmax=style.vmax)
+    return mcolors.Normalize(vmin=style.vmin, vmax=style.vmax)
+
+
+def extend_for(values: np.ndarray, style: Style) -> str:
+    """Colorbar arrows on the side(s) where data fall outside [vmin, vmax]."""
+    below = bool((values < style.vmin).any())
+    above = bool((values > style.vmax).any())
+    return {(False, False): "neither", (True, False): "min", (False, True): "max"}.get(
+        (below, above), "both"
+    )
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@lru_cache(maxsize=4096)
+def _text_size(text: str, size: float) -> tuple[float, float]:
+    """Width and height in inches, from font metrics (no renderer, dpi-independent)."""
+    if not text:
+        return 0.0, 0.0
+    prop = FontProperties(family=RC["font.family"], size=size)
+    width, height, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, prop, ismath=False)
+    return width / 72, height / 72
+
+
+_TEXT_TO_PATH = TextToPath()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where everything goes, in inches, so nothing is ever clipped."""
+
+    shape: tuple[int, int]
+    fig_width: float
+    fig_height: float
+    heatmap_rect: tuple[float, float, float, float]  # left, bottom, width, height (fraction)
+    colorbar_rect: tuple[float, float, float, float]
+    rotate_expressions: bool
+    title_y: float | None  # figure fraction of the title's baseline, None for no title
+    extend: str
+
+
+def compute_layout(
+    shape: tuple[int, int],
+    tokens: list[str],
+    expressions: list[str],
+    annotations: list[str],
+    title: str | None,
+    extend: str,
+    style: Style,
+) -> Layout:
+    """Size the figure from the grid and the measured label lengths."""
+    rows, cols = shape
+    size, annot_size = style.font_size, style.annotation_font_size
+    tick_offset = _TICK_OFFSET_PT / 72
+    token_width = max(_text_size(t, size)[0] for t in tokens)
+    expr_sizes = [_text_size(e, size) for e in expressions]
+    expr_width = max(w for w, _ in expr_sizes)
+    line_height = _text_size("Ag", size)[1]
+    annot_width = max(_text_size(a, annot_size)[0] for a in annotations)
+
+    cell_width = max(_MIN_CELL_WIDTH, annot_width + 0.2)
+    rotate = expr_width + 0.1 > max(cell_width, _MAX_UNROTATED_LABEL)
+    if not rotate:
+        cell_width = max(cell_width, expr_width + 0.15)
+    cell_height = max(_MIN_CELL_HEIGHT, 1.8 * _text_size("0", annot_size)[1], 1.6 * line_height)
+    grid_width, grid_height = cols * cell_width, rows * cell_height
+
+    diag = math.sqrt(0.5)
+    if rotate:
+        labels_height = max(w * diag + h * diag for w, h in expr_sizes)
+        # The last labels lean right, past the grid: how far past its right edge.
+        overhang = max(
+            (i + 0.5) * cell_width + w * diag + h * diag - grid_width
+            for i, (w, h) in enumerate(expr_sizes)
+        )
+    else:
+        labels_height = line_height
+        overhang = max(
+            (i + 0.5) * cell_width + w / 2 - grid_width for i, (w, _) in enumerate(expr_sizes)
+        )
+    title_height = 1.6 * _text_size("Ag", size * 1.2)[1] if title else 0.0
+
+    left = _PAD + token_width + tick_offset
+    top = _PAD + title_height + labels_height + tick_offset
+    cbar_tick_width = max(_text_size(f"\u2212{t:.2f}", size)[0] for t in style.colorbar_ticks)
+    cbar_label_width, cbar_label_height = _text_size(style.colorbar_label, size)
+    right_block = (
+        _COLORBAR_GAP
+        + _COLORBAR_WIDTH
+        + tick_offset
+        + cbar_tick_width
+        + 0.1
+        + cbar_label_height
+        + _PAD
+    )
+    cbar_height = max(grid_height, cbar_label_width + 0.3)
+    body_height = max(grid_height, cbar_height)
+    fig_width = max(
+        left + grid_width + max(right_block, overhang + _PAD),
+        _text_size(title or "", size * 1.2)[0] + 2 * _PAD,
+    )
+    fig_height = top + body_height + _PAD
+
+    def rect(x: float, y_top: float, w: float, h: float) -> tuple[float, float, float, float]:
+        return (x / fig_width, 1 - (y_top + h) / fig_height, w / fig_width, h / fig_height)
+
+    grid_top = top
+    return Layout(
+        shape=shape,
+        fig_width=round(fig_width, 3),
+        fig_height=round(fig_height, 3),
+        heatmap_rect=rect(left, grid_top, grid_width, grid_height),
+        colorbar_rect=rect(
+            left + grid_width + _COLORBAR_GAP, grid_top, _COLORBAR_WIDTH, cbar_height
+        ),
+        rotate_expressions=rotate,
+        title_y=1 - (_PAD + title_height * 0.7) / fig_height if title else None,
+        extend=extend,
+    )
+
+
+# --------------------------------------------------------------------------- prepare
+
+
+@dataclass(frozen=True)
+class HeatmapData:
+    """Everything the drawing needs, computed without touching a figure."""
+
+    values: np.ndarray
+    tokens: list[str]
+    expressions: list[str]
+    annotations: list[str]  # row-major, one per cell
+    text_colors: list[str]  # row-major, one per cell
+    title: str | None
+    layout: Layout
+
+
+def prepare(matrix: AttributionMatrix, style: Style) -> HeatmapData:
+    cmap, norm = resolve_cmap(style), make_norm(style)
+    values = matrix.values
+    annotations = [format_value(v, style.fmt) for v in values.ravel().tolist()]
+    cells = cmap(norm(values))
+    tokens = [display_label(t) for t in matrix.tokens]
+    expressions = [display_label(e) for e in matrix.expressions]
+    title = style.title if style.title is not None else matrix.title
+    title = display_label(title) if title else None
+    extend = extend_for(values, style)
+    layout = compute_layout(matrix.shape, tokens, expressions, annotations, title, extend, style)
+    return HeatmapData(
+        values=values,
+        tokens=tokens,
+        expressions=expressions,
+        annotations=annotations,
+        text_colors=text_colors_for(cells).ravel().tolist(),
+        title=title,
+        layout=layout,
+    )
+
+
+# --------------------------------------------------------------------------- draw
+
+
+class HeatmapCanvas:
+    """One figure, built for a layout, that can show any matrix of that layout.
+
+    Building the axes, colorbar and text artists is the slow part; ``show`` only swaps
+    image data, labels, annotation strings and colours, which is what makes a batch fast.
+    """
+
+    def __init__(self, layout: Layout, style: Style) -> None:
+        self.layout = layout
+        self.style = style
+        rows, cols = layout.shape
+        with mpl.rc_context(RC):
+            self.figure = Figure(figsize=(layout.fig_width, layout.fig_height), dpi=style.dpi)
+            FigureCanvasAgg(self.figure)
+            self.axes = self.figure.add_axes(layout.heatmap_rect)
+            cax = self.figure.add_axes(layout.colorbar_rect)
+            self.image = self.axes.imshow(
+                np.zeros(layout.shape),
+                cmap=resolve_cmap(style),
+                norm=make_norm(style),
+                aspect="auto",
+                interpolation="nearest",
+            )
+            self.colorbar = self.figure.colorbar(
+                self.image, cax=cax, extend=layout.extend, ticks=style.colorbar_ticks
+            )
+            self.colorbar.set_label(style.colorbar_label, size=style.font_size)
+            self.colorbar.ax.tick_params(labelsize=style.font_size)
+            self._build_axes(rows, cols)
+            self.texts = [
+                self.axes.text(
+                    col,
+                    row,
+                    "",
+                    ha="center",
+                    va="center",
+                    fontsize=style.annotation_font_size,
+                    parse_math=False,
+                )
+                for row in range(rows)
+                for col in range(cols)
+            ]
+            self.title = (
+                self.figure.text(
+                    0.5,
+                    layout.title_y,
+                    "",
+                    ha="center",
+                    va="baseline",
+                    fontsize=style.font_size * 1.2,
+                    parse_math=False,
+                )
+                if layout.title_y is not None
+                else None
+            )
+        for text in self.figure.findobj(lambda a: hasattr(a, "set_parse_math")):
+            text.set_parse_math(False)
+
+    def _build_axes(self, rows: int, cols: int) -> None:
+        ax = self.axes
+        ax.set_xticks(range(cols))
+        ax.set_yticks(range(rows))
+        ax.tick_params(
+            top=True,
+            bottom=False,
+            labeltop=True,
+            labelbottom=False,
+            labelsize=self.style.font_size,
+        )
+        if self.layout.rotate_expressions:
+            ax.tick_params(axis="x", labelrotation=45)
+        if self.layout.rotate_expressions:
+            for tick in ax.xaxis.get_major_ticks():
+                tick.label2.set_horizontalalignment("left")
+                tick.label2.set_rotation_mode("anchor")
+        for spine in ax.spines.values():
+            spine.set_linewidth(0.8)
+
+    def show(self, data: HeatmapData) -> Figure:
+        """Put ``data`` on the canvas; its layout must be this canvas's layout."""
+        if data.layout != self.layout:
+            raise ValueError("HeatmapCanvas.show needs data prepared for the same layout")
+        self.image.set_data(data.values)
+        self.axes.set_xticklabels(data.expressions)
+        self.axes.set_yticklabels(data.tokens)
+        for text, label, color in zip(self.texts, data.annotations, data.text_colors, strict=True):
+            text.set_text(label)
+            text.set_color(color)
+        if self.title is not None:
+            self.title.set_text(data.title or "")
+        return self.figure
+
+
+def render(matrix: AttributionMatrix, style: Style | None = None) -> Figure:
+    """Draw ``matrix`` as an annotated heatmap on a new Agg figure (no pyplot state)."""
+    style = style or Style()
+    data = prepare(matrix, style)
+    return HeatmapCanvas(data.layout, style).show(data)

@@ -1,0 +1,145 @@
+"""How a figure looks, and the YAML config files that set it.
+
+Kept free of matplotlib imports so that validating inputs and checking whether figures
+are up to date stay fast; colormap names are checked when drawing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import StyleError
+from .model import DEFAULT_SHAPE, Shape, format_shape, parse_shape
+
+
+@dataclass(frozen=True)
+class Style:
+    """Everything that decides a figure's pixels, apart from the matrix itself."""
+
+    cmap: str = "RdYlGn"
+    vmin: float = -1.0
+    vmax: float = 1.0
+    fmt: str = ".4f"
+    dpi: int = 150
+    colorbar_label: str = "Token Attribution"
+    title: str | None = None
+    font_size: float = 10.0
+    annotation_font_size: float = 9.0
+
+    def __post_init__(self) -> None:
+        if not self.vmin < self.vmax:
+            raise StyleError(f"vmin ({self.vmin}) must be less than vmax ({self.vmax})")
+        try:
+            sample = format(-1.23456, self.fmt)
+        except (ValueError, TypeError):
+            raise StyleError(
+                f"fmt {self.fmt!r} is not a number format spec (try .4f, .2f or .3g)"
+            ) from None
+        if not sample:
+            raise StyleError(f"fmt {self.fmt!r} formats numbers as empty text")
+        if not 10 <= self.dpi <= 1200:
+            raise StyleError(f"dpi must be between 10 and 1200, not {self.dpi}")
+        if not (0 < self.font_size <= 72 and 0 < self.annotation_font_size <= 72):
+            raise StyleError("font sizes must be between 0 and 72 points")
+
+    @property
+    def colorbar_ticks(self) -> list[float]:
+        """Five evenly spaced ticks: -1.0, -0.5, 0.0, 0.5, 1.0 for the default range."""
+        step = (self.vmax - self.vmin) / 4
+        return [self.vmin + step * i for i in range(5)]
+
+    def fingerprint(self) -> str:
+        """A stable digest of the resolved style, for knowing when a figure is stale."""
+        text = json.dumps(dataclasses.asdict(self), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Config:
+    """A style plus the grid shape inputs must have (``None`` accepts any)."""
+
+    style: Style = field(default_factory=Style)
+    shape: Shape = DEFAULT_SHAPE
+
+
+_STYLE_FIELDS = {f.name: f for f in dataclasses.fields(Style)}
+_TYPES: dict[str, tuple[type, ...]] = {
+    "cmap": (str,),
+    "vmin": (int, float),
+    "vmax": (int, float),
+    "fmt": (str,),
+    "dpi": (int,),
+    "colorbar_label": (str,),
+    "title": (str, type(None)),
+    "font_size": (int, float),
+    "annotation_font_size": (int, float),
+}
+
+
+def build_config(base: Config, overrides: dict[str, Any], origin: str = "option") -> Config:
+    """Apply overrides (``None`` means "not given") on top of ``base``, checking types."""
+    style_changes: dict[str, Any] = {}
+    shape = base.shape
+    for key, value in overrides.items():
+        if value is None and key != "title":
+            continue
+        name = key.replace("-", "_")
+        if name == "shape":
+            shape = _shape_value(value, origin)
+            continue
+        if name not in _STYLE_FIELDS:
+            known = ", ".join([*_STYLE_FIELDS, "shape"])
+            raise StyleError(f"{origin}: unknown setting {key!r}; known settings: {known}")
+        if not isinstance(value, _TYPES[name]) or isinstance(value, bool):
+            expected = " or ".join(t.__name__ for t in _TYPES[name])
+            raise StyleError(f"{origin}: {key} must be {expected}, not {value!r}")
+        style_changes[name] = float(value) if float in _TYPES[name] else value
+    try:
+        style = dataclasses.replace(base.style, **style_changes)
+    except StyleError as error:
+        raise StyleError(f"{origin}: {error}") from None
+    return Config(style=style, shape=shape)
+
+
+def _shape_value(value: Any, origin: str) -> Shape:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        value = f"{value[0]}x{value[1]}"
+    if not isinstance(value, str):
+        raise StyleError(f"{origin}: shape must be ROWSxCOLS or 'any', not {value!r}")
+    try:
+        return parse_shape(value)
+    except ValueError as error:
+        raise StyleError(f"{origin}: {error}") from None
+
+
+def load_config(path: str | os.PathLike[str], base: Config | None = None) -> Config:
+    """Read a YAML style file (see ``configs/``) on top of ``base`` (default style)."""
+    name = os.fspath(path)
+    try:
+        with open(name, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except OSError as error:
+        raise StyleError(f"{name}: cannot read config: {error.strerror or error}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise StyleError(f"{name}: invalid YAML config: {_one_line(error)}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise StyleError(f"{name}: a config file must be a mapping of setting: value")
+    return build_config(base or Config(), {str(k): v for k, v in data.items()}, origin=name)
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
+def describe(config: Config) -> dict[str, Any]:
+    """The resolved settings as plain data (for ``--print-config`` style output)."""
+    return {**dataclasses.asdict(config.style), "shape": format_shape(config.shape)}
