@@ -1,0 +1,43 @@
+"""Shared fixtures: the reference figure's data, as the user gave it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+CONFIGS = ROOT / "configs"
+
+REFERENCE_EXPRESSIONS = ["8 x 48 = 384", "3 x 4 = 12", "6 - 4 = 2", "50(10x5)", "$35 ($85 - $50)"]
+REFERENCE_TOKENS = ["-", "1", "6", ",", "0", "0", "0", "_x", "-", "0", ".", "8", "_="]
+
+
+@pytest.fixture
+def reference_csv() -> Path:
+    return EXAMPLES / "token_attribution.csv"
+
+
+@pytest.fixture
+def reference_yaml() -> Path:
+    return EXAMPLES / "token_attribution.yaml"
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write text (or bytes) to a file in tmp_path and return its path."""
+
+    def _write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+        return path
+
+    return _write
