@@ -12,8 +12,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 in_csv, out_png = sys.argv[1], sys.argv[2]
 with open(in_csv, newline="", encoding="utf-8") as fh:
@@ -26,8 +26,7 @@ fig, ax = plt.subplots(figsize=(7, 8))
 im = ax.imshow(values, cmap="RdYlGn", vmin=-1, vmax=1, aspect="auto")
 for i in range(values.shape[0]):
     for j in range(values.shape[1]):
-        ax.text(j, i, f"{values[i, j]:.4f}", ha="center", va="center", fontsize=8,
-                parse_math=False)
+        ax.text(j, i, f"{values[i, j]:.4f}", ha="center", va="center", fontsize=8, parse_math=False)
 ax.set_xticks(range(len(expressions)), expressions, rotation=30, ha="left")
 ax.set_yticks(range(len(tokens)), tokens)
 ax.xaxis.tick_top()

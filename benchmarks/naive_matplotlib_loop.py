@@ -15,8 +15,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
 
 def load_csv(path: Path) -> tuple[list[str], list[str], np.ndarray]:
@@ -35,8 +35,13 @@ def draw(tokens: list[str], expressions: list[str], values: np.ndarray, out_png:
     for i in range(n_rows):
         for j in range(n_cols):
             ax.text(
-                j, i, f"{values[i, j]:.4f}", ha="center", va="center",
-                fontsize=8, parse_math=False,
+                j,
+                i,
+                f"{values[i, j]:.4f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                parse_math=False,
             )
     ax.set_xticks(range(n_cols), expressions, rotation=30, ha="left")
     ax.set_yticks(range(n_rows), tokens)

@@ -14,9 +14,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
 
 
 def draw(path: Path, out_png: Path) -> None:
@@ -26,8 +26,14 @@ def draw(path: Path, out_png: Path) -> None:
     df.index.name = None
     fig, ax = plt.subplots(figsize=(7, 8))
     sns.heatmap(
-        df, annot=True, fmt=".4f", cmap="RdYlGn", vmin=-1, vmax=1,
-        cbar_kws={"label": "Token Attribution"}, ax=ax,
+        df,
+        annot=True,
+        fmt=".4f",
+        cmap="RdYlGn",
+        vmin=-1,
+        vmax=1,
+        cbar_kws={"label": "Token Attribution"},
+        ax=ax,
     )
     ax.xaxis.tick_top()
     ax.tick_params(axis="x", rotation=30)

@@ -16,8 +16,8 @@ def figure_format_for(path: str | os.PathLike[str]) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in FIGURE_FORMATS:
         raise OutputError(
-            f"{os.fspath(path)}: unknown figure extension {('.' + suffix) if suffix else '(none)'}"
-            "; use .png, .svg or .pdf"
+            f"{os.fspath(path)}: unknown figure extension "
+            f"{('.' + suffix) if suffix else '(none)'!r}; use .png, .svg or .pdf"
         )
     return suffix
 
