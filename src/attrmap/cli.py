@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import AttrmapError
+from .errors import AttrmapError, StyleError
 from .matrix_io import DEFAULT_LIMITS, FORMATS, Limits, load_matrix, save_matrix
 from .model import format_shape
 from .pipeline import load_checked, refuse_overwriting_input, render_file
@@ -136,12 +136,18 @@ STYLE_KEYS = ("title", "cmap", "vmin", "vmax", "fmt", "dpi", "colorbar_label")
 
 
 def resolve_config(options: dict[str, Any]) -> Config:
-    """Default config, then --config file, then the flags that were given."""
+    """Default config, then --config file, then the flags that were given.
+
+    A bad value in the file is the file's error (exit 1); a bad flag is a usage error.
+    """
     base = Config()
     if options.get("config_path"):
         base = load_config(options["config_path"], base)
     overrides = {key: options.get(key) for key in (*STYLE_KEYS, "shape")}
-    return build_config(base, overrides, origin="option")
+    try:
+        return build_config(base, overrides, origin="option")
+    except StyleError as error:
+        raise click.UsageError(str(error).removeprefix("option: ")) from None
 
 
 def resolve_limits(options: dict[str, Any]) -> Limits:

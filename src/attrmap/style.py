@@ -88,7 +88,7 @@ def build_config(base: Config, overrides: dict[str, Any], origin: str = "option"
     style_changes: dict[str, Any] = {}
     shape = base.shape
     for key, value in overrides.items():
-        if value is None and key != "title":
+        if value is None:  # not given
             continue
         name = key.replace("-", "_")
         if name == "shape":

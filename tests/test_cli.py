@@ -1,0 +1,300 @@
+"""The command line as users run it: exit codes, one-line errors, files written or not."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import attrmap
+from attrmap import load_matrix
+from attrmap.cli import cli, resolve_config
+
+SMALL_CSV = "token,a,b\nx,0.5,-0.25\ny,1,0\n"
+
+
+@pytest.fixture
+def run():
+    def _run(*args: str, input: str | None = None):
+        result = CliRunner().invoke(cli, [str(a) for a in args], input=input)
+        assert "Traceback" not in result.output
+        assert not isinstance(result.exception, Exception) or isinstance(
+            result.exception, SystemExit
+        ), result.exception
+        return result
+
+    return _run
+
+
+def one_error_line(result, *fragments: str) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("attrmap: error: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def test_render_reference_to_png(run, reference_csv, tmp_path):
+    out = tmp_path / "token_attribution.png"
+    result = run("render", reference_csv, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\x89PNG")
+    assert f"wrote {out}" in result.stdout
+
+
+def test_cli_output_equals_api_output(run, reference_yaml, tmp_path):
+    run("render", reference_yaml, "-o", tmp_path / "cli.svg")
+    attrmap.save_figure(attrmap.render(load_matrix(reference_yaml)), tmp_path / "api.svg")
+    assert (tmp_path / "cli.svg").read_bytes() == (tmp_path / "api.svg").read_bytes()
+
+
+def test_render_without_output_writes_png_beside_input(run, write):
+    data = write("runs/data.csv", SMALL_CSV)
+    result = run("render", data, "--shape", "any")
+    assert result.exit_code == 0, result.output
+    assert data.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".pdf"])
+def test_render_vector_formats_into_missing_folder(run, reference_csv, tmp_path, suffix):
+    out = tmp_path / "new" / "folder" / f"fig{suffix}"
+    assert run("render", reference_csv, "-o", out).exit_code == 0
+    assert out.stat().st_size > 1000
+
+
+def test_render_several_inputs_into_a_folder(run, write, tmp_path):
+    a, b = (
+        write("a.csv", SMALL_CSV),
+        write("b.yaml", "expressions: [e]\ntokens: [t]\nvalues: [[1]]\n"),
+    )
+    result = run("render", a, b, "-o", tmp_path / "figs", "--shape", "any")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["a.png", "b.png"]
+
+
+def test_render_several_reports_each_failure_and_renders_the_rest(run, write, tmp_path):
+    good, bad = write("good.csv", SMALL_CSV), write("bad.csv", "token,a\nx,oops\n")
+    result = run("render", bad, good, "-o", tmp_path / "figs", "--shape", "any")
+    assert result.exit_code == 1
+    one_error_line(result, f"{bad}:2:2:", "'oops' is not a number")
+    assert [p.name for p in (tmp_path / "figs").iterdir()] == ["good.png"]
+
+
+def test_bad_input_one_line_exit_1_nothing_written(run, write, tmp_path):
+    bad = write("bad.csv", "token,a,b\nx,1,2\ny,3\n")
+    out = tmp_path / "out.png"
+    result = run("render", bad, "-o", out, "--shape", "any")
+    assert result.exit_code == 1
+    one_error_line(result, f"{bad}:3:", "has 1 values")
+    assert not out.exists()
+    assert os.listdir(tmp_path) == ["bad.csv"]
+
+
+def test_bad_input_never_replaces_an_existing_good_figure(run, reference_csv, write, tmp_path):
+    out = tmp_path / "fig.png"
+    run("render", reference_csv, "-o", out)
+    good = out.read_bytes()
+    bad = write("bad.yaml", "expressions: [a\n")
+    assert run("render", bad, "-o", out).exit_code == 1
+    assert out.read_bytes() == good
+
+
+def test_shape_mismatch_explains_how_to_accept(run, write, tmp_path):
+    data = write("small.csv", SMALL_CSV)
+    result = run("render", data, "-o", tmp_path / "x.png")
+    assert result.exit_code == 1
+    one_error_line(result, str(data), "expected a 13x5 grid", "found 2x2", "--shape 2x2")
+    assert run("render", data, "-o", tmp_path / "x.png", "--shape", "2x2").exit_code == 0
+
+
+def test_refuses_to_render_onto_its_input(run, write, tmp_path):
+    data = write("data.csv", SMALL_CSV)
+    link = tmp_path / "fig.png"
+    link.symlink_to(data)
+    result = run("render", data, "-o", link, "--shape", "any")
+    assert result.exit_code == 1
+    one_error_line(result, "refusing to write the figure over its own input")
+    assert data.read_text() == SMALL_CSV
+
+
+def test_unknown_output_extension(run, reference_csv, tmp_path):
+    result = run("render", reference_csv, "-o", tmp_path / "fig.jpg")
+    assert result.exit_code == 1
+    one_error_line(result, "unknown figure extension '.jpg'")
+
+
+def test_output_path_is_a_folder(run, reference_csv, tmp_path):
+    folder = tmp_path / "fig.png"
+    folder.mkdir()
+    result = run("render", reference_csv, "-o", folder)
+    assert result.exit_code == 1
+    one_error_line(result, "is a folder")
+
+
+def test_stdin(run, tmp_path):
+    out = tmp_path / "stdin.png"
+    result = run(
+        "render", "-", "--input-format", "csv", "--shape", "any", "-o", out, input=SMALL_CSV
+    )
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+    result = run("render", "-", "--shape", "any", "-o", out, input=SMALL_CSV)
+    assert result.exit_code == 1
+    one_error_line(result, "<stdin>", "--input-format")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["render"],
+        ["render", "x.csv", "--bogus"],
+        ["render", "x.csv", "--input-format", "json"],
+        ["render", "x.csv", "--shape", "13by5"],
+        ["render", "x.csv", "--fmt", ".4z"],
+        ["render", "x.csv", "--vmin", "1", "--vmax", "0"],
+        ["render", "x.csv", "--dpi", "many"],
+        ["validate"],
+        ["nosuchcommand"],
+    ],
+)
+def test_usage_errors_exit_2(run, args):
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+
+
+def test_bad_config_file_exit_1_names_it(run, reference_csv, write, tmp_path):
+    style = write("style.yaml", "cmap: [oops]\n")
+    result = run("render", reference_csv, "--config", style, "-o", tmp_path / "x.png")
+    assert result.exit_code == 1
+    one_error_line(result, str(style), "cmap must be str")
+
+
+def test_unknown_cmap_exit_1(run, reference_csv, tmp_path):
+    result = run("render", reference_csv, "--cmap", "nope", "-o", tmp_path / "x.png")
+    assert result.exit_code == 1
+    one_error_line(result, "unknown colormap 'nope'")
+
+
+def test_flags_override_the_config_file(write):
+    style = write("style.yaml", "cmap: RdBu\nfmt: .2f\ntitle: From file\n")
+    ctx = cli.commands["render"].make_context(
+        "render",
+        [
+            "x.csv",
+            "--config",
+            str(style),
+            "--fmt",
+            ".3f",
+            "--vmin",
+            "-2",
+            "--dpi",
+            "300",
+            "--colorbar-label",
+            "IG score",
+            "--shape",
+            "any",
+        ],
+    )
+    config = resolve_config(ctx.params)
+    assert config.style.cmap == "RdBu"
+    assert config.style.fmt == ".3f"
+    assert config.style.title == "From file"
+    assert (config.style.vmin, config.style.vmax) == (-2.0, 1.0)
+    assert config.style.dpi == 300
+    assert config.style.colorbar_label == "IG score"
+    assert config.shape is None
+
+
+def test_validate_all_good(run, reference_csv, reference_yaml):
+    result = run("validate", reference_csv, reference_yaml)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        f"ok {reference_csv} (13x5)",
+        f"ok {reference_yaml} (13x5)",
+    ]
+
+
+def test_validate_one_line_per_problem(run, reference_csv, write):
+    bad1 = write("bad1.csv", "token,a\nx,nan\n")
+    bad2 = write("bad2.yaml", "expressions: [a]\ntokens: [t]\nvalues: [[1]]\n")
+    result = run("validate", bad1, reference_csv, bad2)
+    assert result.exit_code == 1
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith(f"attrmap: error: {bad1}:2:2: ")
+    assert errors[1].startswith(f"attrmap: error: {bad2}: expected a 13x5 grid")
+    assert result.stdout.strip() == f"ok {reference_csv} (13x5)"
+
+
+def test_convert_round_trip(run, reference_csv, tmp_path):
+    yaml_path, csv_path = tmp_path / "m.yaml", tmp_path / "m.csv"
+    assert run("convert", reference_csv, yaml_path).exit_code == 0
+    assert run("convert", yaml_path, csv_path).exit_code == 0
+    assert load_matrix(csv_path) == load_matrix(reference_csv)
+
+
+def test_version_and_help(run):
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"attrmap {attrmap.__version__} (matplotlib ")
+    for args in (["--help"], ["-h"], ["render", "--help"], ["validate", "-h"]):
+        result = run(*args)
+        assert result.exit_code == 0
+        assert "Examples:" in result.stdout
+
+
+def test_python_dash_m_and_console_script_agree():
+    out = subprocess.run(
+        [sys.executable, "-m", "attrmap", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.startswith("attrmap ")
+
+
+def test_real_process_error_has_no_traceback(write):
+    bad = write("bad.csv", "token,a\nx,\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "attrmap", "validate", str(bad), "--shape", "any"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        f"attrmap: error: {bad}:2:2: token 'x', expression 'a': "
+        "empty cell; every cell needs a number"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["render", "--help"], ["validate", "{csv}"], ["convert", "{csv}", "{out}"]],
+)
+def test_commands_that_draw_nothing_never_import_matplotlib(args, reference_csv, tmp_path):
+    argv = [a.format(csv=reference_csv, out=tmp_path / "m.yaml") for a in args]
+    code = (
+        "import sys\n"
+        "from attrmap.cli import cli\n"
+        f"try:\n    cli({argv!r}, prog_name='attrmap')\nexcept SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_importing_attrmap_does_not_import_matplotlib():
+    code = "import sys, attrmap; assert 'matplotlib' not in sys.modules; attrmap.render"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_finished_figure_gets_the_usual_umask_mode(run, reference_csv, tmp_path):
+    out = tmp_path / "fig.png"
+    run("render", reference_csv, "-o", out)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
