@@ -1,0 +1,38 @@
+"""Pixel comparison of the reference figure against a committed, eyeballed baseline.
+
+The baseline (also the README's picture) was rendered by ``attrmap render
+examples/token_attribution.csv`` and checked by eye against the reference description.
+Regenerate it only deliberately, after looking at the new image.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import CONFIGS, EXAMPLES
+from matplotlib.testing.compare import compare_images
+
+import attrmap
+from attrmap import Style, load_config, load_matrix, save_figure
+
+BASELINE = Path(__file__).parent / "baseline" / "token_attribution.png"
+TOLERANCE = 2.0  # RMS over 0-255 channels; anti-aliasing noise only, no visible change
+
+
+@pytest.mark.parametrize("example", ["token_attribution.csv", "token_attribution.yaml"])
+def test_reference_figure_matches_baseline(tmp_path, example):
+    actual = tmp_path / "token_attribution.png"
+    save_figure(attrmap.render(load_matrix(EXAMPLES / example)), actual)
+    assert compare_images(str(BASELINE), str(actual), tol=TOLERANCE) is None
+
+
+@pytest.mark.parametrize(
+    "style",
+    [load_config(CONFIGS / "colorblind.yaml").style, Style(fmt=".3f"), Style(vmax=2.0)],
+    ids=["palette", "digits", "range"],
+)
+def test_comparison_catches_a_visible_change(tmp_path, style):
+    actual = tmp_path / "changed.png"
+    save_figure(attrmap.render(load_matrix(EXAMPLES / "token_attribution.csv"), style), actual)
+    assert compare_images(str(BASELINE), str(actual), tol=TOLERANCE) is not None
