@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CONFIGS, EXAMPLES
 from matplotlib.testing.compare import compare_images
 
 import attrmap
 from attrmap import Style, load_config, load_matrix, save_figure
+from conftest import CONFIGS, EXAMPLES
 
 BASELINE = Path(__file__).parent / "baseline" / "token_attribution.png"
 TOLERANCE = 2.0  # RMS over 0-255 channels; anti-aliasing noise only, no visible change
