@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import attrmap
 from attrmap import load_matrix
 from attrmap.cli import cli, resolve_config
+from attrmap.provenance import figure_key, read_figure_key
 
 SMALL_CSV = "token,a,b\nx,0.5,-0.25\ny,1,0\n"
 
@@ -46,10 +47,21 @@ def test_render_reference_to_png(run, reference_csv, tmp_path):
     assert f"wrote {out}" in result.stdout
 
 
-def test_cli_output_equals_api_output(run, reference_yaml, tmp_path):
+def test_cli_output_equals_api_output_with_the_same_provenance(run, reference_yaml, tmp_path):
     run("render", reference_yaml, "-o", tmp_path / "cli.svg")
-    attrmap.save_figure(attrmap.render(load_matrix(reference_yaml)), tmp_path / "api.svg")
+    key = figure_key(reference_yaml.read_bytes(), attrmap.Style(), "svg")
+    figure = attrmap.render(load_matrix(reference_yaml))
+    attrmap.save_figure(figure, tmp_path / "api.svg", provenance=key)
     assert (tmp_path / "cli.svg").read_bytes() == (tmp_path / "api.svg").read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_rendered_figure_records_what_it_was_made_from(run, reference_csv, tmp_path, suffix):
+    out = tmp_path / f"fig{suffix}"
+    run("render", reference_csv, "-o", out)
+    expected = figure_key(reference_csv.read_bytes(), attrmap.Style(), suffix[1:])
+    assert read_figure_key(out) == expected
+    assert expected != figure_key(reference_csv.read_bytes(), attrmap.Style(fmt=".2f"), suffix[1:])
 
 
 def test_render_without_output_writes_png_beside_input(run, write):

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from .atomic import atomic_write
 from .errors import OutputError
+from .provenance import metadata_entry
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
@@ -36,21 +40,30 @@ def _metadata(fmt: str) -> dict[str, str | None]:
     return {"Creator": creator, "Producer": creator, "CreationDate": None, "ModDate": None}
 
 
-def save_figure(figure, path: str | os.PathLike[str], dpi: float | None = None) -> Path:
+def save_figure(
+    figure: Figure,
+    path: str | os.PathLike[str],
+    dpi: float | None = None,
+    provenance: str | None = None,
+) -> Path:
     """Save ``figure`` to ``path`` (PNG, SVG or PDF by extension), atomically.
 
     The folder is created if missing; on failure nothing is left under ``path`` and an
-    existing file there is kept. Returns the path written.
+    existing file there is kept. ``provenance`` is a figure key (see ``provenance.py``)
+    recorded in the file's metadata. Returns the path written.
     """
     import matplotlib as mpl
 
     from .plotting import RC
 
     fmt = figure_format_for(path)
+    metadata = _metadata(fmt)
+    if provenance is not None:
+        metadata.update(metadata_entry(fmt, provenance))
 
     def write(handle: IO[bytes]) -> None:
         with mpl.rc_context(RC):
-            figure.savefig(handle, format=fmt, dpi=dpi or figure.dpi, metadata=_metadata(fmt))
+            figure.savefig(handle, format=fmt, dpi=dpi or figure.dpi, metadata=metadata)
 
     atomic_write(path, write)
     return Path(path)

@@ -6,9 +6,18 @@ import os
 from pathlib import Path
 
 from .errors import OutputError
-from .matrix_io import DEFAULT_LIMITS, STDIN, Limits, load_matrix
+from .matrix_io import (
+    DEFAULT_LIMITS,
+    STDIN,
+    Limits,
+    format_for,
+    load_matrix,
+    parse_matrix,
+    read_input_bytes,
+)
 from .model import AttributionMatrix, check_shape
-from .output import figure_format_for
+from .output import figure_format_for, save_figure
+from .provenance import figure_key
 from .style import Config
 
 
@@ -49,8 +58,12 @@ def render_file(
     target = Path(output) if output is not None else default_output_for(input_path)
     figure_format_for(target)  # a bad extension fails before any work
     refuse_overwriting_input(input_path, target)
-    matrix = load_checked(input_path, config, input_format, limits)
-    from .output import save_figure
+    name = os.fspath(input_path)
+    data = read_input_bytes(name, limits)
+    source = "<stdin>" if name == STDIN else name
+    matrix = parse_matrix(data, format_for(name, input_format), source, limits)
+    check_shape(matrix, config.shape)
     from .plotting import render
 
-    return save_figure(render(matrix, config.style), target)
+    key = figure_key(data, config.style, figure_format_for(target))
+    return save_figure(render(matrix, config.style), target, provenance=key)

@@ -1,0 +1,66 @@
+"""What a figure was made from, recorded in the figure itself.
+
+A figure is up to date when the key in its metadata equals the key of its input's bytes,
+the resolved style, the output format and the attrmap and matplotlib versions. Keeping the
+key inside the figure (PNG text chunk, SVG ``dc:identifier``, PDF ``/Keywords``) means no
+side file: when an input changes, only its own figure changes. Reading the key needs
+neither matplotlib nor a full read of the figure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from functools import lru_cache
+from importlib import metadata
+
+from ._version import __version__
+from .style import Style
+
+KEY_PREFIX = "attrmap:"
+_KEY_RE = re.compile(rb"attrmap:([0-9a-f]{64})")
+_PEEK_BYTES = 8192  # the key sits near the start (PNG, SVG) or the end (PDF)
+
+
+@lru_cache(maxsize=1)
+def matplotlib_version() -> str:
+    """matplotlib's version without importing it (that costs half a second)."""
+    try:
+        return metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def figure_key(input_bytes: bytes, style: Style, figure_format: str) -> str:
+    recipe = {
+        "input_sha256": hashlib.sha256(input_bytes).hexdigest(),
+        "style": style.fingerprint(),
+        "format": figure_format,
+        "attrmap": __version__,
+        "matplotlib": matplotlib_version(),
+    }
+    return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
+
+
+def metadata_entry(figure_format: str, key: str) -> dict[str, str]:
+    """The savefig metadata that carries ``key`` in each format."""
+    field = {"png": "attrmap", "svg": "Identifier", "pdf": "Keywords"}[figure_format]
+    return {field: KEY_PREFIX + key}
+
+
+def read_figure_key(path: str | os.PathLike[str]) -> str | None:
+    """The key recorded in a figure, or None if it is missing or has none."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_PEEK_BYTES)
+            size = os.fstat(handle.fileno()).st_size
+            tail = b""
+            if size > _PEEK_BYTES:
+                handle.seek(max(size - _PEEK_BYTES, _PEEK_BYTES))
+                tail = handle.read()
+    except OSError:
+        return None
+    match = _KEY_RE.search(head) or _KEY_RE.search(tail)
+    return match[1].decode() if match else None
