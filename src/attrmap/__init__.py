@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .errors import (
     AttrmapError,
+    BatchError,
     GridError,
     InputError,
     LimitError,
@@ -36,6 +37,7 @@ __all__ = [
     "DEFAULT_SHAPE",
     "AttributionMatrix",
     "AttrmapError",
+    "BatchError",
     "Config",
     "GridError",
     "InputError",

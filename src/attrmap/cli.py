@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import enum
 import functools
+import signal
+import sys
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
@@ -15,9 +17,12 @@ from typing import Any
 import click
 
 from . import __version__
+from .batch import BatchInterrupted, BatchOptions, Outcome, Status, parse_shard, plan, run_batch
 from .errors import AttrmapError, StyleError
+from .interrupts import Terminated, sigterm_raises
 from .matrix_io import DEFAULT_LIMITS, FORMATS, Limits, load_matrix, save_matrix
 from .model import format_shape
+from .output import FIGURE_FORMATS
 from .pipeline import load_checked, refuse_overwriting_input, render_file
 from .style import Config, build_config, load_config
 
@@ -42,9 +47,23 @@ class AttrmapCommandError(click.ClickException):
 class AttrmapGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with sigterm_raises():
+                return super().invoke(ctx)
         except AttrmapError as error:
             raise AttrmapCommandError(str(error)) from None
+        except BatchInterrupted as stop:
+            click.echo(f"attrmap: interrupted: {stop.summary.line(check=False)}", err=True)
+            ctx.exit(_exit_for_signal(stop.signum))
+        except KeyboardInterrupt:
+            click.echo("attrmap: interrupted", err=True)
+            ctx.exit(ExitCode.INTERRUPTED)
+        except Terminated:
+            click.echo("attrmap: terminated", err=True)
+            ctx.exit(ExitCode.TERMINATED)
+
+
+def _exit_for_signal(signum: int) -> ExitCode:
+    return ExitCode.TERMINATED if signum == signal.SIGTERM else ExitCode.INTERRUPTED
 
 
 def report(error: AttrmapError) -> None:
@@ -85,14 +104,16 @@ def cli() -> None:
 # --------------------------------------------------------------------------- options
 
 
+input_format_option = click.option(
+    "--input-format",
+    type=click.Choice(FORMATS),
+    help="Format of the input; needed for '-' (stdin).",
+)
+
+
 def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Options that decide how inputs are read and validated."""
+    """Options that decide how inputs are validated."""
     options = [
-        click.option(
-            "--input-format",
-            type=click.Choice(FORMATS),
-            help="Format of the input; needed for '-' (stdin).",
-        ),
         click.option(
             "--shape",
             metavar="ROWSxCOLS|any",
@@ -189,6 +210,7 @@ Examples:
     type=click.Path(),
     help="Figure file (.png, .svg, .pdf); a folder for several inputs.",
 )
+@input_format_option
 @input_options
 @style_options
 @click.pass_context
@@ -219,6 +241,7 @@ Examples:
 """
 )
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@input_format_option
 @input_options
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[str, ...], **options: Any) -> None:
@@ -244,14 +267,113 @@ Examples:
 )
 @click.argument("source", metavar="IN")
 @click.argument("target", metavar="OUT")
-@click.option(
-    "--input-format", type=click.Choice(FORMATS), help="Format of IN; needed for '-' (stdin)."
-)
+@input_format_option
 def convert(source: str, target: str, input_format: str | None) -> None:
     """Convert a matrix between CSV and YAML (by the extensions), losslessly."""
     refuse_overwriting_input(source, Path(target))
     save_matrix(load_matrix(source, input_format), target)
     click.echo(f"wrote {target}")
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  attrmap batch figures/data -o figures                 # render what changed
+  attrmap batch figures/data -o figures --check         # CI: fail if any figure is stale
+  attrmap batch data -o out --format pdf -j 4 --force   # re-render everything as PDF
+  attrmap batch data -o out --shard 2/4                 # the 2nd of 4 parallel CI jobs
+"""
+)
+@click.argument("in_dir", type=click.Path(file_okay=False), metavar="IN_DIR")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the figures; mirrors IN_DIR's layout.",
+)
+@click.option(
+    "--format",
+    "figure_format",
+    type=click.Choice(FIGURE_FORMATS),
+    default="png",
+    show_default=True,
+    help="Figure format.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes [default: 0 = one per core].",
+)
+@click.option("--force", is_flag=True, help="Render every figure, even up-to-date ones.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 listing figures that are missing or out of date.",
+)
+@click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails.")
+@click.option("--shard", metavar="K/N", help="Only the K-th of N stable slices of the inputs.")
+@input_options
+@style_options
+@click.pass_context
+def batch(
+    ctx: click.Context,
+    in_dir: str,
+    out_dir: str,
+    figure_format: str,
+    jobs: int,
+    force: bool,
+    check: bool,
+    fail_fast: bool,
+    shard: str | None,
+    **options: Any,
+) -> None:
+    """Render every *.csv, *.yaml and *.yml below IN_DIR into OUT_DIR.
+
+    Each figure goes to the same relative path with the new extension. Figures already
+    up to date for their input's bytes, the style and the versions are left untouched.
+    A broken input is reported and skipped; the exit code is then 1.
+    """
+    try:
+        shard_k_n = parse_shard(shard) if shard else (1, 1)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--shard") from None
+    batch_options = BatchOptions(
+        config=resolve_config(options),
+        figure_format=figure_format,
+        jobs=jobs,
+        force=force,
+        check=check,
+        fail_fast=fail_fast,
+        shard=shard_k_n,
+        limits=resolve_limits(options),
+    )
+    items = plan(Path(in_dir), Path(out_dir), batch_options)
+    show_bar = sys.stderr.isatty()
+    with click.progressbar(
+        length=len(items), label="rendering", file=sys.stderr, hidden=not show_bar
+    ) as bar:
+
+        def on_outcome(outcome: Outcome) -> None:
+            if outcome.error is not None:
+                report_line(outcome.error, bar_active=show_bar)
+            elif outcome.status in (Status.MISSING, Status.STALE):
+                click.echo(
+                    f"{outcome.status.value}: {outcome.item.output} (from {outcome.item.source})"
+                )
+            bar.update(1)
+
+        summary = run_batch(in_dir, out_dir, batch_options, on_outcome, items=items)
+    click.echo(f"attrmap batch: {summary.line(check)}", err=True)
+    ctx.exit(ExitCode.OK if summary.ok else ExitCode.FAILURE)
+
+
+def report_line(message: str, bar_active: bool) -> None:
+    prefix = "\n" if bar_active else ""  # start below a progress bar drawn on this line
+    click.echo(f"{prefix}attrmap: error: {message}", err=True)
 
 
 def main() -> None:

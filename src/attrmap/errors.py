@@ -54,3 +54,7 @@ class StyleError(AttrmapError):
 
 class OutputError(AttrmapError):
     """A figure or matrix cannot be written where asked."""
+
+
+class BatchError(AttrmapError):
+    """A whole batch cannot start: bad folders, colliding outputs, a bad shard."""

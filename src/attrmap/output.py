@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -11,6 +12,7 @@ from .errors import OutputError
 from .provenance import metadata_entry
 
 if TYPE_CHECKING:
+    import numpy as np
     from matplotlib.figure import Figure
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
@@ -26,7 +28,7 @@ def figure_format_for(path: str | os.PathLike[str]) -> str:
     return suffix
 
 
-def _metadata(fmt: str) -> dict[str, str | None]:
+def figure_metadata(fmt: str, provenance: str | None = None) -> dict[str, str | None]:
     """Fixed metadata: no timestamps, so the same input gives the same bytes."""
     import matplotlib
 
@@ -34,10 +36,14 @@ def _metadata(fmt: str) -> dict[str, str | None]:
 
     creator = f"attrmap {__version__} (matplotlib {matplotlib.__version__})"
     if fmt == "png":
-        return {"Software": creator}
-    if fmt == "svg":
-        return {"Creator": creator, "Date": None}
-    return {"Creator": creator, "Producer": creator, "CreationDate": None, "ModDate": None}
+        metadata: dict[str, str | None] = {"Software": creator}
+    elif fmt == "svg":
+        metadata = {"Creator": creator, "Date": None}
+    else:
+        metadata = {"Creator": creator, "Producer": creator, "CreationDate": None, "ModDate": None}
+    if provenance is not None:
+        metadata.update(metadata_entry(fmt, provenance))
+    return metadata
 
 
 def save_figure(
@@ -57,13 +63,33 @@ def save_figure(
     from .plotting import RC
 
     fmt = figure_format_for(path)
-    metadata = _metadata(fmt)
-    if provenance is not None:
-        metadata.update(metadata_entry(fmt, provenance))
+    metadata = figure_metadata(fmt, provenance)
 
     def write(handle: IO[bytes]) -> None:
         with mpl.rc_context(RC):
             figure.savefig(handle, format=fmt, dpi=dpi or figure.dpi, metadata=metadata)
 
     atomic_write(path, write)
+    return Path(path)
+
+
+def encode_png(pixels: np.ndarray, dpi: float, provenance: str | None = None) -> bytes:
+    """PNG bytes of an RGBA buffer, exactly as ``savefig`` would write that buffer."""
+    from matplotlib.image import imsave
+
+    buffer = io.BytesIO()
+    imsave(
+        buffer,
+        pixels,
+        format="png",
+        origin="upper",
+        dpi=dpi,
+        metadata=figure_metadata("png", provenance),
+    )
+    return buffer.getvalue()
+
+
+def save_bytes(data: bytes, path: str | os.PathLike[str]) -> Path:
+    """Write already-encoded figure bytes atomically."""
+    atomic_write(path, lambda handle: handle.write(data))
     return Path(path)

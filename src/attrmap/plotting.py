@@ -38,7 +38,8 @@ RC = {
 }
 
 _PAD = 0.15  # inches of white space around everything
-_TICK_OFFSET_PT = 3.5 + 3.5  # tick length + label pad, matplotlib's defaults
+_LABEL_PAD_PT = 3.5  # heatmap labels: no tick marks (as seaborn), just matplotlib's pad
+_TICK_OFFSET_PT = 3.5 + 3.5  # colorbar: tick length + label pad, matplotlib's defaults
 _COLORBAR_GAP = 0.2
 _COLORBAR_WIDTH = 0.22
 _MIN_CELL_WIDTH = 0.9
@@ -166,6 +167,7 @@ def compute_layout(
     rows, cols = shape
     size, annot_size = style.font_size, style.annotation_font_size
     tick_offset = _TICK_OFFSET_PT / 72
+    label_offset = _LABEL_PAD_PT / 72
     token_width = max(_text_size(t, size)[0] for t in tokens)
     expr_sizes = [_text_size(e, size) for e in expressions]
     expr_width = max(w for w, _ in expr_sizes)
@@ -194,8 +196,8 @@ def compute_layout(
         )
     title_height = 1.6 * _text_size("Ag", size * 1.2)[1] if title else 0.0
 
-    left = _PAD + token_width + tick_offset
-    top = _PAD + title_height + labels_height + tick_offset
+    left = _PAD + token_width + label_offset
+    top = _PAD + title_height + labels_height + label_offset
     cbar_tick_width = max(_text_size(f"\u2212{t:.2f}", size)[0] for t in style.colorbar_ticks)
     cbar_label_width, cbar_label_height = _text_size(style.colorbar_label, size)
     right_block = (
@@ -284,6 +286,8 @@ class HeatmapCanvas:
     def __init__(self, layout: Layout, style: Style) -> None:
         self.layout = layout
         self.style = style
+        self._background = None
+        self._background_labels: tuple | None = None
         rows, cols = layout.shape
         with mpl.rc_context(RC):
             self.figure = Figure(figsize=(layout.fig_width, layout.fig_height), dpi=style.dpi)
@@ -337,6 +341,7 @@ class HeatmapCanvas:
         ax.set_xticks(range(cols))
         ax.set_yticks(range(rows))
         ax.tick_params(
+            length=0,
             top=True,
             bottom=False,
             labeltop=True,
@@ -354,17 +359,53 @@ class HeatmapCanvas:
 
     def show(self, data: HeatmapData) -> Figure:
         """Put ``data`` on the canvas; its layout must be this canvas's layout."""
+        self._show_labels(data)
+        self._show_values(data)
+        return self.figure
+
+    def _show_labels(self, data: HeatmapData) -> None:
         if data.layout != self.layout:
-            raise ValueError("HeatmapCanvas.show needs data prepared for the same layout")
-        self.image.set_data(data.values)
+            raise ValueError("HeatmapCanvas needs data prepared for its own layout")
         self.axes.set_xticklabels(data.expressions)
         self.axes.set_yticklabels(data.tokens)
+        if self.title is not None:
+            self.title.set_text(data.title or "")
+
+    def _show_values(self, data: HeatmapData) -> None:
+        self.image.set_data(data.values)
         for text, label, color in zip(self.texts, data.annotations, data.text_colors, strict=True):
             text.set_text(label)
             text.set_color(color)
-        if self.title is not None:
-            self.title.set_text(data.title or "")
-        return self.figure
+
+    def draw_pixels(self, data: HeatmapData) -> np.ndarray:
+        """Draw ``data`` into the Agg buffer and return it (RGBA, rows top to bottom).
+
+        Labels, colorbar and title rarely change between the files of a batch, so they
+        are drawn once into a background that is restored for the next matrix with the
+        same labels; only the image, the frame and the annotations are drawn again. Nothing
+        in the background overlaps those (the heatmap has no tick marks), and they are
+        drawn in the same order as a full draw, so the pixels are exactly the same.
+        """
+        canvas = self.figure.canvas
+        labels = (tuple(data.tokens), tuple(data.expressions), data.title)
+        changing = [self.image, *self.axes.spines.values(), *self.texts]
+        with mpl.rc_context(RC):
+            if labels != self._background_labels:
+                self._show_labels(data)
+                for artist in changing:
+                    artist.set_visible(False)
+                canvas.draw()
+                for artist in changing:
+                    artist.set_visible(True)
+                self._background = canvas.copy_from_bbox(self.figure.bbox)
+                self._background_labels = labels
+            else:
+                canvas.restore_region(self._background)
+            self._show_values(data)
+            renderer = canvas.get_renderer()
+            for artist in changing:
+                artist.draw(renderer)
+        return np.asarray(canvas.buffer_rgba())
 
 
 def render(matrix: AttributionMatrix, style: Style | None = None) -> Figure:

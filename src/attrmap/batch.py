@@ -1,0 +1,381 @@
+"""A folder of matrices to a folder of figures: incremental, parallel, checkable.
+
+The parent process discovers inputs, reads and validates each (no matplotlib needed) and
+decides from the key recorded in each figure whether it is up to date. Only stale figures
+go to worker processes, each of which keeps one figure per layout and swaps the data in
+(see ``plotting.HeatmapCanvas``), so the expensive parts are built once per worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import hashlib
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .atomic import TEMP_SUFFIX
+from .errors import AttrmapError, BatchError, OutputError
+from .interrupts import Terminated, sigterm_raises
+from .matrix_io import (
+    DEFAULT_LIMITS,
+    MATRIX_SUFFIXES,
+    Limits,
+    format_for,
+    parse_matrix,
+    read_input_bytes,
+)
+from .model import AttributionMatrix, check_shape
+from .provenance import figure_key, read_figure_key
+from .style import Config
+
+
+class Status(enum.Enum):
+    RENDERED = "rendered"
+    CURRENT = "up to date"
+    FAILED = "failed"
+    MISSING = "missing"  # --check: no figure yet
+    STALE = "out of date"  # --check: figure made from other bytes, style or versions
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    source: Path  # the input file, IN_DIR / relative
+    output: Path  # the figure, OUT_DIR / relative with the figure's extension
+    relative: str  # the input's path below IN_DIR, with "/" separators
+
+
+@dataclass(frozen=True)
+class Outcome:
+    item: BatchItem
+    status: Status
+    error: str | None = None
+
+
+@dataclass
+class Summary:
+    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
+    seconds: float = 0.0
+    interrupted_by: int | None = None  # the signal number, if a signal stopped the batch
+
+    @property
+    def ok(self) -> bool:
+        bad = (Status.FAILED, Status.MISSING, Status.STALE)
+        return self.interrupted_by is None and not any(self.counts[s] for s in bad)
+
+    def line(self, check: bool) -> str:
+        c = self.counts
+        if check:
+            parts = [
+                f"{c[Status.CURRENT]} up to date",
+                f"{c[Status.MISSING]} missing",
+                f"{c[Status.STALE]} out of date",
+                f"{c[Status.FAILED]} failed",
+            ]
+        else:
+            parts = [
+                f"{c[Status.RENDERED]} rendered",
+                f"{c[Status.CURRENT]} up to date",
+                f"{c[Status.FAILED]} failed",
+            ]
+        stopped = " (interrupted)" if self.interrupted_by is not None else ""
+        return f"{', '.join(parts)} in {self.seconds:.1f} s{stopped}"
+
+
+class BatchInterrupted(Exception):
+    """SIGINT or SIGTERM stopped the batch; ``summary`` says what was done."""
+
+    def __init__(self, summary: Summary, signum: int) -> None:
+        super().__init__(f"interrupted by signal {signum}")
+        self.summary = summary
+        self.signum = signum
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    config: Config = field(default_factory=Config)
+    figure_format: str = "png"
+    jobs: int = 0  # 0: one per core
+    force: bool = False
+    check: bool = False
+    fail_fast: bool = False
+    shard: tuple[int, int] = (1, 1)
+    limits: Limits = DEFAULT_LIMITS
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``K/N``: this is job K of N (1-based)."""
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ValueError(f"shard must be K/N, e.g. 1/4, not {text!r}") from None
+    if not 1 <= k <= n:
+        raise ValueError(f"shard K/N needs 1 <= K <= N, not {text!r}")
+    return k, n
+
+
+def in_shard(relative: str, shard: tuple[int, int]) -> bool:
+    """A stable split by path: a file stays in its shard when others come and go."""
+    k, n = shard
+    digest = hashlib.sha256(relative.encode("utf-8", "surrogateescape")).digest()
+    return int.from_bytes(digest[:8], "big") % n == k - 1
+
+
+def discover(in_dir: Path, out_dir: Path | None = None) -> list[str]:
+    """Relative paths of every matrix file below ``in_dir``, sorted.
+
+    Hidden files and folders are skipped, symlinked folders are not entered (no loops,
+    nothing outside ``in_dir``), symlinked files are read like files, and an output
+    folder inside the input folder is skipped.
+    """
+    skip = out_dir.resolve() if out_dir is not None else None
+    found: list[str] = []
+    for root, dirs, files in os.walk(in_dir, followlinks=False):
+        root_path = Path(root)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and (skip is None or (root_path / d).resolve() != skip)
+        )
+        for name in files:
+            if name.startswith(".") or not name.lower().endswith(MATRIX_SUFFIXES):
+                continue
+            found.append((root_path / name).relative_to(in_dir).as_posix())
+    return sorted(found)
+
+
+def plan(in_dir: Path, out_dir: Path, options: BatchOptions) -> list[BatchItem]:
+    """The inputs of this shard and their figures; refuse colliding outputs up front."""
+    if not in_dir.is_dir():
+        raise BatchError(f"{in_dir}: not a folder")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BatchError(f"{out_dir}: exists and is not a folder")
+    relatives = discover(in_dir, out_dir)
+    by_output: dict[str, list[str]] = {}
+    for relative in relatives:
+        figure = Path(relative).with_suffix("." + options.figure_format).as_posix()
+        by_output.setdefault(figure, []).append(relative)
+    clashes = [f"{' and '.join(ins)} -> {fig}" for fig, ins in by_output.items() if len(ins) > 1]
+    if clashes:
+        raise BatchError(
+            f"{in_dir}: inputs would write the same figure: {'; '.join(clashes)}; "
+            "rename or remove one of each"
+        )
+    return [
+        BatchItem(in_dir / relative, out_dir / figure, relative)
+        for figure, (relative,) in sorted(by_output.items(), key=lambda kv: kv[1])
+        if in_shard(relative, options.shard)
+    ]
+
+
+def remove_stale_temp_files(out_dir: Path) -> None:
+    """Leftovers of a killed run: never under a figure's name, but tidy them away."""
+    if out_dir.is_dir():
+        for leftover in out_dir.rglob(f"*{TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    # Resolving follows any symlinked folder on the way: refuse writing through one.
+    return path.parent.resolve().is_relative_to(folder.resolve())
+
+
+# --------------------------------------------------------------------------- workers
+
+
+class _Renderer:
+    """Per-process drawing state: one canvas per layout, least recently used dropped."""
+
+    def __init__(self, options: BatchOptions, max_canvases: int = 4) -> None:
+        self.style = options.config.style
+        self.canvases: OrderedDict = OrderedDict()
+        self.max_canvases = max_canvases
+
+    def render(self, matrix: AttributionMatrix, output: Path, key: str) -> None:
+        from .output import encode_png, figure_format_for, save_bytes, save_figure
+        from .plotting import HeatmapCanvas, prepare
+
+        data = prepare(matrix, self.style)
+        canvas = self.canvases.pop(data.layout, None) or HeatmapCanvas(data.layout, self.style)
+        self.canvases[data.layout] = canvas
+        if len(self.canvases) > self.max_canvases:
+            self.canvases.popitem(last=False)
+        if figure_format_for(output) == "png":  # the fast path: same bytes as savefig
+            save_bytes(encode_png(canvas.draw_pixels(data), self.style.dpi, key), output)
+        else:
+            save_figure(canvas.show(data), output, provenance=key)
+
+
+_renderer: _Renderer | None = None
+
+
+def _init_worker(options: BatchOptions) -> None:
+    global _renderer
+    # The parent handles Ctrl-C for everyone; SIGTERM (from the parent stopping the
+    # pool) unwinds through atomic_write, which removes its temporary file.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    _renderer = _Renderer(options)
+
+
+def _render_safely(
+    renderer: _Renderer, matrix: AttributionMatrix, output: Path, key: str
+) -> str | None:
+    """Render one figure; return the error line instead of raising across processes."""
+    try:
+        renderer.render(matrix, output, key)
+    except AttrmapError as error:
+        return str(error)
+    except Exception as error:  # a bug: report it against the file, keep the batch going
+        return f"{matrix.source}: internal error {type(error).__name__}: {error} (please report)"
+    return None
+
+
+def _render_in_worker(matrix: AttributionMatrix, output: Path, key: str) -> str | None:
+    assert _renderer is not None
+    return _render_safely(_renderer, matrix, output, key)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _examine(
+    item: BatchItem, out_dir: Path, options: BatchOptions
+) -> tuple[Outcome | None, tuple | None]:
+    """Read and validate one input; decide whether its figure needs drawing.
+
+    Returns ``(outcome, None)`` when nothing needs drawing, else ``(None, job)``.
+    """
+    config = options.config
+    try:
+        data = read_input_bytes(str(item.source), options.limits)
+        matrix = parse_matrix(data, format_for(item.source), str(item.source), options.limits)
+        check_shape(matrix, config.shape)
+        if not _inside(item.output, out_dir):
+            raise OutputError(f"{item.output}: refusing to write through a symlinked folder")
+    except AttrmapError as error:
+        return Outcome(item, Status.FAILED, str(error)), None
+    key = figure_key(data, config.style, options.figure_format)
+    if not options.force and read_figure_key(item.output) == key:
+        return Outcome(item, Status.CURRENT), None
+    if options.check:
+        missing = not item.output.exists()
+        return Outcome(item, Status.MISSING if missing else Status.STALE), None
+    return None, (matrix, item.output, key)
+
+
+def run_batch(
+    in_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    options: BatchOptions | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    items: list[BatchItem] | None = None,
+) -> Summary:
+    """Bring every figure of ``out_dir`` up to date with its input in ``in_dir``.
+
+    ``on_outcome`` is called once per input as it finishes (for progress and error
+    lines). With ``options.check`` nothing is written. SIGINT/SIGTERM raise
+    ``BatchInterrupted`` after the workers are stopped and temporary files removed.
+    """
+    options = options or BatchOptions()
+    in_path, out_path = Path(in_dir), Path(out_dir)
+    if items is None:
+        items = plan(in_path, out_path, options)
+    summary = Summary()
+    started = time.perf_counter()
+    stop_early = False
+
+    def record(outcome: Outcome) -> None:
+        nonlocal stop_early
+        summary.counts[outcome.status] += 1
+        if on_outcome is not None:
+            on_outcome(outcome)
+        if outcome.status is Status.FAILED and options.fail_fast:
+            stop_early = True
+
+    if not options.check:
+        remove_stale_temp_files(out_path)
+    jobs = options.jobs or os.cpu_count() or 1
+    pool = None
+    try:
+        with sigterm_raises():
+            pending: dict[Path, BatchItem] = {}
+            done: queue.SimpleQueue = queue.SimpleQueue()
+            renderer = _Renderer(options) if jobs == 1 else None
+            for item in items:
+                if stop_early:
+                    break
+                outcome, job = _examine(item, out_path, options)
+                if outcome is not None:
+                    record(outcome)
+                    continue
+                if renderer is not None:
+                    error = _render_safely(renderer, *job)
+                    record(Outcome(item, Status.FAILED if error else Status.RENDERED, error))
+                    continue
+                if pool is None:
+                    pool = _start_pool(jobs, options)
+                while len(pending) >= 2 * jobs and not stop_early:
+                    _collect(done, pending, record)
+                pending[item.output] = item
+                pool.apply_async(
+                    _render_in_worker,
+                    job,
+                    callback=lambda error, out=item.output: done.put((out, error)),
+                    error_callback=lambda exc, out=item.output: done.put((out, repr(exc))),
+                )
+            while pending and not stop_early:
+                _collect(done, pending, record)
+    except (KeyboardInterrupt, Terminated) as stop:
+        _stop_pool(pool, out_path)
+        pool = None
+        summary.seconds = time.perf_counter() - started
+        signum = signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM
+        summary.interrupted_by = int(signum)
+        raise BatchInterrupted(summary, int(signum)) from None
+    finally:
+        if pool is not None:
+            if stop_early:
+                _stop_pool(pool, out_path)
+            else:
+                pool.close()
+                pool.join()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _start_pool(jobs: int, options: BatchOptions):
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    return context.Pool(jobs, initializer=_init_worker, initargs=(options,))
+
+
+def _collect(done: queue.SimpleQueue, pending: dict[Path, BatchItem], record) -> None:
+    while True:
+        try:
+            output, error = done.get(timeout=0.2)  # a timeout keeps Ctrl-C responsive
+            break
+        except queue.Empty:
+            continue
+    item = pending.pop(output)
+    record(Outcome(item, Status.FAILED if error else Status.RENDERED, error))
+
+
+def _stop_pool(pool, out_dir: Path) -> None:
+    """Stop the workers now (they clean their temp files), and sweep any that remain."""
+    if pool is not None:
+        pool.terminate()
+        pool.join()
+    remove_stale_temp_files(out_dir)

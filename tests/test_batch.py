@@ -1,0 +1,260 @@
+"""attrmap batch: discovery, mirroring, collisions, failures, incremental, --check, shards."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from attrmap import BatchError
+from attrmap.batch import BatchOptions, discover, in_shard, parse_shard, plan
+from attrmap.cli import cli
+from conftest import EXAMPLES, ROOT
+
+SMALL = "token,a,b\nx,0.5,-0.25\ny,1,0\n"
+SMALL_YAML = "expressions: [a, b]\ntokens: [x, y]\nvalues: [[0.1, 0.2], [0.3, 0.4]]\n"
+
+
+def make_tree(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    return root
+
+
+def batch(*args, **kwargs):
+    result = CliRunner().invoke(cli, ["batch", *map(str, args), "--shape", "any"], **kwargs)
+    assert "Traceback" not in result.output
+    return result
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    return make_tree(
+        tmp_path / "in",
+        {
+            "b.csv": SMALL,
+            "a/one.yaml": SMALL_YAML,
+            "a/deeper/two.yml": SMALL_YAML,
+            "a/notes.txt": "not a matrix",
+            ".hidden/skip.csv": SMALL,
+            "a/.also_hidden.csv": SMALL,
+            "Upper.CSV": SMALL,
+        },
+    )
+
+
+def test_discovery_is_recursive_sorted_and_skips_hidden(tree):
+    assert discover(tree) == ["Upper.CSV", "a/deeper/two.yml", "a/one.yaml", "b.csv"]
+
+
+def test_discovery_skips_an_output_folder_inside_the_input(tree):
+    (tree / "figs").mkdir()
+    (tree / "figs" / "stray.csv").write_text(SMALL)
+    assert "figs/stray.csv" not in discover(tree, tree / "figs")
+    assert "figs/stray.csv" in discover(tree)
+
+
+def test_discovery_does_not_enter_symlinked_folders(tree, tmp_path):
+    outside = make_tree(tmp_path / "outside", {"x.csv": SMALL})
+    (tree / "link").symlink_to(outside, target_is_directory=True)
+    (tree / "loop").symlink_to(tree, target_is_directory=True)
+    assert not any(p.startswith(("link/", "loop/")) for p in discover(tree))
+
+
+def test_batch_mirrors_the_tree(tree, tmp_path):
+    out = tmp_path / "out"
+    result = batch(tree, "-o", out, "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert sorted(snapshot(out)) == ["Upper.png", "a/deeper/two.png", "a/one.png", "b.png"]
+    assert "4 rendered, 0 up to date, 0 failed" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["svg", "pdf"])
+def test_batch_other_formats(tree, tmp_path, fmt):
+    out = tmp_path / "out"
+    assert batch(tree, "-o", out, "--format", fmt, "-j", "1").exit_code == 0
+    assert {Path(p).suffix for p in snapshot(out)} == {f".{fmt}"}
+
+
+def test_colliding_outputs_are_refused_before_rendering(tree, tmp_path):
+    (tree / "b.yaml").write_text(SMALL_YAML)
+    out = tmp_path / "out"
+    result = batch(tree, "-o", out)
+    assert result.exit_code == 1
+    assert "b.csv and b.yaml -> b.png" in result.stderr
+    assert not out.exists()
+    with pytest.raises(BatchError):
+        plan(tree, out, BatchOptions())
+
+
+def test_broken_input_is_reported_and_the_rest_render(tree, tmp_path):
+    (tree / "a" / "broken.csv").write_text("token,a\nx,oops\n")
+    out = tmp_path / "out"
+    result = batch(tree, "-o", out, "-j", "2")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("attrmap: error")]
+    assert errors == [
+        f"attrmap: error: {tree / 'a' / 'broken.csv'}:2:2: token 'x', "
+        "expression 'a': 'oops' is not a number"
+    ]
+    assert "4 rendered, 0 up to date, 1 failed" in result.stderr
+    assert not (out / "a" / "broken.png").exists()
+
+
+def test_fail_fast_stops_at_the_first_failure(tree, tmp_path):
+    (tree / "0_broken.csv").write_text("token,a\nx,\n")  # sorts first
+    out = tmp_path / "out"
+    result = batch(tree, "-o", out, "-j", "1", "--fail-fast")
+    assert result.exit_code == 1
+    assert "0 rendered" in result.stderr and "1 failed" in result.stderr
+    assert not out.exists() or snapshot(out) == {}
+
+
+def test_incremental_second_run_touches_nothing(tree, tmp_path):
+    out = tmp_path / "out"
+    batch(tree, "-o", out, "-j", "2")
+    before = snapshot(out)
+    result = batch(tree, "-o", out, "-j", "2")
+    assert result.exit_code == 0
+    assert "0 rendered, 4 up to date" in result.stderr
+    assert snapshot(out) == before  # same bytes and same mtimes
+
+
+def test_only_the_changed_inputs_figure_changes(tree, tmp_path):
+    out = tmp_path / "out"
+    batch(tree, "-o", out, "-j", "1")
+    before = snapshot(out)
+    (tree / "b.csv").write_text(SMALL.replace("0.5", "0.75"))
+    result = batch(tree, "-o", out, "-j", "1")
+    assert "1 rendered, 3 up to date" in result.stderr
+    after = snapshot(out)
+    assert [name for name in after if after[name] != before[name]] == ["b.png"]
+
+
+def test_force_rerenders_everything_to_the_same_bytes(tree, tmp_path):
+    out = tmp_path / "out"
+    batch(tree, "-o", out, "-j", "1")
+    before = snapshot(out)
+    result = batch(tree, "-o", out, "-j", "1", "--force")
+    assert "4 rendered, 0 up to date" in result.stderr
+    after = snapshot(out)
+    assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in before.items()}
+
+
+def test_a_style_change_makes_every_figure_stale(tree, tmp_path):
+    out = tmp_path / "out"
+    batch(tree, "-o", out, "-j", "1")
+    result = batch(tree, "-o", out, "-j", "1", "--fmt", ".2f")
+    assert "4 rendered, 0 up to date" in result.stderr
+
+
+def test_check_writes_nothing_and_lists_missing_and_stale(tree, tmp_path):
+    out = tmp_path / "out"
+    result = batch(tree, "-o", out, "--check")
+    assert result.exit_code == 1
+    assert not out.exists()
+    assert result.stdout.count("missing: ") == 4
+    batch(tree, "-o", out, "-j", "1")
+    result = batch(tree, "-o", out, "--check")
+    assert result.exit_code == 0, result.output
+    assert "4 up to date, 0 missing, 0 out of date, 0 failed" in result.stderr
+    (tree / "a" / "one.yaml").write_text(SMALL_YAML.replace("0.1", "0.9"))
+    before = snapshot(out)
+    result = batch(tree, "-o", out, "--check")
+    assert result.exit_code == 1
+    assert (
+        result.stdout.strip()
+        == f"out of date: {out / 'a' / 'one.png'} (from {tree / 'a' / 'one.yaml'})"
+    )
+    assert snapshot(out) == before
+
+
+def test_check_fails_on_an_invalid_input(tree, tmp_path):
+    out = tmp_path / "out"
+    batch(tree, "-o", out, "-j", "1")
+    result = CliRunner().invoke(cli, ["batch", str(tree), "-o", str(out), "--check"])
+    assert result.exit_code == 1  # default shape 13x5: every input is now the wrong shape
+    assert result.stderr.count("expected a 13x5 grid") == 4
+
+
+def test_shards_partition_the_inputs_stably():
+    names = [f"run{i}/layer{j}.csv" for i in range(20) for j in range(10)]
+    for n in (1, 2, 3, 7):
+        shards = [{x for x in names if in_shard(x, (k, n))} for k in range(1, n + 1)]
+        assert set().union(*shards) == set(names)
+        assert sum(map(len, shards)) == len(names)
+        if n > 1:
+            assert all(len(s) > len(names) / n / 2 for s in shards)  # roughly balanced
+    assert parse_shard("2/4") == (2, 4)
+    for bad in ("0/4", "5/4", "a/b", "1"):
+        with pytest.raises(ValueError):
+            parse_shard(bad)
+
+
+def test_shard_option_renders_only_its_slice(tree, tmp_path):
+    outs = [tmp_path / f"out{k}" for k in (1, 2)]
+    for k, out in enumerate(outs, 1):
+        assert batch(tree, "-o", out, "--shard", f"{k}/2", "-j", "1").exit_code == 0
+    first, second = (set(snapshot(o)) if o.exists() else set() for o in outs)
+    assert not first & second
+    assert first | second == {"Upper.png", "a/deeper/two.png", "a/one.png", "b.png"}
+    assert batch(tree, "-o", tmp_path / "x", "--shard", "3/2").exit_code == 2
+
+
+def test_batch_figures_equal_render_figures(tmp_path):
+    folder = make_tree(tmp_path / "in", {})
+    shutil.copy(EXAMPLES / "token_attribution.csv", folder / "ref.csv")
+    shutil.copy(EXAMPLES / "token_attribution.yaml", folder / "ref2.yaml")
+    batch(folder, "-o", tmp_path / "out", "-j", "2")
+    for name in ("ref.csv", "ref2.yaml"):
+        single = tmp_path / f"single-{name}.png"
+        CliRunner().invoke(cli, ["render", str(folder / name), "-o", str(single)])
+        assert (
+            single.read_bytes() == (tmp_path / "out" / Path(name).with_suffix(".png")).read_bytes()
+        )
+
+
+def test_batch_output_is_not_a_progress_bar_when_not_a_terminal(tree, tmp_path):
+    result = batch(tree, "-o", tmp_path / "out", "-j", "1")
+    assert result.stderr.strip().splitlines() == [result.stderr.strip().splitlines()[-1]]
+    assert result.stderr.startswith("attrmap batch: 4 rendered")
+
+
+def test_bad_folders(tmp_path):
+    assert batch(tmp_path / "missing", "-o", tmp_path / "out").exit_code == 1
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "in").mkdir()
+    result = batch(tmp_path / "in", "-o", tmp_path / "file")
+    assert result.exit_code in (1, 2)
+
+
+def test_up_to_date_batch_and_check_never_import_matplotlib(tree, tmp_path):
+    out = tmp_path / "out"
+    batch(tree, "-o", out, "-j", "1")
+    for extra in ([], ["--check"]):
+        argv = ["batch", str(tree), "-o", str(out), "--shape", "any", *extra]
+        code = (
+            "import sys\nfrom attrmap.cli import cli\n"
+            f"try:\n    cli({argv!r}, prog_name='attrmap')\nexcept SystemExit as e:\n"
+            "    assert not e.code, e.code\n"
+            "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
+        )
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr
