@@ -54,7 +54,7 @@ def test_colorbar_label_ticks_and_extend(reference_figure):
     colorbar_axes = figure.axes[1]
     assert colorbar_axes.get_ylabel() == "Token Attribution"
     assert list(colorbar_axes.get_yticks()) == [-1.0, -0.5, 0.0, 0.5, 1.0]
-    assert figure.axes[0].images[0].colorbar.extend == "max"  # 1.3714 > 1
+    assert figure.axes[0].collections[0].colorbar.extend == "max"  # 1.3714 > 1
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_colorbar_label_ticks_and_extend(reference_figure):
 )
 def test_extend_arrows_only_where_data_fall_outside(values, extend):
     figure = attrmap.render(AttributionMatrix(["t"], ["a", "b"], values))
-    assert figure.axes[0].images[0].colorbar.extend == extend
+    assert figure.axes[0].collections[0].colorbar.extend == extend
 
 
 def pixel_at_cell(figure, row: int, col: int) -> np.ndarray:
@@ -98,8 +98,8 @@ def test_every_annotation_meets_wcag_aa_contrast(cmap):
     values = np.linspace(-1.5, 1.5, 61).reshape(61, 1)
     matrix = AttributionMatrix([str(i) for i in range(61)], ["e"], values)
     figure = attrmap.render(matrix, Style(cmap=cmap))
-    image = heatmap_axes(figure).images[0]
-    cells = image.to_rgba(image.get_array())
+    mesh = heatmap_axes(figure).collections[0]
+    cells = mesh.to_rgba(mesh.get_array())
     for text, cell in zip(heatmap_axes(figure).texts, cells.reshape(-1, 4), strict=True):
         text_luminance = relative_luminance(mpl.colors.to_rgb(text.get_color()))
         assert contrast_ratio(text_luminance, relative_luminance(cell)) >= 4.5
