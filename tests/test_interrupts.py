@@ -1,0 +1,130 @@
+"""Kills and signals during a real batch: no torn figure, no orphaned worker, a clean rerun."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from attrmap import AttributionMatrix, save_matrix
+from attrmap.atomic import TEMP_SUFFIX
+from conftest import ROOT
+
+N_INPUTS = 40
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    rng = np.random.default_rng(7)
+    for i in range(N_INPUTS):
+        matrix = AttributionMatrix(
+            [f"t{j}" for j in range(13)], list("abcde"), rng.normal(0, 0.4, (13, 5))
+        )
+        save_matrix(matrix, folder / f"sub{i % 3}" / f"m{i:03d}.csv")
+    return folder
+
+
+def start_batch(inputs: Path, out: Path, *extra: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "attrmap",
+            "batch",
+            str(inputs),
+            "-o",
+            str(out),
+            "--shape",
+            "any",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def wait_for_figures(out: Path, count: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while len(list(out.rglob("*.png"))) < count:
+        assert proc.poll() is None, "the batch ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no figures appeared"
+        time.sleep(0.02)
+
+
+def assert_every_figure_whole(out: Path) -> int:
+    figures = list(out.rglob("*.png"))
+    for figure in figures:
+        with Image.open(figure) as image:
+            image.load()  # raises on a truncated or corrupt PNG
+        assert figure.read_bytes().endswith(b"IEND\xaeB`\x82")
+    return len(figures)
+
+
+def processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+def rerun_completes(inputs: Path, out: Path) -> None:
+    proc = start_batch(inputs, out, "-j", "2")
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert assert_every_figure_whole(out) == N_INPUTS
+    assert not list(out.rglob(f"*{TEMP_SUFFIX}"))
+    check = start_batch(inputs, out, "--check")
+    check.communicate(timeout=120)
+    assert check.returncode == 0
+
+
+def test_kill_9_leaves_no_torn_figure_and_the_next_run_finishes(inputs, tmp_path):
+    out = tmp_path / "out"
+    proc = start_batch(inputs, out, "-j", "2")
+    wait_for_figures(out, 3, proc)
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole job, workers included, mid-write
+    proc.wait(timeout=10)
+    done = assert_every_figure_whole(out)
+    assert 3 <= done < N_INPUTS
+    rerun_completes(inputs, out)
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "group"),
+    [(signal.SIGINT, 130, False), (signal.SIGINT, 130, True), (signal.SIGTERM, 143, False)],
+    ids=["sigint", "ctrl-c-to-group", "sigterm"],
+)
+def test_signal_stops_promptly_with_summary_and_no_orphans(inputs, tmp_path, signum, code, group):
+    out = tmp_path / "out"
+    proc = start_batch(inputs, out, "-j", "2")
+    wait_for_figures(out, 2, proc)
+    sent = time.monotonic()
+    (os.killpg if group else os.kill)(proc.pid, signum)
+    _, stderr = proc.communicate(timeout=20)
+    assert time.monotonic() - sent < 10
+    assert proc.returncode == code, stderr
+    assert "attrmap: interrupted:" in stderr and "rendered" in stderr
+    assert "Traceback" not in stderr
+    assert not list(out.rglob(f"*{TEMP_SUFFIX}"))
+    assert_every_figure_whole(out)
+    time.sleep(0.5)
+    assert processes_mentioning(str(out)) == []
+    rerun_completes(inputs, out)
