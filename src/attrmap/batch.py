@@ -29,11 +29,9 @@ from .matrix_io import (
     DEFAULT_LIMITS,
     MATRIX_SUFFIXES,
     Limits,
-    format_for,
-    parse_matrix,
-    read_input_bytes,
 )
-from .model import AttributionMatrix, check_shape
+from .model import AttributionMatrix
+from .pipeline import read_checked
 from .provenance import figure_key, read_figure_key
 from .style import Config
 
@@ -260,9 +258,7 @@ def _examine(
     """
     config = options.config
     try:
-        data = read_input_bytes(str(item.source), options.limits)
-        matrix = parse_matrix(data, format_for(item.source), str(item.source), options.limits)
-        check_shape(matrix, config.shape)
+        data, matrix = read_checked(item.source, config, limits=options.limits)
         if not _inside(item.output, out_dir):
             raise OutputError(f"{item.output}: refusing to write through a symlinked folder")
     except AttrmapError as error:

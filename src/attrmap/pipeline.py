@@ -11,7 +11,6 @@ from .matrix_io import (
     STDIN,
     Limits,
     format_for,
-    load_matrix,
     parse_matrix,
     read_input_bytes,
 )
@@ -28,6 +27,21 @@ def default_output_for(input_path: str | os.PathLike[str]) -> Path:
     return Path(input_path).with_suffix(".png")
 
 
+def read_checked(
+    path: str | os.PathLike[str],
+    config: Config,
+    input_format: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> tuple[bytes, AttributionMatrix]:
+    """Read an input once: its bytes (for the figure key) and its validated matrix."""
+    name = os.fspath(path)
+    data = read_input_bytes(name, limits)
+    source = "<stdin>" if name == STDIN else name
+    matrix = parse_matrix(data, format_for(name, input_format), source, limits)
+    check_shape(matrix, config.shape)
+    return data, matrix
+
+
 def load_checked(
     path: str | os.PathLike[str],
     config: Config,
@@ -35,9 +49,7 @@ def load_checked(
     limits: Limits = DEFAULT_LIMITS,
 ) -> AttributionMatrix:
     """Load a matrix and check it has the grid the config expects."""
-    matrix = load_matrix(path, input_format, limits)
-    check_shape(matrix, config.shape)
-    return matrix
+    return read_checked(path, config, input_format, limits)[1]
 
 
 def refuse_overwriting_input(input_path: str | os.PathLike[str], output: Path) -> None:
@@ -58,11 +70,7 @@ def render_file(
     target = Path(output) if output is not None else default_output_for(input_path)
     figure_format_for(target)  # a bad extension fails before any work
     refuse_overwriting_input(input_path, target)
-    name = os.fspath(input_path)
-    data = read_input_bytes(name, limits)
-    source = "<stdin>" if name == STDIN else name
-    matrix = parse_matrix(data, format_for(name, input_format), source, limits)
-    check_shape(matrix, config.shape)
+    data, matrix = read_checked(input_path, config, input_format, limits)
     from .plotting import render
 
     key = figure_key(data, config.style, figure_format_for(target))

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import StyleError
-from .model import DEFAULT_SHAPE, Shape, format_shape, parse_shape
+from .model import DEFAULT_SHAPE, Shape, parse_shape
 
 
 @dataclass(frozen=True)
@@ -138,8 +138,3 @@ def load_config(path: str | os.PathLike[str], base: Config | None = None) -> Con
 
 def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())
-
-
-def describe(config: Config) -> dict[str, Any]:
-    """The resolved settings as plain data (for ``--print-config`` style output)."""
-    return {**dataclasses.asdict(config.style), "shape": format_shape(config.shape)}
