@@ -13,6 +13,8 @@ from pathlib import Path
 
 import matplotlib
 
+from loop_main import run_loop
+
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
@@ -57,14 +59,7 @@ def draw(tokens: list[str], expressions: list[str], values: np.ndarray, out_png:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    in_dir, out_dir = Path(argv[0]), Path(argv[1])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for path in sorted(in_dir.glob("*.csv")):
-        draw(*load_csv(path), out_dir / f"{path.stem}.png")
-    return 0
+    return run_loop(argv, lambda path, out: draw(*load_csv(path), out), __doc__ or "")
 
 
 if __name__ == "__main__":

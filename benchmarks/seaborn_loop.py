@@ -12,6 +12,8 @@ from pathlib import Path
 
 import matplotlib
 
+from loop_main import run_loop
+
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
@@ -49,14 +51,7 @@ def draw(path: Path, out_png: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    in_dir, out_dir = Path(argv[0]), Path(argv[1])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for path in sorted(in_dir.glob("*.csv")):
-        draw(path, out_dir / f"{path.stem}.png")
-    return 0
+    return run_loop(argv, draw, __doc__ or "")
 
 
 if __name__ == "__main__":
