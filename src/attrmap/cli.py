@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import math
 import signal
 import sys
 from collections.abc import Callable, Iterable
@@ -173,6 +174,8 @@ def resolve_config(options: dict[str, Any]) -> Config:
 
 def resolve_limits(options: dict[str, Any]) -> Limits:
     max_mb, max_cells = options.get("max_mb"), options.get("max_cells")
+    if max_mb is not None and not math.isfinite(max_mb):
+        raise click.BadParameter("must be a finite number of megabytes", param_hint="--max-mb")
     return Limits(
         max_bytes=int(max_mb * 2**20) if max_mb else DEFAULT_LIMITS.max_bytes,
         max_cells=max_cells or DEFAULT_LIMITS.max_cells,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,17 +100,30 @@ def read_input_bytes(name: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
     )
     try:
         if name == STDIN:
-            data = sys.stdin.buffer.read(limits.max_bytes + 1)
+            data = _read_capped(sys.stdin.buffer, limits.max_bytes)
         else:
             with open(name, "rb") as handle:
                 if os.fstat(handle.fileno()).st_size > limits.max_bytes:
                     raise LimitError(source, too_big)
-                data = handle.read(limits.max_bytes + 1)
+                data = _read_capped(handle, limits.max_bytes)
     except OSError as error:
         raise InputError(source, f"cannot read: {describe_os_error(error)}") from None
     if len(data) > limits.max_bytes:
         raise LimitError(source, too_big)
     return data
+
+
+def _read_capped(handle: IO[bytes], limit: int) -> bytes:
+    """At most ``limit + 1`` bytes, read in chunks (any ``limit``, however large)."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = handle.read(min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -126,8 +140,17 @@ def _decode(data: bytes, source: str) -> str:
 
 # --------------------------------------------------------------------------- CSV
 
+_QUOTED_RE = re.compile(r'"[^"]*"')
+
 
 def _parse_csv(text: str, source: str, limits: Limits) -> AttributionMatrix:
+    # csv builds a whole row before we can count it (a 64 MB line of commas is 64 million
+    # fields, over 1 GB). A grid within the cell limit has at most 2 * max_cells commas
+    # outside quotes (header included), so more than that is refused up front.
+    if text.count(",") > 2 * limits.max_cells and (
+        _QUOTED_RE.sub("", text).count(",") > 2 * limits.max_cells
+    ):
+        raise _too_many_cells(source, limits)
     csv.field_size_limit(limits.max_label_chars)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     expressions: list[str] | None = None
@@ -193,6 +216,8 @@ def _too_many_cells(source: str, limits: Limits) -> LimitError:
 _TAG = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {None, *(_TAG + name for name in ("str", "int", "float", "seq", "map"))}
 _KEYS = ("expressions", "tokens", "values", "title")
+# What YAML 1.1 allows unescaped in a stream (PyYAML and libyaml refuse anything else).
+_NOT_YAML_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # libyaml's parser when present: ~4x faster on large files. BaseLoader resolves every
 # plain scalar as a string, so labels stay as written and numbers are ours to parse.
 _Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
@@ -230,6 +255,11 @@ def _compose(text: str, source: str, limits: Limits) -> _Node | None:
     """
     budget = 2 * limits.max_cells + 1000
     anchors: dict[str, _Node] = {}
+    # Sharing keeps memory small, but each use of a shared label or number still costs
+    # work later: count what the document would be with every alias copied out.
+    expanded = 0
+    anchor_sizes: dict[str, int] = {}
+    opened: list[tuple[int, str | None]] = []  # (expanded at start, anchor) per open node
     stack: list[_Seq | _Map] = []
     root: _Node | None = None
     documents = 0
@@ -245,7 +275,10 @@ def _compose(text: str, source: str, limits: Limits) -> _Node | None:
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in anchors:
                 raise InputError(source, f"unknown alias *{event.anchor}", line)
+            if event.anchor not in anchor_sizes:
+                raise InputError(source, f"alias *{event.anchor} is inside its own anchor", line)
             node = anchors[event.anchor]
+            expanded += anchor_sizes[event.anchor]
         elif isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
             if event.tag not in _ALLOWED_TAGS:
                 raise InputError(
@@ -256,7 +289,12 @@ def _compose(text: str, source: str, limits: Limits) -> _Node | None:
                 )
             if isinstance(event, yaml.ScalarEvent):
                 node = _Scalar(event.value, line, event.start_mark.column + 1)
+                expanded += len(event.value) + 1
+                if event.anchor is not None:
+                    anchor_sizes[event.anchor] = len(event.value) + 1
             else:
+                opened.append((expanded, event.anchor))
+                expanded += 1
                 node = (
                     _Seq([], line) if isinstance(event, yaml.SequenceStartEvent) else _Map([], line)
                 )
@@ -266,8 +304,17 @@ def _compose(text: str, source: str, limits: Limits) -> _Node | None:
                 anchors[event.anchor] = node
         elif isinstance(event, yaml.CollectionEndEvent):
             node = stack.pop()
+            start, anchor = opened.pop()
+            if anchor is not None:
+                anchor_sizes[anchor] = expanded - start
         else:
             continue
+        if expanded > limits.max_bytes:
+            raise LimitError(
+                source,
+                f"YAML aliases expand to more than the {limits.max_bytes:,}-byte limit",
+                line,
+            )
         if isinstance(event, yaml.CollectionStartEvent):
             stack.append(node)  # type: ignore[arg-type]
             continue
@@ -281,6 +328,17 @@ def _compose(text: str, source: str, limits: Limits) -> _Node | None:
 
 
 def _parse_yaml(text: str, source: str, limits: Limits) -> AttributionMatrix:
+    bad = _NOT_YAML_CHAR.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        raise InputError(
+            source,
+            f"character U+{ord(bad.group()):04X} is not allowed in YAML; "
+            "write it as an escape in a double-quoted string",
+            line,
+            column,
+        )
     try:
         root = _compose(text, source, limits)
     except yaml.MarkedYAMLError as error:
@@ -289,7 +347,7 @@ def _parse_yaml(text: str, source: str, limits: Limits) -> AttributionMatrix:
         problem = error.problem or error.context or "invalid YAML"
         raise InputError(source, f"invalid YAML: {problem}", line) from None
     except yaml.YAMLError as error:
-        raise InputError(source, f"invalid YAML: {error}") from None
+        raise InputError(source, f"invalid YAML: {' '.join(str(error).split())}") from None
     if root is None:
         raise GridError(source, "the file is empty; expected expressions, tokens and values")
     if not isinstance(root, _Map):
@@ -380,10 +438,13 @@ def dump_matrix(matrix: AttributionMatrix, fmt: str) -> bytes:
     """Serialise a matrix so that ``parse_matrix`` gives it back exactly."""
     if fmt == "csv":
         buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer, lineterminator="\n")
+        # QUOTE_NONNUMERIC quotes every label (so a bare "\r", which the writer would
+        # otherwise leave unquoted with an LF terminator, survives) and writes each float
+        # unquoted with repr(), which round-trips exactly.
+        writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
         writer.writerow([CSV_CORNER, *matrix.expressions])
         for token, row in zip(matrix.tokens, matrix.values.tolist(), strict=True):
-            writer.writerow([token, *(repr(value) for value in row)])
+            writer.writerow([token, *row])
         return buffer.getvalue().encode("utf-8")
     document: dict[str, object] = {}
     if matrix.title is not None:

@@ -1,0 +1,405 @@
+"""Seeded mutation fuzzing of the CSV and YAML readers.
+
+Valid seeds (``examples/`` plus small matrices below) are mutated at random: bytes flipped,
+spans cut, duplicated or deleted, quotes, brackets, BOMs, NULs, invalid UTF-8, line-ending
+changes, YAML tags, anchors, aliases, deep nesting, non-finite and huge numbers. For every
+case ``load_matrix`` must either return a valid matrix or raise ``AttrmapError`` naming
+the file, on one line; never another exception, never run code from a YAML tag, and never
+take long. Deterministic: the same seed gives the same cases. For a longer run::
+
+    ATTRMAP_FUZZ_CASES=20000 ATTRMAP_FUZZ_SEED=7 python -m pytest tests/test_fuzz.py
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from attrmap import AttributionMatrix, AttrmapError, load_matrix
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+SEED = int(os.environ.get("ATTRMAP_FUZZ_SEED", "20240611"))
+CASES_PER_FORMAT = int(os.environ.get("ATTRMAP_FUZZ_CASES", "6000")) // 2
+MAX_SECONDS_PER_CASE = 2.0
+
+CSV_SEEDS = [
+    b"token,a,b\nx,0.5,-0.25\ny,1,0\n",
+    b'\xef\xbb\xbftoken,"a, b","say ""hi"""\r\n",",1,2\r\n"multi\nline",3,4\r\n',
+    b"token, a ,b\n\n x ,1e-3,+.5\n\ny,-0.0,1E+05\n",
+    b'Token,no,~,007,1e3\n"#c",.5,-1,0,5e-324\n$,1,2,3,1.7976931348623157e308\n',
+]
+
+YAML_SEEDS = [
+    b"expressions: [a, b]\ntokens: [x, y]\nvalues: [[0.5, -0.25], [1, 0]]\n",
+    b"title: Layer 12  # a comment\nexpressions:\n  - no\n  - '007'\ntokens:\n  - \"~\"\n"
+    b"values:\n  -\n    - .5\n    - +0.5\n",
+    b"expressions: &e [a, b]\ntokens: [x, y]\nvalues:\n  - &r [1, 2]\n  - *r\n",
+    b'{"expressions": ["a\\n", "b\\t"], "tokens": ["\\u0000"], "values": [[1e-3, -1e3]]}\n',
+    b"---\ntitle: |\n  multi\n  line\nexpressions: [\"$35 ($85 - $50)\"]\ntokens: [-, ',']\n"
+    b"values:\n- [1]\n- [-0.0]\n...\n",
+]
+
+TAGS = [
+    b'!!python/object/apply:os.system ["touch {marker}"]',
+    b"!!python/object/apply:os.system ['touch {marker}']",
+    b"!!python/name:os.system",
+    b"!!python/object/new:os.system [touch {marker}]",
+    b"!!binary aGVsbG8=",
+    b"!!set {a, b}",
+    b"!!omap [a: 1]",
+    b"!!timestamp 2001-12-14",
+    b"!!float 1e999",
+    b"!!int 0x1F",
+    b"!!str 1",
+    b"!!null ''",
+    b"!custom",
+    b"!<tag:yaml.org,2002:python/object/apply:os.system> ['touch {marker}']",
+    b"%TAG ! tag:yaml.org,2002:python/\n",
+]
+
+NASTY_SCALARS = [
+    b"1e999",
+    b"-1e999",
+    b"1e309",
+    b"1e-400",
+    b"nan",
+    b"NaN",
+    b"-nan",
+    b".inf",
+    b"-.inf",
+    b".NaN",
+    b"inf",
+    b"infinity",
+    b"0x1F",
+    b"0o17",
+    b"1_000",
+    b"1,5",
+    b"--1",
+    b"1e",
+    b"e1",
+    b".",
+    b"+",
+    b"\xd9\xa3",  # ARABIC-INDIC DIGIT THREE
+    b"\xef\xbc\x91",  # FULLWIDTH DIGIT ONE
+    b"9" * 400,
+    b"0." + b"0" * 400 + b"1",
+    b"1" + b"0" * 330,
+    b"~",
+    b"null",
+    b"true",
+    b"''",
+    b'""',
+    b"[]",
+    b"{}",
+    b"[1, 2]",
+    b"{a: 1}",
+    b"&a 1",
+    b"*a",
+    b"*nope",
+    b"&a [*a]",
+    b"<<: *a",
+    b"? a",
+    b"|\n  x\n",
+    b">-\n  x\n",
+]
+
+INVALID_UTF8 = [
+    b"\xff",
+    b"\xfe",
+    b"\xc3",
+    b"\xc0\xaf",
+    b"\xed\xa0\x80",
+    b"\xf4\x90\x80\x80",
+    b"\x80",
+]
+ODD_CHARS = [
+    b"\x00",
+    b"\t",
+    b"\x0b",
+    b"\x0c",
+    b"\x1b",
+    b"\x7f",
+    b"\xc2\x85",  # NEL
+    b"\xe2\x80\xa8",  # LINE SEPARATOR
+    b"\xe2\x80\xa9",  # PARAGRAPH SEPARATOR
+    b"\xef\xbb\xbf",  # BOM
+    b"\xef\xbf\xbe",  # U+FFFE
+    b"\xf0\x9f\x98\x80",
+]
+YAML_SYNTAX = [
+    b"---\n",
+    b"...\n",
+    b"%YAML 1.1\n",
+    b"%YAML 9.9\n",
+    b": ",
+    b"- ",
+    b"? ",
+    b"#",
+    b"|",
+    b">",
+]
+
+
+def _pos(rng: random.Random, data: bytes) -> int:
+    return rng.randint(0, len(data))
+
+
+def _span(rng: random.Random, data: bytes) -> tuple[int, int]:
+    start = _pos(rng, data)
+    return start, min(len(data), start + rng.choice([1, 2, 5, 20, 100]))
+
+
+def _insert(data: bytes, at: int, piece: bytes) -> bytes:
+    return data[:at] + piece + data[at:]
+
+
+def flip_byte(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    if not data:
+        return bytes([rng.randrange(256)])
+    at = rng.randrange(len(data))
+    new = data[at] ^ (1 << rng.randrange(8)) if rng.random() < 0.5 else rng.randrange(256)
+    return data[:at] + bytes([new]) + data[at + 1 :]
+
+
+def truncate(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    return data[: _pos(rng, data)]
+
+
+def duplicate_span(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    start, end = _span(rng, data)
+    piece = data[start:end] * rng.choice([1, 2, 10])
+    return _insert(data, _pos(rng, data), piece)
+
+
+def delete_span(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    start, end = _span(rng, data)
+    return data[:start] + data[end:]
+
+
+def insert_quote(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    return _insert(data, _pos(rng, data), rng.choice([b'"', b"'", b'""', b'"""', b"\\"]))
+
+
+def insert_bracket(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    piece = bytes(rng.choice(b"[]{}") for _ in range(rng.choice([1, 1, 2, 5])))
+    return _insert(data, _pos(rng, data), piece)
+
+
+def insert_bom(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    at = rng.choice([0, 0, 3, _pos(rng, data)])
+    return _insert(data, at, b"\xef\xbb\xbf" * rng.choice([1, 2]))
+
+
+def insert_odd_char(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    return _insert(data, _pos(rng, data), rng.choice(ODD_CHARS))
+
+
+def insert_invalid_utf8(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    return _insert(data, _pos(rng, data), rng.choice(INVALID_UTF8))
+
+
+def change_newlines(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    choice = rng.randrange(5)
+    if choice == 0:
+        return data.replace(b"\n", b"\r\n")
+    if choice == 1:
+        return data.replace(b"\n", b"\r")
+    if choice == 2:
+        return data.replace(b"\r\n", b"\n").replace(b"\n", b"")
+    if choice == 3:
+        return _insert(data, _pos(rng, data), rng.choice([b"\r", b"\n", b"\r\n", b"\n\n"]))
+    lines = data.split(b"\n")
+    at = rng.randrange(len(lines))
+    if rng.random() < 0.5:
+        lines.insert(at, lines[rng.randrange(len(lines))])  # duplicate a line
+    else:
+        del lines[at]
+    return b"\n".join(lines)
+
+
+def insert_tag(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    tag = rng.choice(TAGS).replace(b"{marker}", marker)
+    return (
+        _replace_scalar(rng, data, tag) if rng.random() < 0.7 else _insert_at_line(rng, data, tag)
+    )
+
+
+def insert_anchor_or_alias(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    piece = rng.choice([b"&a ", b"*a", b"*a ", b"&b [*a, *a]", b"*zz", b"&a &b ", b"<<: *a\n"])
+    if rng.random() < 0.5:
+        return _replace_scalar(rng, data, piece.strip())
+    return _insert(data, _pos(rng, data), piece)
+
+
+def deep_nesting(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    depth = rng.choice([31, 32, 33, 100, 1000, 20_000])
+    opener, closer = rng.choice([(b"[", b"]"), (b"{", b"}"), (b"{a: ", b"}"), (b"- ", b"")])
+    closed = rng.random() < 0.5
+    piece = opener * depth + b"1" + (closer * depth if closed else b"")
+    return _replace_scalar(rng, data, piece) if rng.random() < 0.5 else _insert(data, 0, piece)
+
+
+def nasty_number(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    return _replace_scalar(rng, data, rng.choice(NASTY_SCALARS))
+
+
+def yaml_syntax(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    return _insert(data, _pos(rng, data), rng.choice(YAML_SYNTAX))
+
+
+def long_run(rng: random.Random, data: bytes, marker: bytes) -> bytes:
+    piece = rng.choice([b"a", b",", b" ", b"9", b"\xc3\xa9"]) * rng.choice([1000, 10_001, 50_000])
+    return _insert(data, _pos(rng, data), piece)
+
+
+def _scalar_spans(data: bytes) -> list[tuple[int, int]]:
+    """Rough spans of words (numbers, labels) between CSV/YAML punctuation."""
+    spans, start = [], None
+    for index, byte in enumerate(data + b"\n"):
+        boundary = byte in b",[]{}:\n\r \"'"
+        if start is None and not boundary:
+            start = index
+        elif start is not None and boundary:
+            spans.append((start, index))
+            start = None
+    return spans
+
+
+def _replace_scalar(rng: random.Random, data: bytes, piece: bytes) -> bytes:
+    spans = _scalar_spans(data)
+    if not spans:
+        return _insert(data, _pos(rng, data), piece)
+    start, end = rng.choice(spans)
+    return data[:start] + piece + data[end:]
+
+
+def _insert_at_line(rng: random.Random, data: bytes, piece: bytes) -> bytes:
+    starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 0x0A]
+    return _insert(data, rng.choice(starts), piece + rng.choice([b"\n", b" ", b""]))
+
+
+Mutation = Callable[[random.Random, bytes, bytes], bytes]
+
+BYTE_MUTATIONS: list[Mutation] = [
+    flip_byte,
+    truncate,
+    duplicate_span,
+    delete_span,
+    insert_quote,
+    insert_bracket,
+    insert_bom,
+    insert_odd_char,
+    insert_invalid_utf8,
+    change_newlines,
+    nasty_number,
+    long_run,
+]
+YAML_MUTATIONS: list[Mutation] = [insert_tag, insert_anchor_or_alias, deep_nesting, yaml_syntax]
+MUTATIONS = {
+    # YAML-specific mutations are also thrown at the CSV reader: it must treat them as text.
+    "csv": BYTE_MUTATIONS * 3 + YAML_MUTATIONS,
+    "yaml": BYTE_MUTATIONS * 2 + YAML_MUTATIONS * 3,
+}
+
+
+def seeds(fmt: str) -> list[bytes]:
+    examples = sorted(EXAMPLES.glob(f"*.{fmt}"))
+    assert examples, f"no {fmt} examples in {EXAMPLES}"
+    own = CSV_SEEDS if fmt == "csv" else YAML_SEEDS
+    return [path.read_bytes() for path in examples] + own
+
+
+def generate(fmt: str, count: int, marker: bytes):
+    """Yield ``(index, names of mutations, bytes)``; deterministic for a given SEED."""
+    rng = random.Random(f"{SEED}-{fmt}")
+    pool, mutations = seeds(fmt), MUTATIONS[fmt]
+    for index in range(count):
+        data = rng.choice(pool)
+        applied = []
+        for _ in range(rng.choice([1, 1, 1, 2, 2, 3, 5])):
+            mutation = rng.choice(mutations)
+            data = mutation(rng, data, marker)
+            applied.append(mutation.__name__)
+        yield index, applied, data
+
+
+def check_matrix(matrix: object) -> None:
+    assert isinstance(matrix, AttributionMatrix)
+    assert matrix.values.dtype == np.float64
+    assert matrix.values.shape == (len(matrix.tokens), len(matrix.expressions))
+    assert len(matrix.tokens) >= 1 and len(matrix.expressions) >= 1
+    assert np.isfinite(matrix.values).all()
+    assert all(isinstance(label, str) for label in (*matrix.tokens, *matrix.expressions))
+    assert matrix.title is None or isinstance(matrix.title, str)
+
+
+def _case(index: int, applied: list[str], data: bytes, problem: str) -> str:
+    return f"case {index} {applied}: {problem}\n  bytes: {data[:400]!r}"
+
+
+@pytest.mark.parametrize(
+    "fmt", ["csv", "yaml"], ids=[f"{f}-{CASES_PER_FORMAT}cases" for f in ("csv", "yaml")]
+)
+def test_mutated_inputs_load_or_fail_cleanly(fmt, tmp_path, monkeypatch, record_property):
+    calls: list[tuple] = []
+    monkeypatch.setattr(os, "system", lambda *args: calls.append(args) or 0)
+    marker = tmp_path / "MARKER"
+    path = tmp_path / f"fuzz.{fmt}"
+    failures: list[str] = []
+    outcomes = {"matrix": 0, "error": 0, "with a tag": 0}
+    slowest = (0.0, -1)
+    ran = 0
+    for index, applied, data in generate(fmt, CASES_PER_FORMAT, str(marker).encode()):
+        path.write_bytes(data)
+        outcomes["with a tag"] += b"!!python" in data
+        started = time.perf_counter()
+        try:
+            result = load_matrix(path)
+        except AttrmapError as error:
+            outcomes["error"] += 1
+            message = str(error)
+            if str(path) not in message or "\n" in message or "\r" in message:
+                failures.append(_case(index, applied, data, f"bad message {message[:300]!r}"))
+        except Exception as error:  # anything else is a bug
+            problem = f"{type(error).__name__}: {str(error)[:200]}"
+            failures.append(_case(index, applied, data, problem))
+        else:
+            outcomes["matrix"] += 1
+            try:
+                check_matrix(result)
+            except AssertionError:
+                failures.append(_case(index, applied, data, f"invalid matrix {result!r}"))
+        slowest = max(slowest, (time.perf_counter() - started, index))
+        ran += 1
+
+    record_property("fuzz_cases", ran)
+    print(f"\nfuzz {fmt}: {ran} cases, {outcomes}, slowest: case {slowest[1]}, {slowest[0]:.3f} s")
+    assert ran == CASES_PER_FORMAT
+    summary = f"{len(failures)} of {ran} {fmt} cases failed; the first ones:\n"
+    assert not failures, summary + "\n".join(failures[:5])
+    assert not marker.exists(), "a YAML tag ran a command"
+    assert not calls, calls
+    assert slowest[0] < MAX_SECONDS_PER_CASE, f"case {slowest[1]} took {slowest[0]:.2f} s"
+    # The mutations are neither too mild nor too wild, and tags were really tried.
+    assert outcomes["matrix"] > 0 and outcomes["error"] > 0 and outcomes["with a tag"] > 0
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # nothing else was written
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x0c", "\x7f", "\ufffe"])
+def test_yaml_control_character_is_one_line_error_with_line_number(tmp_path, char):
+    """Found by the fuzzer: PyYAML's ReaderError text spans two lines and has no line."""
+    path = tmp_path / "m.yaml"
+    path.write_text(f"expressions: [a]\ntokens: [t{char}]\nvalues: [[1]]\n", encoding="utf-8")
+    with pytest.raises(AttrmapError) as info:
+        load_matrix(path)
+    message = str(info.value)
+    assert "\n" not in message, message
+    assert message.startswith(f"{path}:2"), message

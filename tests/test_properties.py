@@ -1,0 +1,246 @@
+"""Property tests: whatever labels and finite values a matrix holds, writing it and reading
+it back (directly or through ``attrmap convert``) gives back exactly the same matrix.
+
+Labels may hold any Unicode scalar value that UTF-8 can encode: control characters (NUL,
+CR, NEL, U+2028, ...), quotes, commas, YAML syntax and YAML 1.1 words. Only surrogate code
+points are excluded: no UTF-8 file can hold them (``AttributionMatrix`` refuses them).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import attrmap
+from attrmap import AttributionMatrix, GridError, load_matrix, save_matrix
+from attrmap.cli import cli
+
+# Words and fragments that YAML (1.1 or 1.2) or CSV would love to reinterpret.
+TRICKY_LABELS = [
+    "",
+    " ",
+    "no",
+    "No",
+    "NO",
+    "yes",
+    "on",
+    "off",
+    "y",
+    "n",
+    "true",
+    "False",
+    "007",
+    "0o17",
+    "0x1F",
+    "1_000",
+    "~",
+    "null",
+    "Null",
+    "1e3",
+    ".5",
+    "+1",
+    "-1",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "nan",
+    "-",
+    "--",
+    "---",
+    "...",
+    ": x",
+    "a: b",
+    "# c",
+    "a #b",
+    "[a]",
+    "{a: b}",
+    "&a",
+    "*a",
+    "!tag",
+    "!!str",
+    "%YAML 1.1",
+    "? q",
+    "|",
+    ">",
+    "@",
+    "`",
+    "'",
+    "''",
+    '"',
+    '""',
+    ",",
+    '","',
+    "$35 ($85 - $50)",
+    "8 x 48 = 384",
+    "_x",
+    "a\nb",
+    "\n",
+    "\r",
+    "\r\n",
+    "a\rb",
+    "\t",
+    " lead",
+    "trail ",
+    "\x00",
+    "\x07",
+    "\x1b[31m",
+    "\x7f",
+    "\x85",
+    "\xa0",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\ufeffBOM",
+    "\ufffe",
+    "\uffff",
+    "\U0001f600",
+    "ünï",
+    "1,2",
+    "=SUM(A1)",
+]
+
+# Characters that matter to the CSV or YAML syntax, plus control and line-break characters.
+SPECIAL_CHARS = (
+    " ,\"'$:#[]{}&*!|>%@`-?~\\/\n\r\t\x00\x01\x0b\x0c\x1c\x1f\x7f\x85\xa0\u2028\u2029\ufeff"
+)
+
+# Any Unicode scalar value: every code point except the surrogates (category Cs).
+ANY_CHAR = st.characters(blacklist_categories=("Cs",))
+
+labels = st.one_of(
+    st.sampled_from(TRICKY_LABELS),
+    st.text(ANY_CHAR, max_size=12),
+    st.text(st.sampled_from(SPECIAL_CHARS), max_size=8),
+    st.builds(
+        lambda pad1, word, pad2: pad1 + word + pad2,
+        st.sampled_from(["", " ", "  ", "\t", "\n"]),
+        st.sampled_from(TRICKY_LABELS),
+        st.sampled_from(["", " ", "  ", "\t", "\n"]),
+    ),
+)
+
+# Finite float64s, including -0.0, subnormals and values near the largest double.
+finite_floats = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.sampled_from(
+        [
+            0.0,
+            -0.0,
+            5e-324,
+            -5e-324,
+            2.2250738585072014e-308,
+            1e308,
+            -1.7976931348623157e308,
+            1e16,
+            0.1,
+            1 / 3,
+        ]
+    ),
+)
+
+
+@st.composite
+def matrices(draw, with_title: bool) -> AttributionMatrix:
+    rows = draw(st.integers(1, 4))
+    cols = draw(st.integers(1, 4))
+    tokens = draw(st.lists(labels, min_size=rows, max_size=rows))
+    expressions = draw(st.lists(labels, min_size=cols, max_size=cols))
+    values = draw(
+        st.lists(
+            st.lists(finite_floats, min_size=cols, max_size=cols), min_size=rows, max_size=rows
+        )
+    )
+    title = draw(st.one_of(st.none(), labels)) if with_title else None
+    return AttributionMatrix(tokens, expressions, np.array(values, dtype=np.float64), title=title)
+
+
+def one(label: str, *, title: str | None = None) -> AttributionMatrix:
+    """A 1x1 matrix with ``label`` as token and expression (an explicit example)."""
+    return AttributionMatrix([label], [label], [[-0.0]], title=title)
+
+
+def assert_same(loaded: AttributionMatrix, expected: AttributionMatrix) -> None:
+    assert loaded.tokens == expected.tokens
+    assert loaded.expressions == expected.expressions
+    assert loaded.title == expected.title
+    assert loaded.values.dtype == np.float64
+    # Bit-exact: -0.0 stays -0.0, subnormals stay subnormal.
+    assert loaded.values.tobytes() == expected.values.tobytes()
+    assert loaded == expected
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("properties")
+
+
+def fresh_dir(base: Path) -> Path:
+    return Path(tempfile.mkdtemp(dir=base))
+
+
+@settings(max_examples=250, deadline=None)
+@given(matrix=matrices(with_title=False))
+@example(matrix=one("\r"))
+@example(matrix=one("a\rb"))
+@example(matrix=one("\x00"))
+@example(matrix=one(""))
+def test_csv_round_trip(workdir, matrix):
+    path = fresh_dir(workdir) / "m.csv"
+    save_matrix(matrix, path)
+    assert_same(load_matrix(path), matrix)
+
+
+@settings(max_examples=250, deadline=None)
+@given(matrix=matrices(with_title=True))
+@example(matrix=one("\x00", title="\x00"))
+@example(matrix=one("\r", title="\r\n"))
+@example(matrix=one("\x85\u2028\u2029", title="\ufeff"))
+@example(matrix=one("no", title="~"))
+@example(matrix=one("", title=""))
+def test_yaml_round_trip_including_title(workdir, matrix):
+    path = fresh_dir(workdir) / "m.yaml"
+    save_matrix(matrix, path)
+    assert_same(load_matrix(path), matrix)
+
+
+@settings(max_examples=60, deadline=None)
+@given(matrix=matrices(with_title=False))
+@example(matrix=one("\r"))
+def test_cli_convert_csv_to_yaml_to_csv(workdir, matrix):
+    folder = fresh_dir(workdir)
+    first, middle, last = folder / "a.csv", folder / "b.yaml", folder / "c.csv"
+    save_matrix(matrix, first)
+    runner = CliRunner()
+    for source, target in ((first, middle), (middle, last)):
+        result = runner.invoke(cli, ["convert", str(source), str(target)])
+        assert result.exit_code == 0, (result.output, result.exception)
+    assert_same(load_matrix(middle), matrix)
+    assert_same(load_matrix(last), matrix)
+    assert last.read_bytes() == first.read_bytes()  # the writer is deterministic
+
+
+@settings(max_examples=30, deadline=None)
+@given(matrix=matrices(with_title=True))
+def test_cli_convert_yaml_to_csv_drops_only_the_title(workdir, matrix):
+    folder = fresh_dir(workdir)
+    source, target = folder / "a.yaml", folder / "b.csv"
+    save_matrix(matrix, source)
+    result = CliRunner().invoke(cli, ["convert", str(source), str(target)])
+    assert result.exit_code == 0, (result.output, result.exception)
+    without_title = AttributionMatrix(matrix.tokens, matrix.expressions, matrix.values)
+    assert_same(load_matrix(target), without_title)
+
+
+@pytest.mark.parametrize("label", ["\ud800", "a\udfffb"])
+def test_surrogates_cannot_be_labels(label):
+    """The one restriction on labels: a lone surrogate cannot be written as UTF-8."""
+    with pytest.raises(GridError, match="cannot be encoded as UTF-8"):
+        AttributionMatrix([label], ["e"], [[1.0]])
+    with pytest.raises(attrmap.AttrmapError):
+        AttributionMatrix(["t"], [label], [[1.0]])

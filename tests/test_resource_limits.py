@@ -1,0 +1,463 @@
+"""Resource bombs: each is refused quickly, with a clear one-line error naming the file,
+without exhausting memory; and the limits can be raised where a real user needs it.
+
+Every bomb is loaded in a child process whose address space is capped (``RLIMIT_AS``), so a
+regression shows up as a ``MemoryError`` or a timeout here instead of taking the machine
+down; the child reports the outcome, the time ``load_matrix`` took and its peak-RSS growth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from attrmap import AttrmapError, LimitError, Limits, load_matrix
+from attrmap.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDRESS_SPACE = 1536 * 2**20  # 1.5 GB for the child, interpreter and numpy included
+MAX_SECONDS = 5.0  # per refusal, measured around load_matrix in the child
+CHILD_TIMEOUT = MAX_SECONDS + 5  # startup and slack; beyond this the child is a hang
+MB = 2**20
+
+CHILD = textwrap.dedent(
+    """
+    import json, resource, sys, time
+    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
+    import attrmap
+    path, limits = sys.argv[2], attrmap.Limits(**json.loads(sys.argv[3]))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    try:
+        matrix = attrmap.load_matrix(path, limits=limits)
+        outcome = {"error": None, "shape": list(matrix.shape)}
+    except attrmap.AttrmapError as error:
+        outcome = {"error": type(error).__name__, "message": str(error)}
+    except BaseException as error:
+        outcome = {"error": "UNEXPECTED " + type(error).__name__, "message": repr(error)[:300]}
+    outcome["seconds"] = time.perf_counter() - started
+    outcome["rss_mb"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    print(json.dumps(outcome))
+    """
+)
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    return env
+
+
+def load_in_child(path: Path, **limits: int) -> dict:
+    """Load ``path`` in a memory-capped child; return what happened."""
+    command = [sys.executable, "-c", CHILD, str(ADDRESS_SPACE), str(path), json.dumps(limits)]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=CHILD_TIMEOUT, env=child_env()
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{path.name}: no answer within {CHILD_TIMEOUT:.0f} s (hang)")
+    assert done.returncode == 0, f"child died ({done.returncode}): {done.stderr[-2000:]}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def assert_refused(
+    outcome: dict, path: Path, *fragments: str, kinds=("LimitError",), max_rss_mb: float = 100
+) -> str:
+    summary = f"{path.name}: {outcome}"
+    assert outcome["error"] in kinds, summary
+    message = outcome["message"]
+    assert message.startswith(str(path)), summary
+    assert "\n" not in message, summary
+    for fragment in fragments:
+        assert fragment in message, summary
+    assert outcome["seconds"] < MAX_SECONDS, summary
+    assert outcome["rss_mb"] < max_rss_mb, summary
+    return message
+
+
+ANY_INPUT_ERROR = ("LimitError", "GridError", "InputError")
+
+
+# --------------------------------------------------------------------------- alias bombs
+
+LOL = '["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'
+
+
+def laughs(indent: str = "") -> str:
+    """Nine levels of ten aliases each: 10**9 "lol"s if anything expanded them."""
+    lines = [f"{indent}a: &a {LOL}"]
+    for level in range(1, 9):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        lines.append(f"{indent}{name}: &{name} [" + ",".join([f"*{previous}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def laughs_in_list(last_alias: str) -> str:
+    """The same nine levels as a flow list whose last item aliases the top level."""
+    items = [f"&a {LOL}"]
+    for level in range(1, 9):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        items.append(f"&{name} [" + ",".join([f"*{previous}"] * 10) + "]")
+    return "[" + ", ".join([*items, last_alias]) + "]"
+
+
+TEN = "[" + ", ".join(f"t{i}" for i in range(10)) + "]"
+ALIAS_BOMBS = {
+    "classic-unknown-keys": laughs(),
+    "unknown-key-first": "lol:\n" + laughs("  ") + "expressions: [e]\ntokens: [t]\nvalues: [[1]]\n",
+    "as-values": f"expressions: {TEN}\ntokens: {TEN}\nvalues: {laughs_in_list('*i')}\n",
+    "as-values-alias": f"expressions: [e]\ntokens: [t]\nvalues: &v {laughs_in_list('*v')}\n",
+    "as-tokens": f"expressions: [e]\ntokens: {laughs_in_list('*i')}\nvalues: [[1]]\n",
+    "as-expressions": f"expressions: {laughs_in_list('*i')}\ntokens: [t]\nvalues: [[1]]\n",
+    "as-title": f"title: {laughs_in_list('*i')}\nexpressions: [e]\ntokens: [t]\nvalues: [[1]]\n",
+    # Structurally valid: a 1000-cell row aliased by 1000 rows, labels aliased too.
+    "rows-aliased-1000x1000": (
+        "expressions: &e [" + ", ".join(["e"] * 1000) + "]\n"
+        "tokens: *e\n"
+        "values: [&r [" + ", ".join(["0.5"] * 1000) + "], " + ", ".join(["*r"] * 999) + "]\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ALIAS_BOMBS))
+def test_yaml_alias_bombs_are_refused_quickly(tmp_path, name):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(ALIAS_BOMBS[name], encoding="utf-8")
+    assert path.stat().st_size < 20_000
+    outcome = load_in_child(path)
+    if name == "rows-aliased-1000x1000":
+        assert_refused(outcome, path, "more than 250,000 cells", "--max-cells")
+    else:
+        assert_refused(outcome, path, kinds=ANY_INPUT_ERROR)
+
+
+def _label_amplifier(label: str, count: int) -> str:
+    """One long label, aliased ``count`` times as tokens (with as many one-cell rows)."""
+    return (
+        f'expressions: [e]\ntokens: [&s "{label}", ' + ", ".join(["*s"] * (count - 1)) + "]\n"
+        "values: [&r [1], " + ", ".join(["*r"] * (count - 1)) + "]\n"
+    )
+
+
+def _number_amplifier(digits: int, count: int) -> str:
+    """One very long (but finite) number, aliased as every cell of ``count`` rows."""
+    number = "0." + "0" * digits + "1"
+    return (
+        "expressions: [e]\ntokens: [&t t, " + ", ".join(["*t"] * (count - 1)) + "]\n"
+        f"values: [&r [{number}], " + ", ".join(["*r"] * (count - 1)) + "]\n"
+    )
+
+
+AMPLIFIERS = {
+    # ~1.4 MB on disk; 100,000 tokens of 1 MB each (100 GB of labels) if taken at face value.
+    "long-label-x100000": lambda: _label_amplifier("\u00e9" * 500_000, 100_000),
+    # Under the 10,000-character CSV field limit, but still 2.5 billion characters.
+    "label-10000-chars-x250000": lambda: _label_amplifier("\u00e9" * 10_000, 250_000),
+    # A 1 MB number parsed once per (aliased) cell.
+    "long-number-x100000": lambda: _number_amplifier(1_000_000, 100_000),
+}
+
+
+@pytest.mark.parametrize("name", list(AMPLIFIERS))
+def test_yaml_aliases_of_long_scalars_do_not_multiply_the_work(tmp_path, name):
+    """Aliases share one node, but each use of a long label or number still costs work
+    (UTF-8 check, number parsing): a small file must not buy minutes of CPU."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(AMPLIFIERS[name](), encoding="utf-8")
+    assert path.stat().st_size < 4 * MB
+    assert_refused(load_in_child(path), path, kinds=ANY_INPUT_ERROR, max_rss_mb=200)
+
+
+# --------------------------------------------------------------------------- big files
+
+
+@pytest.fixture(scope="module")
+def gigabyte(tmp_path_factory) -> dict[str, Path]:
+    """1 GB files with a valid start, sparse so nothing is written to disk."""
+    folder = tmp_path_factory.mktemp("gigabyte")
+    heads = {
+        "csv": "token,a,b\nx,0.5,-0.25\n",
+        "yaml": "expressions: [a, b]\ntokens: [x]\nvalues: [[0.5, -0.25]]\n",
+    }
+    paths = {}
+    for fmt, head in heads.items():
+        path = folder / f"huge.{fmt}"
+        with open(path, "wb") as handle:
+            handle.write(head.encode())
+            handle.truncate(1 << 30)
+        paths[fmt] = path
+    return paths
+
+
+@pytest.mark.parametrize("fmt", ["csv", "yaml"])
+def test_one_gigabyte_file_is_refused_before_reading(gigabyte, fmt):
+    path = gigabyte[fmt]
+    assert path.stat().st_size == 1 << 30
+    message = assert_refused(load_in_child(path), path, "--max-mb", max_rss_mb=20)
+    assert "67,108,864-byte limit" in message
+
+
+def test_one_gigabyte_on_stdin_reads_no_more_than_the_limit(gigabyte):
+    command = [sys.executable, "-m", "attrmap", "validate", "-", "--input-format", "csv"]
+
+    def cap_memory() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+
+    started = time.perf_counter()
+    with open(gigabyte["csv"], "rb") as stdin:
+        done = subprocess.run(
+            command,
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            timeout=CHILD_TIMEOUT,
+            env=child_env(),
+            preexec_fn=cap_memory,
+        )
+    assert time.perf_counter() - started < MAX_SECONDS + 2
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("attrmap: error: <stdin>: larger than the 67,108,864-byte limit")
+
+
+@pytest.fixture(scope="module")
+def long_lines(tmp_path_factory) -> Iterator[dict[str, Path]]:
+    """Single-line files: 100 MB (over the 64 MB default) and just under the default."""
+    folder = tmp_path_factory.mktemp("lines")
+    paths: dict[str, Path] = {}
+
+    def make(name: str, head: bytes, unit: bytes, size: int) -> None:
+        path = folder / name
+        with open(path, "wb") as handle:
+            handle.write(head)
+            chunk = unit * (MB // len(unit))
+            written = len(head)
+            while written + len(chunk) <= size:
+                handle.write(chunk)
+                written += len(chunk)
+            handle.write(unit * ((size - written) // len(unit)))
+        paths[name] = path
+
+    make("line100.csv", b"", b"a", 100 * MB)
+    os.link(paths["line100.csv"], folder / "line100.yaml")  # the same 100 MB, as YAML
+    paths["line100.yaml"] = folder / "line100.yaml"
+    under = 63 * MB
+    make("a-under.csv", b"", b"a", under)
+    make("commas-under.csv", b"token", b",", under)
+    make("wide-row-under.csv", b"token,e\nx", b",1", under)
+    make("scalar-under.yaml", b"title: ", b"a", under)
+    make("flow-under.yaml", b"expressions: [", b"e,", under)
+    yield paths
+    for path in paths.values():  # ~420 MB: do not leave it in pytest's kept temp folders
+        path.unlink()
+
+
+@pytest.mark.parametrize("name", ["line100.csv", "line100.yaml"])
+def test_a_100_megabyte_line_is_refused_by_size(long_lines, name):
+    path = long_lines[name]
+    assert path.stat().st_size == 100 * MB
+    assert_refused(load_in_child(path), path, "larger than the 67,108,864-byte limit", "--max-mb")
+
+
+def test_the_size_limit_is_the_same_code_path_at_any_size(tmp_path):
+    path = tmp_path / "line.csv"
+    path.write_bytes(b"token," + b"a" * 2000 + b"\nx,1\n")
+    with pytest.raises(LimitError, match=r"larger than the 1,000-byte limit .*--max-mb") as info:
+        load_matrix(path, limits=Limits(max_bytes=1000))
+    assert str(info.value).startswith(str(path))
+    assert load_matrix(path, limits=Limits(max_bytes=2100)).shape == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("a-under.csv", "field larger than field limit (10000)"),  # one 63 MB field
+        ("commas-under.csv", ""),  # a header of 66 million empty expressions
+        ("wide-row-under.csv", ""),  # a row of 33 million cells
+        ("scalar-under.yaml", ""),  # one 63 MB scalar
+        ("flow-under.yaml", "--max-cells"),  # 33 million expressions
+    ],
+)
+def test_a_63_megabyte_line_under_the_size_limit_is_refused_without_exhausting_memory(
+    long_lines, name, fragment
+):
+    path = long_lines[name]
+    assert 63 * MB - 2 <= path.stat().st_size <= 63 * MB  # just under the 64 MB default
+    assert_refused(load_in_child(path), path, fragment, kinds=ANY_INPUT_ERROR, max_rss_mb=1024)
+
+
+# --------------------------------------------------------------------------- big grids
+
+
+def grid_csv(rows: int, cols: int) -> str:
+    header = "token," + ",".join(f"e{j}" for j in range(cols)) + "\n"
+    return header + "".join(f"t{i}," + ",".join(["0.25"] * cols) + "\n" for i in range(rows))
+
+
+def grid_yaml(rows: int, cols: int) -> str:
+    row = "[" + ", ".join(["0.25"] * cols) + "]"
+    return (
+        "expressions: [" + ", ".join(f"e{j}" for j in range(cols)) + "]\n"
+        "tokens: [" + ", ".join(f"t{i}" for i in range(rows)) + "]\n"
+        "values:\n" + f"  - {row}\n" * rows
+    )
+
+
+GRID = {"csv": grid_csv, "yaml": grid_yaml}
+
+
+@pytest.fixture(scope="module")
+def grids(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("grids")
+    paths = {}
+    for fmt, make in GRID.items():
+        for rows, cols in [(1000, 1000), (600, 500)]:
+            path = folder / f"grid{rows}x{cols}.{fmt}"
+            path.write_text(make(rows, cols), encoding="utf-8")
+            paths[f"{rows}x{cols}.{fmt}"] = path
+    return paths
+
+
+@pytest.mark.parametrize("fmt", ["csv", "yaml"])
+def test_a_million_cells_are_refused_by_the_cell_limit(grids, fmt):
+    path = grids[f"1000x1000.{fmt}"]
+    outcome = load_in_child(path)
+    assert_refused(outcome, path, "more than 250,000 cells", "--max-cells", max_rss_mb=300)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "yaml"])
+def test_raising_the_cell_limit_lets_a_600x500_grid_through(grids, fmt):
+    path = grids[f"600x500.{fmt}"]
+    with pytest.raises(LimitError, match="more than 250,000 cells"):
+        load_matrix(path)
+    matrix = load_matrix(path, limits=Limits(max_cells=2_000_000))
+    assert matrix.shape == (600, 500)
+    assert matrix.tokens[-1] == "t599" and matrix.expressions[-1] == "e499"
+    assert float(matrix.values.sum()) == 0.25 * 600 * 500
+
+
+# --------------------------------------------------------------------------- deep YAML
+
+DEEP = {
+    "flow-seq": "[" * 100_000,
+    "flow-seq-closed": "[" * 100_000 + "]" * 100_000,
+    "flow-map": "{a: " * 100_000,
+    "block-seq": "".join(" " * i + "-\n" for i in range(2_000)),
+    "block-map": "".join(" " * i + "k:\n" for i in range(2_000)),
+    "under-values": "expressions: [e]\ntokens: [t]\nvalues: " + "[" * 100_000 + "\n",
+    "under-unknown-key": "x: " + "[" * 100_000 + "\nexpressions: [e]\n",
+}
+
+
+@pytest.mark.parametrize("name", list(DEEP))
+def test_deeply_nested_yaml_is_refused(tmp_path, name):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(DEEP[name], encoding="utf-8")
+    assert_refused(load_in_child(path), path, "nested too deeply")
+
+
+# --------------------------------------------------------------------------- raising limits
+
+
+def test_raising_the_byte_limit_lets_a_bigger_file_through(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(grid_csv(1, 100_000), encoding="utf-8")
+    assert 1 * MB < path.stat().st_size < 2 * MB
+    with pytest.raises(LimitError, match="larger than the 1,048,576-byte limit"):
+        load_matrix(path, limits=Limits(max_bytes=MB))
+    assert load_matrix(path, limits=Limits(max_bytes=2 * MB)).shape == (1, 100_000)
+
+
+def test_an_effectively_unlimited_byte_limit_works(tmp_path):
+    """A generous user-chosen limit (``--max-mb 1e20``) must not break reading."""
+    path = tmp_path / "m.csv"
+    path.write_text(grid_csv(2, 3), encoding="utf-8")
+    assert load_matrix(path, limits=Limits(max_bytes=10**26)).shape == (2, 3)
+
+
+def validate(*args: str):
+    result = CliRunner().invoke(cli, ["validate", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.output
+    return result
+
+
+def one_line(result, path: Path, *fragments: str) -> None:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"attrmap: error: {path}: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "yaml"])
+def test_cli_max_cells(grids, fmt):
+    path = grids[f"600x500.{fmt}"]
+    refused = validate(str(path), "--shape", "any")
+    assert refused.exit_code == 1
+    one_line(refused, path, "more than 250,000 cells", "--max-cells")
+    assert refused.stdout == ""
+    raised = validate(str(path), "--shape", "any", "--max-cells", "300000")
+    assert raised.exit_code == 0, raised.stderr
+    assert raised.stdout.strip() == f"ok {path} (600x500)"
+    assert raised.stderr == ""
+
+
+def test_cli_max_mb(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(grid_csv(1, 100_000), encoding="utf-8")
+    assert 1 * MB < path.stat().st_size < 1.5 * MB
+    refused = validate(str(path), "--shape", "any", "--max-mb", "1")
+    assert refused.exit_code == 1
+    one_line(refused, path, "larger than the 1,048,576-byte limit", "--max-mb")
+    raised = validate(str(path), "--shape", "any", "--max-mb", "2")
+    assert raised.exit_code == 0, raised.stderr
+    assert raised.stdout.strip() == f"ok {path} (1x100000)"
+    fractional = validate(str(path), "--shape", "any", "--max-mb", "1.5")
+    assert fractional.exit_code == 0, fractional.stderr
+
+
+def test_cli_max_mb_far_above_any_file_size(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text(grid_csv(2, 3), encoding="utf-8")
+    result = validate(str(path), "--shape", "any", "--max-mb", "1e20")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == f"ok {path} (2x3)"
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "0", "-1", "lots"])
+def test_cli_max_mb_nonsense_is_a_usage_error_or_harmless(tmp_path, value):
+    path = tmp_path / "m.csv"
+    path.write_text(grid_csv(2, 3), encoding="utf-8")
+    result = validate(str(path), "--shape", "any", "--max-mb", value)
+    assert result.exit_code in (0, 2), (result.exit_code, result.stderr)
+    if result.exit_code == 2:
+        assert "--max-mb" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1.5", "many"])
+def test_cli_max_cells_nonsense_is_a_usage_error(tmp_path, value):
+    path = tmp_path / "m.csv"
+    path.write_text(grid_csv(2, 3), encoding="utf-8")
+    result = validate(str(path), "--shape", "any", "--max-cells", value)
+    assert result.exit_code == 2, result.stderr
+    assert "--max-cells" in result.stderr
+
+
+def test_every_refusal_is_an_attrmap_error():
+    assert issubclass(LimitError, AttrmapError)
