@@ -128,3 +128,32 @@ def test_signal_stops_promptly_with_summary_and_no_orphans(inputs, tmp_path, sig
     time.sleep(0.5)
     assert processes_mentioning(str(out)) == []
     rerun_completes(inputs, out)
+
+
+def test_a_worker_that_dies_is_a_failed_figure_not_a_hang(inputs, tmp_path):
+    (inputs / "sub0" / "m000.csv").rename(inputs / "sub0" / "die.csv")
+    out = tmp_path / "out"
+    code = (
+        "import os\n"
+        "import attrmap.batch as batch\n"
+        "real = batch._Renderer.render\n"
+        "def render(self, matrix, output, key):\n"
+        "    if output.name == 'die.png':\n"
+        "        os._exit(9)  # as the kernel's OOM killer would\n"
+        "    return real(self, matrix, output, key)\n"
+        "batch._Renderer.render = render\n"
+        "from attrmap.cli import cli\n"
+        f"cli(['batch', {str(inputs)!r}, '-o', {str(out)!r}, '--shape', 'any', '-j', '2'],"
+        " prog_name='attrmap')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "a worker process died" in proc.stderr
+    assert f"{inputs / 'sub0' / 'die.csv'}: a worker process died" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (out / "sub0" / "die.png").exists()
+    assert assert_every_figure_whole(out) >= N_INPUTS - 5  # only the figures in flight failed
+    rerun_completes(inputs, out)

@@ -13,12 +13,13 @@ import enum
 import hashlib
 import multiprocessing
 import os
-import queue
 import signal
 import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -304,74 +305,89 @@ def run_batch(
     if not options.check:
         remove_stale_temp_files(out_path)
     jobs = options.jobs or os.cpu_count() or 1
-    pool = None
+    renderer = _Renderer(options) if jobs == 1 else None
+    executor: ProcessPoolExecutor | None = None
+    pending: dict[Future, BatchItem] = {}
     try:
         with sigterm_raises():
-            pending: dict[Path, BatchItem] = {}
-            done: queue.SimpleQueue = queue.SimpleQueue()
-            renderer = _Renderer(options) if jobs == 1 else None
             for item in items:
                 if stop_early:
                     break
                 outcome, job = _examine(item, out_path, options)
                 if outcome is not None:
                     record(outcome)
-                    continue
-                if renderer is not None:
+                elif renderer is not None:
                     error = _render_safely(renderer, *job)
                     record(Outcome(item, Status.FAILED if error else Status.RENDERED, error))
-                    continue
-                if pool is None:
-                    pool = _start_pool(jobs, options)
-                while len(pending) >= 2 * jobs and not stop_early:
-                    _collect(done, pending, record)
-                pending[item.output] = item
-                pool.apply_async(
-                    _render_in_worker,
-                    job,
-                    callback=lambda error, out=item.output: done.put((out, error)),
-                    error_callback=lambda exc, out=item.output: done.put((out, repr(exc))),
-                )
+                else:
+                    while len(pending) >= 2 * jobs and not stop_early:
+                        _collect(pending, record)
+                    if executor is not None and _is_broken(executor):
+                        executor.shutdown(wait=False)  # its futures already failed
+                        executor = None
+                    if executor is None:
+                        executor = _start_pool(jobs, options)
+                    pending[executor.submit(_render_in_worker, *job)] = item
             while pending and not stop_early:
-                _collect(done, pending, record)
+                _collect(pending, record)
     except (KeyboardInterrupt, Terminated) as stop:
-        _stop_pool(pool, out_path)
-        pool = None
+        _stop_pool(executor, out_path)
+        executor = None
         summary.seconds = time.perf_counter() - started
         signum = signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM
         summary.interrupted_by = int(signum)
         raise BatchInterrupted(summary, int(signum)) from None
     finally:
-        if pool is not None:
+        if executor is not None:
             if stop_early:
-                _stop_pool(pool, out_path)
+                _stop_pool(executor, out_path)
             else:
-                pool.close()
-                pool.join()
+                executor.shutdown(wait=True)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _start_pool(jobs: int, options: BatchOptions):
+def _start_pool(jobs: int, options: BatchOptions) -> ProcessPoolExecutor:
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    return context.Pool(jobs, initializer=_init_worker, initargs=(options,))
+    return ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(options,),
+    )
 
 
-def _collect(done: queue.SimpleQueue, pending: dict[Path, BatchItem], record) -> None:
-    while True:
+def _is_broken(executor: ProcessPoolExecutor) -> bool:
+    return bool(getattr(executor, "_broken", False))
+
+
+def _collect(pending: dict[Future, BatchItem], record: Callable[[Outcome], None]) -> None:
+    """Record at least one finished render; the short timeout keeps Ctrl-C responsive."""
+    done: set[Future] = set()
+    while not done:
+        done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+    for future in sorted(done, key=lambda f: pending[f].relative):
+        item = pending.pop(future)
         try:
-            output, error = done.get(timeout=0.2)  # a timeout keeps Ctrl-C responsive
-            break
-        except queue.Empty:
-            continue
-    item = pending.pop(output)
-    record(Outcome(item, Status.FAILED if error else Status.RENDERED, error))
+            error = future.result()
+        except BrokenProcessPool:
+            error = (
+                f"{item.source}: a worker process died (killed, or out of memory) while "
+                "this or another figure was being drawn; run the batch again to retry"
+            )
+        except Exception as exc:  # e.g. a result that cannot be pickled: a bug
+            error = f"{item.source}: internal error {type(exc).__name__}: {exc} (please report)"
+        record(Outcome(item, Status.FAILED if error else Status.RENDERED, error))
 
 
-def _stop_pool(pool, out_dir: Path) -> None:
+def _stop_pool(executor: ProcessPoolExecutor | None, out_dir: Path) -> None:
     """Stop the workers now (they clean their temp files), and sweep any that remain."""
-    if pool is not None:
-        pool.terminate()
-        pool.join()
+    if executor is not None:
+        terminate = getattr(executor, "terminate_workers", None)  # Python >= 3.14
+        if terminate is not None:
+            terminate()
+        else:
+            for process in list((getattr(executor, "_processes", None) or {}).values()):
+                process.terminate()
+        executor.shutdown(wait=True, cancel_futures=True)
     remove_stale_temp_files(out_dir)
