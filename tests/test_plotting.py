@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 import attrmap
-from attrmap import AttributionMatrix, OutputError, Style, StyleError, load_matrix, save_figure
+from attrmap import (
+    AttributionMatrix,
+    LimitError,
+    OutputError,
+    Style,
+    StyleError,
+    load_matrix,
+    save_figure,
+)
 from attrmap.plotting import contrast_ratio, display_label, relative_luminance
 from conftest import REFERENCE_EXPRESSIONS, REFERENCE_TOKENS
 
@@ -217,3 +225,14 @@ def test_save_figure_creates_missing_folders(tmp_path, reference_figure):
     target = tmp_path / "a" / "b" / "fig.svg"
     save_figure(reference_figure[1], target)
     assert target.read_bytes().startswith(b"<?xml")
+
+
+def test_a_figure_too_large_to_draw_is_refused_up_front():
+    matrix = AttributionMatrix(
+        [f"t{i}" for i in range(400)],
+        [f"e{j}" for j in range(200)],
+        np.zeros((400, 200)),
+        source="huge.csv",
+    )
+    with pytest.raises(LimitError, match=r"huge.csv: the figure would be \d+x\d+ pixels"):
+        attrmap.render(matrix)
