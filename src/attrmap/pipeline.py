@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import OutputError
@@ -10,9 +11,7 @@ from .matrix_io import (
     DEFAULT_LIMITS,
     STDIN,
     Limits,
-    format_for,
-    parse_matrix,
-    read_input_bytes,
+    load_matrix,
 )
 from .model import AttributionMatrix, check_shape
 from .output import figure_format_for, save_figure
@@ -20,26 +19,38 @@ from .provenance import figure_key
 from .style import Config
 
 
-def default_output_for(input_path: str | os.PathLike[str]) -> Path:
+def default_output_for(input_path: str | os.PathLike[str], figure_format: str = "png") -> Path:
     """``data/x.csv`` -> ``data/x.png``: the figure beside its input."""
     if os.fspath(input_path) == STDIN:
         raise OutputError("reading stdin needs -o OUTPUT")
-    return Path(input_path).with_suffix(".png")
+    return Path(input_path).with_suffix("." + figure_format)
 
 
-def read_checked(
-    path: str | os.PathLike[str],
-    config: Config,
-    input_format: str | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> tuple[bytes, AttributionMatrix]:
-    """Read an input once: its bytes (for the figure key) and its validated matrix."""
-    name = os.fspath(path)
-    data = read_input_bytes(name, limits)
-    source = "<stdin>" if name == STDIN else name
-    matrix = parse_matrix(data, format_for(name, input_format), source, limits)
-    check_shape(matrix, config.shape)
-    return data, matrix
+def figure_targets(
+    inputs: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str] | None,
+    figure_format: str = "png",
+) -> list[Path]:
+    """Each input's figure: ``output`` itself for one input; otherwise ``output/NAME.FMT``
+    (or beside each input without ``output``). Two inputs that would write the same
+    figure are refused before anything is drawn."""
+    if len(inputs) == 1 and output is not None:
+        return [Path(output)]
+    targets = [
+        Path(output) / Path(path).with_suffix("." + figure_format).name
+        if output is not None
+        else default_output_for(path, figure_format)
+        for path in inputs
+    ]
+    claimed: dict[Path, str] = {}
+    for path, target in zip(inputs, targets, strict=True):
+        if target in claimed:
+            raise OutputError(
+                f"{target}: both {claimed[target]} and {os.fspath(path)} would write this "
+                "figure; render them separately with -o"
+            )
+        claimed[target] = os.fspath(path)
+    return targets
 
 
 def load_checked(
@@ -49,13 +60,19 @@ def load_checked(
     limits: Limits = DEFAULT_LIMITS,
 ) -> AttributionMatrix:
     """Load a matrix and check it has the grid the config expects."""
-    return read_checked(path, config, input_format, limits)[1]
+    matrix = load_matrix(path, input_format, limits)
+    check_shape(matrix, config.shape)
+    return matrix
 
 
 def refuse_overwriting_input(input_path: str | os.PathLike[str], output: Path) -> None:
-    if os.fspath(input_path) == STDIN or not output.exists():
+    if os.fspath(input_path) == STDIN:
         return
-    if os.path.samefile(input_path, output):
+    try:
+        same = os.path.samefile(input_path, output)
+    except OSError:  # either is missing or unreadable: reading the input reports it
+        return
+    if same:
         raise OutputError(f"{output}: refusing to write the figure over its own input")
 
 
@@ -67,11 +84,11 @@ def render_file(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Path:
     """Render one input to one figure file and return the figure's path."""
-    target = Path(output) if output is not None else default_output_for(input_path)
+    target = Path(output) if output is not None else default_output_for(input_path)  # PNG
     figure_format_for(target)  # a bad extension fails before any work
     refuse_overwriting_input(input_path, target)
-    data, matrix = read_checked(input_path, config, input_format, limits)
+    matrix = load_checked(input_path, config, input_format, limits)
     from .plotting import render
 
-    key = figure_key(data, config.style, figure_format_for(target))
+    key = figure_key(matrix, config.style, figure_format_for(target))
     return save_figure(render(matrix, config.style), target, provenance=key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,14 @@ import yaml
 
 from .errors import StyleError
 from .model import DEFAULT_SHAPE, Shape, parse_shape
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -34,8 +43,14 @@ class Style:
     annotation_font_size: float = 9.0
 
     def __post_init__(self) -> None:
+        if not all(math.isfinite(v) for v in (self.vmin, self.vmax, self.vmax - self.vmin)):
+            raise StyleError(f"vmin ({self.vmin}) and vmax ({self.vmax}) must be finite")
         if not self.vmin < self.vmax:
             raise StyleError(f"vmin ({self.vmin}) must be less than vmax ({self.vmax})")
+        for name in ("cmap", "fmt", "colorbar_label", "title"):
+            value = getattr(self, name)
+            if value is not None and not _is_utf8(value):
+                raise StyleError(f"{name} {value!r} is not valid UTF-8 text")
         try:
             sample = format(-1.23456, self.fmt)
         except (ValueError, TypeError):
