@@ -61,15 +61,14 @@ def save_figure(
     existing file there is kept. ``provenance`` is a figure key (see ``provenance.py``)
     recorded in the file's metadata. Returns the path written.
     """
-    import matplotlib as mpl
 
-    from .plotting import RC
+    from .plotting import isolated_rc
 
     fmt = figure_format_for(path)
     metadata = figure_metadata(fmt, provenance)
 
     def write(handle: IO[bytes]) -> None:
-        with mpl.rc_context(RC):
+        with isolated_rc():
             extra = {"pil_kwargs": PNG_PIL_KWARGS} if fmt == "png" else {}
             figure.savefig(handle, format=fmt, dpi=dpi or figure.dpi, metadata=metadata, **extra)
 

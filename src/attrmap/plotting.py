@@ -7,6 +7,7 @@ figure for many matrices of the same geometry and only swap data and texts.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import unicodedata
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import matplotlib as mpl
+import matplotlib.style
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
@@ -37,6 +39,13 @@ RC = {
     "pdf.fonttype": 42,
     "path.simplify": True,
 }
+
+
+def isolated_rc() -> contextlib.AbstractContextManager:
+    """matplotlib's defaults plus ``RC``: a user's matplotlibrc (``text.usetex``,
+    ``savefig.bbox``, colours, fonts) never changes a figure or its bytes."""
+    return matplotlib.style.context(["default", RC])
+
 
 _PAD = 0.15  # inches of white space around everything
 _LABEL_PAD_PT = 3.5  # heatmap labels: no tick marks (as seaborn), just matplotlib's pad
@@ -68,11 +77,6 @@ def display_label(label: str) -> str:
         else:
             out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
     return "".join(out)
-
-
-def format_value(value: float, fmt: str) -> str:
-    """Format like the reference figure: ``-0.00001`` with ``.4f`` stays ``-0.0000``."""
-    return format(value, fmt)
 
 
 # --------------------------------------------------------------------------- colour
@@ -204,7 +208,7 @@ def compute_layout(
     left = _PAD + token_width + label_offset
     top = _PAD + title_height + labels_height + label_offset
     cbar_tick_width = max(_text_size(f"\u2212{t:.2f}", size)[0] for t in style.colorbar_ticks)
-    cbar_label_width, cbar_label_height = _text_size(style.colorbar_label, size)
+    cbar_label_width, cbar_label_height = _text_size(display_label(style.colorbar_label), size)
     right_block = (
         _COLORBAR_GAP
         + _COLORBAR_WIDTH
@@ -274,9 +278,14 @@ class HeatmapData:
 
 
 def prepare(matrix: AttributionMatrix, style: Style) -> HeatmapData:
+    with isolated_rc():
+        return _prepare(matrix, style)
+
+
+def _prepare(matrix: AttributionMatrix, style: Style) -> HeatmapData:
     cmap, norm = resolve_cmap(style), make_norm(style)
     values = matrix.values
-    annotations = [format_value(v, style.fmt) for v in values.ravel().tolist()]
+    annotations = [format(v, style.fmt) for v in values.ravel().tolist()]  # -0.00001: -0.0000
     cells = cmap(norm(values))
     tokens = [display_label(t) for t in matrix.tokens]
     expressions = [display_label(e) for e in matrix.expressions]
@@ -300,7 +309,7 @@ def prepare(matrix: AttributionMatrix, style: Style) -> HeatmapData:
 
 
 @lru_cache(maxsize=2048)
-def _coverage(text: str, font_path: str, size_px: float) -> np.ndarray:
+def _coverage(text: str, font_path: str, size_px: float, hinting: object) -> np.ndarray:
     """The antialiased coverage bitmap of ``text``, trimmed to its ink (rows top down).
 
     Rendered by FreeType in one call for the whole string, and cached: cell values repeat
@@ -309,7 +318,7 @@ def _coverage(text: str, font_path: str, size_px: float) -> np.ndarray:
     font = get_font(font_path)
     font.clear()
     font.set_size(size_px * 72 / 100, 100)  # size in pixels, expressed at 100 dpi
-    font.set_text(text, 0.0, flags=get_hinting_flag())
+    font.set_text(text, 0.0, flags=hinting)
     font.draw_glyphs_to_bitmap(antialiased=True)
     image = np.asarray(font.get_image())
     rows, cols = np.nonzero(image)
@@ -336,6 +345,7 @@ class CellText(Text):
             text,
             findfont(self.get_fontproperties()),
             renderer.points_to_pixels(self.get_fontsize()),
+            get_hinting_flag(),
         )
         buffer = np.asarray(renderer.buffer_rgba())
         x, y = self.get_transform().transform(self.get_unitless_position())
@@ -363,7 +373,7 @@ class HeatmapCanvas:
         self._background = None
         self._background_labels: tuple | None = None
         rows, cols = layout.shape
-        with mpl.rc_context(RC):
+        with isolated_rc():
             self.figure = Figure(figsize=(layout.fig_width, layout.fig_height), dpi=style.dpi)
             FigureCanvasAgg(self.figure)
             self.axes = self.figure.add_axes(layout.heatmap_rect)
@@ -386,7 +396,7 @@ class HeatmapCanvas:
             self.colorbar = self.figure.colorbar(
                 self.cells, cax=cax, extend=layout.extend, ticks=style.colorbar_ticks
             )
-            self.colorbar.set_label(style.colorbar_label, size=style.font_size)
+            self.colorbar.set_label(display_label(style.colorbar_label), size=style.font_size)
             self.colorbar.ax.tick_params(labelsize=style.font_size)
             self._build_axes(rows, cols)
             self.texts = [
@@ -435,7 +445,6 @@ class HeatmapCanvas:
         )
         if self.layout.rotate_expressions:
             ax.tick_params(axis="x", labelrotation=45)
-        if self.layout.rotate_expressions:
             for tick in ax.xaxis.get_major_ticks():
                 tick.label2.set_horizontalalignment("left")
                 tick.label2.set_rotation_mode("anchor")
@@ -474,7 +483,7 @@ class HeatmapCanvas:
         canvas = self.figure.canvas
         labels = (tuple(data.tokens), tuple(data.expressions), data.title)
         changing = [self.cells, *self.axes.spines.values(), *self.texts]
-        with mpl.rc_context(RC):
+        with isolated_rc():
             if labels != self._background_labels:
                 self._show_labels(data)
                 for artist in changing:
