@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
@@ -16,11 +16,43 @@ from .errors import OutputError
 TEMP_SUFFIX = ".attrmap-tmp"
 
 
-def _default_mode() -> int:
-    # mkstemp creates 0600 files; a finished output should get the usual umask mode.
+def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
-    return 0o666 & ~mask
+    return mask
+
+
+# mkstemp creates 0600 files; a finished output gets the usual mode. Read once at import:
+# os.umask can only be read by setting it, which would race with threads later.
+_DEFAULT_MODE = 0o666 & ~_umask()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def remove_stale_temp_files(folders: Iterable[Path]) -> None:
+    """Remove temporary files left by killed writers (never one of a live process).
+
+    Temporary names carry the writer's pid, so runs sharing a folder (parallel shards on
+    one machine) never remove each other's files in flight.
+    """
+    for folder in folders:
+        try:
+            candidates = list(folder.glob(f".*{TEMP_SUFFIX}"))
+        except OSError:
+            continue
+        for leftover in candidates:
+            pid = leftover.name[: -len(TEMP_SUFFIX)].rsplit(".", 2)[-2]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
 
 
 def describe_os_error(error: OSError) -> str:
@@ -39,7 +71,7 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=TEMP_SUFFIX
+            dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX
         )
     except OSError as error:
         raise OutputError(f"{target}: cannot write here: {describe_os_error(error)}") from None
@@ -48,7 +80,7 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp_name, _default_mode())
+        os.chmod(temp_name, _DEFAULT_MODE)
         os.replace(temp_name, target)
     except BaseException as error:
         with contextlib.suppress(OSError):

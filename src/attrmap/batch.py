@@ -8,7 +8,6 @@ go to worker processes, each of which keeps one figure per layout and swaps the 
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import hashlib
 import multiprocessing
@@ -23,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import TEMP_SUFFIX
+from .atomic import remove_stale_temp_files
 from .errors import AttrmapError, BatchError, OutputError
 from .interrupts import Terminated, sigterm_raises
 from .matrix_io import (
@@ -32,7 +31,7 @@ from .matrix_io import (
     Limits,
 )
 from .model import AttributionMatrix
-from .pipeline import read_checked
+from .pipeline import load_checked
 from .provenance import figure_key, read_figure_key
 from .style import Config
 
@@ -61,6 +60,7 @@ class Outcome:
 
 @dataclass
 class Summary:
+    check: bool = False  # a --check run: counts missing and stale, renders nothing
     counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
     seconds: float = 0.0
     interrupted_by: int | None = None  # the signal number, if a signal stopped the batch
@@ -70,9 +70,9 @@ class Summary:
         bad = (Status.FAILED, Status.MISSING, Status.STALE)
         return self.interrupted_by is None and not any(self.counts[s] for s in bad)
 
-    def line(self, check: bool) -> str:
+    def line(self) -> str:
         c = self.counts
-        if check:
+        if self.check:
             parts = [
                 f"{c[Status.CURRENT]} up to date",
                 f"{c[Status.MISSING]} missing",
@@ -140,7 +140,12 @@ def discover(in_dir: Path, out_dir: Path | None = None) -> list[str]:
     """
     skip = out_dir.resolve() if out_dir is not None else None
     found: list[str] = []
-    for root, dirs, files in os.walk(in_dir, followlinks=False):
+
+    def unreadable(error: OSError) -> None:
+        # A folder that cannot be listed would silently check nothing: refuse instead.
+        raise BatchError(f"{error.filename}: cannot list folder: {error.strerror}")
+
+    for root, dirs, files in os.walk(in_dir, onerror=unreadable, followlinks=False):
         root_path = Path(root)
         dirs[:] = sorted(
             d
@@ -161,6 +166,8 @@ def plan(in_dir: Path, out_dir: Path, options: BatchOptions) -> list[BatchItem]:
     if out_dir.exists() and not out_dir.is_dir():
         raise BatchError(f"{out_dir}: exists and is not a folder")
     relatives = discover(in_dir, out_dir)
+    if not relatives:  # a mistyped folder must not make --check pass by checking nothing
+        raise BatchError(f"{in_dir}: no *.csv, *.yaml or *.yml files found")
     by_output: dict[str, list[str]] = {}
     for relative in relatives:
         figure = Path(relative).with_suffix("." + options.figure_format).as_posix()
@@ -176,14 +183,6 @@ def plan(in_dir: Path, out_dir: Path, options: BatchOptions) -> list[BatchItem]:
         for figure, (relative,) in sorted(by_output.items(), key=lambda kv: kv[1])
         if in_shard(relative, options.shard)
     ]
-
-
-def remove_stale_temp_files(out_dir: Path) -> None:
-    """Leftovers of a killed run: never under a figure's name, but tidy them away."""
-    if out_dir.is_dir():
-        for leftover in out_dir.rglob(f"*{TEMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -259,12 +258,12 @@ def _examine(
     """
     config = options.config
     try:
-        data, matrix = read_checked(item.source, config, limits=options.limits)
+        matrix = load_checked(item.source, config, limits=options.limits)
         if not _inside(item.output, out_dir):
             raise OutputError(f"{item.output}: refusing to write through a symlinked folder")
     except AttrmapError as error:
         return Outcome(item, Status.FAILED, str(error)), None
-    key = figure_key(data, config.style, options.figure_format)
+    key = figure_key(matrix, config.style, options.figure_format)
     if not options.force and read_figure_key(item.output) == key:
         return Outcome(item, Status.CURRENT), None
     if options.check:
@@ -290,7 +289,7 @@ def run_batch(
     in_path, out_path = Path(in_dir), Path(out_dir)
     if items is None:
         items = plan(in_path, out_path, options)
-    summary = Summary()
+    summary = Summary(check=options.check)
     started = time.perf_counter()
     stop_early = False
 
@@ -302,10 +301,11 @@ def run_batch(
         if outcome.status is Status.FAILED and options.fail_fast:
             stop_early = True
 
+    output_folders = sorted({item.output.parent for item in items})
     if not options.check:
-        remove_stale_temp_files(out_path)
-    jobs = options.jobs or os.cpu_count() or 1
-    renderer = _Renderer(options) if jobs == 1 else None
+        remove_stale_temp_files(output_folders)  # leftovers of a killed run
+    jobs = options.jobs or default_jobs()
+    renderer: _Renderer | None = None  # jobs == 1: draw in this process
     executor: ProcessPoolExecutor | None = None
     pending: dict[Future, BatchItem] = {}
     try:
@@ -316,22 +316,29 @@ def run_batch(
                 outcome, job = _examine(item, out_path, options)
                 if outcome is not None:
                     record(outcome)
-                elif renderer is not None:
+                elif jobs == 1:
+                    if renderer is None:
+                        _check_style(options)
+                        renderer = _Renderer(options)
                     error = _render_safely(renderer, *job)
                     record(Outcome(item, Status.FAILED if error else Status.RENDERED, error))
                 else:
                     while len(pending) >= 2 * jobs and not stop_early:
                         _collect(pending, record)
-                    if executor is not None and _is_broken(executor):
-                        executor.shutdown(wait=False)  # its futures already failed
-                        executor = None
                     if executor is None:
+                        _check_style(options)
                         executor = _start_pool(jobs, options)
-                    pending[executor.submit(_render_in_worker, *job)] = item
+                    try:
+                        future = executor.submit(_render_in_worker, *job)
+                    except BrokenProcessPool:  # a worker died; its futures already failed
+                        executor.shutdown(wait=False)
+                        executor = _start_pool(jobs, options)
+                        future = executor.submit(_render_in_worker, *job)
+                    pending[future] = item
             while pending and not stop_early:
                 _collect(pending, record)
     except (KeyboardInterrupt, Terminated) as stop:
-        _stop_pool(executor, out_path)
+        _stop_pool(executor, output_folders)
         executor = None
         summary.seconds = time.perf_counter() - started
         signum = signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM
@@ -340,7 +347,7 @@ def run_batch(
     finally:
         if executor is not None:
             if stop_early:
-                _stop_pool(executor, out_path)
+                _stop_pool(executor, output_folders)
             else:
                 executor.shutdown(wait=True)
     summary.seconds = time.perf_counter() - started
@@ -348,7 +355,9 @@ def run_batch(
 
 
 def _start_pool(jobs: int, options: BatchOptions) -> ProcessPoolExecutor:
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # fork is fast and safe here (the parent has no threads and no matplotlib state);
+    # elsewhere (macOS) spawn, as CPython itself defaults to there.
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
     return ProcessPoolExecutor(
         jobs,
         mp_context=multiprocessing.get_context(method),
@@ -357,8 +366,19 @@ def _start_pool(jobs: int, options: BatchOptions) -> ProcessPoolExecutor:
     )
 
 
-def _is_broken(executor: ProcessPoolExecutor) -> bool:
-    return bool(getattr(executor, "_broken", False))
+def default_jobs() -> int:
+    """The cores this process may use (its affinity or container), not the host's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _check_style(options: BatchOptions) -> None:
+    """Fail the whole batch once for an unknown colormap, not once per figure."""
+    from .plotting import resolve_cmap
+
+    resolve_cmap(options.config.style)
 
 
 def _collect(pending: dict[Future, BatchItem], record: Callable[[Outcome], None]) -> None:
@@ -380,7 +400,7 @@ def _collect(pending: dict[Future, BatchItem], record: Callable[[Outcome], None]
         record(Outcome(item, Status.FAILED if error else Status.RENDERED, error))
 
 
-def _stop_pool(executor: ProcessPoolExecutor | None, out_dir: Path) -> None:
+def _stop_pool(executor: ProcessPoolExecutor | None, output_folders: list[Path]) -> None:
     """Stop the workers now (they clean their temp files), and sweep any that remain."""
     if executor is not None:
         terminate = getattr(executor, "terminate_workers", None)  # Python >= 3.14
@@ -390,4 +410,4 @@ def _stop_pool(executor: ProcessPoolExecutor | None, out_dir: Path) -> None:
             for process in list((getattr(executor, "_processes", None) or {}).values()):
                 process.terminate()
         executor.shutdown(wait=True, cancel_futures=True)
-    remove_stale_temp_files(out_dir)
+    remove_stale_temp_files(output_folders)

@@ -57,4 +57,4 @@ class OutputError(AttrmapError):
 
 
 class BatchError(AttrmapError):
-    """A whole batch cannot start: bad folders, colliding outputs, a bad shard."""
+    """A whole batch cannot start: bad or empty folders, colliding outputs."""

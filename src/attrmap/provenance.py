@@ -1,7 +1,8 @@
 """What a figure was made from, recorded in the figure itself.
 
-A figure is up to date when the key in its metadata equals the key of its input's bytes,
-the resolved style, the output format and the attrmap and matplotlib versions. Keeping the
+A figure is up to date when the key in its metadata equals the key of its matrix (labels,
+title and values), the resolved style, the output format and the attrmap and matplotlib
+versions. Keeping the
 key inside the figure (PNG text chunk, SVG ``dc:identifier``, PDF ``/Keywords``) means no
 side file: when an input changes, only its own figure changes. Reading the key needs
 neither matplotlib nor a full read of the figure.
@@ -17,6 +18,7 @@ from functools import lru_cache
 from importlib import metadata
 
 from ._version import __version__
+from .model import AttributionMatrix
 from .style import Style
 
 KEY_PREFIX = "attrmap:"
@@ -33,9 +35,20 @@ def matplotlib_version() -> str:
         return "unknown"
 
 
-def figure_key(input_bytes: bytes, style: Style, figure_format: str) -> str:
+def matrix_digest(matrix: AttributionMatrix) -> str:
+    """What the figure shows, not how the file spells it: line endings, a BOM, comments,
+    quoting or CSV versus YAML do not change it; a label, a value or its sign does."""
+    digest = hashlib.sha256()
+    labels = [list(matrix.tokens), list(matrix.expressions), matrix.title]
+    digest.update(json.dumps(labels, ensure_ascii=False).encode("utf-8"))
+    digest.update(repr(matrix.shape).encode())
+    digest.update(matrix.values.astype("<f8").tobytes())
+    return digest.hexdigest()
+
+
+def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> str:
     recipe = {
-        "input_sha256": hashlib.sha256(input_bytes).hexdigest(),
+        "matrix_sha256": matrix_digest(matrix),
         "style": style.fingerprint(),
         "format": figure_format,
         "attrmap": __version__,
