@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from attrmap import BatchError
+from attrmap import AttributionMatrix, BatchError, load_matrix, save_matrix
+from attrmap.atomic import TEMP_SUFFIX
 from attrmap.batch import BatchOptions, discover, in_shard, parse_shard, plan
 from attrmap.cli import cli
 from conftest import EXAMPLES, ROOT
@@ -241,7 +242,71 @@ def test_bad_folders(tmp_path):
     (tmp_path / "file").write_text("x")
     (tmp_path / "in").mkdir()
     result = batch(tmp_path / "in", "-o", tmp_path / "file")
-    assert result.exit_code in (1, 2)
+    assert result.exit_code == 2  # click refuses a file for -o before attrmap runs
+    assert "file" in result.stderr
+
+
+def test_a_folder_with_no_matrices_fails_rather_than_checking_nothing(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.txt").write_text("x")
+    result = batch(tmp_path / "in", "-o", tmp_path / "out", "--check")
+    assert result.exit_code == 1
+    assert "no *.csv, *.yaml or *.yml files found" in result.stderr
+    with pytest.raises(BatchError, match="cannot list folder"):
+        discover(tmp_path / "in" / "notes.txt")  # os.walk's error is not swallowed
+
+
+def test_check_and_force_together_are_a_usage_error(tree, tmp_path):
+    result = batch(tree, "-o", tmp_path / "out", "--check", "--force")
+    assert result.exit_code == 2
+    assert "--check" in result.stderr
+
+
+def test_unknown_colormap_fails_the_batch_once(tree, tmp_path):
+    for jobs in ("1", "2"):
+        result = batch(tree, "-o", tmp_path / f"out{jobs}", "--cmap", "nope", "-j", jobs)
+        assert result.exit_code == 1
+        assert result.stderr.count("unknown colormap 'nope'") == 1
+
+
+def test_line_endings_bom_and_comments_do_not_make_a_figure_stale(tree, tmp_path):
+    out = tmp_path / "out"
+    batch(tree, "-o", out, "-j", "1")
+    before = snapshot(out)
+    (tree / "b.csv").write_bytes(b"\xef\xbb\xbf" + SMALL.replace("\n", "\r\n").encode())
+    (tree / "a" / "one.yaml").write_text(
+        "# a comment\n" + SMALL_YAML.replace("[x, y]", "['x', \"y\"]")
+    )
+    result = batch(tree, "-o", out, "--check")
+    assert result.exit_code == 0, result.output
+    assert snapshot(out) == before
+
+
+def test_background_reuse_in_one_worker_gives_the_same_bytes_as_render(tmp_path):
+    folder = make_tree(tmp_path / "in", {})
+    reference = load_matrix(EXAMPLES / "token_attribution.csv")
+    for i, scale in enumerate((1.0, -0.5, 2.0)):  # same labels: the background is reused
+        save_matrix(
+            AttributionMatrix(reference.tokens, reference.expressions, reference.values * scale),
+            folder / f"m{i}.csv",
+        )
+    assert batch(folder, "-o", tmp_path / "out", "-j", "1").exit_code == 0
+    for i in range(3):
+        single = tmp_path / f"single{i}.png"
+        CliRunner().invoke(cli, ["render", str(folder / f"m{i}.csv"), "-o", str(single)])
+        assert single.read_bytes() == (tmp_path / "out" / f"m{i}.png").read_bytes()
+
+
+def test_stale_temp_files_of_dead_writers_are_removed_live_ones_kept(tree, tmp_path):
+    out = tmp_path / "out"
+    batch(tree, "-o", out, "-j", "1")
+    dead = out / f".b.png.{2**22 + 12345}.abcd1234{TEMP_SUFFIX}"  # beyond pid_max
+    alive = out / f".b.png.{os.getpid()}.abcd1234{TEMP_SUFFIX}"
+    dead.write_bytes(b"half")
+    alive.write_bytes(b"in flight")
+    batch(tree, "-o", out, "-j", "1")
+    assert not dead.exists()
+    assert alive.exists()
 
 
 def test_up_to_date_batch_and_check_never_import_matplotlib(tree, tmp_path):

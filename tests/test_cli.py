@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -49,7 +50,7 @@ def test_render_reference_to_png(run, reference_csv, tmp_path):
 
 def test_cli_output_equals_api_output_with_the_same_provenance(run, reference_yaml, tmp_path):
     run("render", reference_yaml, "-o", tmp_path / "cli.svg")
-    key = figure_key(reference_yaml.read_bytes(), attrmap.Style(), "svg")
+    key = figure_key(load_matrix(reference_yaml), attrmap.Style(), "svg")
     figure = attrmap.render(load_matrix(reference_yaml))
     attrmap.save_figure(figure, tmp_path / "api.svg", provenance=key)
     assert (tmp_path / "cli.svg").read_bytes() == (tmp_path / "api.svg").read_bytes()
@@ -59,9 +60,9 @@ def test_cli_output_equals_api_output_with_the_same_provenance(run, reference_ya
 def test_rendered_figure_records_what_it_was_made_from(run, reference_csv, tmp_path, suffix):
     out = tmp_path / f"fig{suffix}"
     run("render", reference_csv, "-o", out)
-    expected = figure_key(reference_csv.read_bytes(), attrmap.Style(), suffix[1:])
+    expected = figure_key(load_matrix(reference_csv), attrmap.Style(), suffix[1:])
     assert read_figure_key(out) == expected
-    assert expected != figure_key(reference_csv.read_bytes(), attrmap.Style(fmt=".2f"), suffix[1:])
+    assert expected != figure_key(load_matrix(reference_csv), attrmap.Style(fmt=".2f"), suffix[1:])
 
 
 def test_render_without_output_writes_png_beside_input(run, write):
@@ -310,3 +311,70 @@ def test_finished_figure_gets_the_usual_umask_mode(run, reference_csv, tmp_path)
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_missing_input_with_an_existing_output_is_a_clean_error(run, tmp_path):
+    existing = tmp_path / "existing.png"
+    existing.write_bytes(b"old")
+    for args in (
+        ["render", tmp_path / "nosuch.csv", "-o", existing],
+        ["convert", tmp_path / "nosuch.csv", tmp_path / "existing.yaml"],
+    ):
+        (tmp_path / "existing.yaml").write_text("old")
+        result = run(*args)
+        assert result.exit_code == 1
+        one_error_line(result, "nosuch.csv: cannot read")
+    assert existing.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize(
+    "args", [["--vmax", "inf"], ["--vmin", "-1e308", "--vmax", "1e308"], ["--vmin", "nan"]]
+)
+def test_non_finite_ranges_are_usage_errors(run, reference_csv, tmp_path, args):
+    result = run("render", reference_csv, "-o", tmp_path / "x.png", *args)
+    assert result.exit_code == 2, result.output
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_non_finite_range_in_a_config_file(run, reference_csv, write, tmp_path):
+    style = write("style.yaml", "vmax: .inf\n")
+    result = run("render", reference_csv, "--config", style, "-o", tmp_path / "x.png")
+    assert result.exit_code == 1
+    one_error_line(result, str(style), "must be finite")
+
+
+def test_several_inputs_that_would_write_one_figure_are_refused_up_front(run, write, tmp_path):
+    a, b = write("a/x.csv", SMALL_CSV), write("b/x.csv", SMALL_CSV)
+    result = run("render", a, b, "-o", tmp_path / "figs", "--shape", "any")
+    assert result.exit_code == 1
+    one_error_line(result, "would write this figure")
+    assert not (tmp_path / "figs").exists()
+
+
+def test_several_inputs_in_another_format(run, write, tmp_path):
+    a, b = write("a.csv", SMALL_CSV), write("b.csv", SMALL_CSV)
+    result = run("render", a, b, "-o", tmp_path / "figs", "--shape", "any", "--format", "svg")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["a.svg", "b.svg"]
+
+
+def test_a_hostile_matplotlibrc_changes_nothing(reference_csv, tmp_path):
+    rc_dir = tmp_path / "mplconfig"
+    rc_dir.mkdir()
+    (rc_dir / "matplotlibrc").write_text(
+        "text.usetex: True\nsavefig.bbox: tight\ntext.color: red\nfont.size: 22\n"
+        "font.family: serif\naxes.linewidth: 4\nsavefig.dpi: 40\nimage.cmap: jet\n"
+    )
+    outputs = {}
+    for name, env_extra in (("clean", {}), ("hostile", {"MPLCONFIGDIR": str(rc_dir)})):
+        out = tmp_path / f"{name}.png"
+        env = {**os.environ, **env_extra, "PYTHONPATH": str(Path(attrmap.__file__).parents[1])}
+        proc = subprocess.run(
+            [sys.executable, "-m", "attrmap", "render", str(reference_csv), "-o", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert proc.returncode == 0, proc.stderr
+        outputs[name] = out.read_bytes()
+    assert outputs["clean"] == outputs["hostile"]

@@ -206,3 +206,33 @@ def test_grid_errors_are_input_errors_are_value_errors():
     assert issubclass(GridError, InputError)
     assert issubclass(InputError, AttrmapError)
     assert issubclass(AttrmapError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("title: null", None),
+        ("title: ~", None),
+        ("title:", None),
+        ('title: "null"', "null"),
+        ("title: 'No'", "No"),
+        ("title: no", "no"),
+    ],
+)
+def test_yaml_title_null_means_no_title_unless_quoted(write, line, title):
+    path = write("m.yaml", f"{line}\nexpressions: [a]\ntokens: [t]\nvalues: [[1]]\n")
+    assert load_matrix(path).title == title
+
+
+def test_yaml_labels_obey_the_csv_field_limit(write):
+    path = write("m.yaml", f"expressions: [{'a' * 20}]\ntokens: [t]\nvalues: [[1]]\n")
+    with pytest.raises(LimitError, match=r"m\.yaml:1: a label in expressions is longer than 10"):
+        load_matrix(path, limits=Limits(max_label_chars=10))
+
+
+def test_loading_csv_leaves_the_csv_modules_field_limit_alone(write):
+    import csv
+
+    before = csv.field_size_limit()
+    load_matrix(write("m.csv", GOOD_CSV))
+    assert csv.field_size_limit() == before

@@ -24,7 +24,7 @@ from .interrupts import Terminated, sigterm_raises
 from .matrix_io import DEFAULT_LIMITS, FORMATS, Limits, load_matrix, save_matrix
 from .model import format_shape
 from .output import FIGURE_FORMATS
-from .pipeline import load_checked, refuse_overwriting_input, render_file
+from .pipeline import figure_targets, load_checked, refuse_overwriting_input, render_file
 from .style import Config, build_config, load_config
 
 
@@ -53,7 +53,7 @@ class AttrmapGroup(click.Group):
         except AttrmapError as error:
             raise AttrmapCommandError(str(error)) from None
         except BatchInterrupted as stop:
-            click.echo(f"attrmap: interrupted: {stop.summary.line(check=False)}", err=True)
+            click.echo(f"attrmap: interrupted: {stop.summary.line()}", err=True)
             ctx.exit(_exit_for_signal(stop.signum))
         except KeyboardInterrupt:
             click.echo("attrmap: interrupted", err=True)
@@ -126,6 +126,13 @@ def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(dir_okay=False),
             help="YAML style file (see configs/); flags override it.",
         ),
+    ]
+    return limit_options(_apply(options, command))
+
+
+def limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The safety limits on inputs, for the rare real matrix that needs more."""
+    options = [
         click.option(
             "--max-mb",
             type=click.FloatRange(min=0, min_open=True),
@@ -137,6 +144,10 @@ def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help=f"Refuse grids larger than this [default: {DEFAULT_LIMITS.max_cells}].",
         ),
     ]
+    return _apply(options, command)
+
+
+def _apply(options: list[Callable[..., Any]], command: Callable[..., Any]) -> Callable[..., Any]:
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
 
 
@@ -151,7 +162,7 @@ def style_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--dpi", type=int, help="Resolution of PNG output [default: 150]."),
         click.option("--colorbar-label", help="Colorbar label [default: Token Attribution]."),
     ]
-    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+    return _apply(options, command)
 
 
 STYLE_KEYS = ("title", "cmap", "vmin", "vmax", "fmt", "dpi", "colorbar_label")
@@ -213,27 +224,40 @@ Examples:
     type=click.Path(),
     help="Figure file (.png, .svg, .pdf); a folder for several inputs.",
 )
+@click.option(
+    "--format",
+    "figure_format",
+    type=click.Choice(FIGURE_FORMATS),
+    default="png",
+    show_default=True,
+    help="Format of figures named after their input (no -o, or several inputs).",
+)
 @input_format_option
 @input_options
 @style_options
 @click.pass_context
-def render(ctx: click.Context, inputs: tuple[str, ...], output: str | None, **options: Any) -> None:
+def render(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    output: str | None,
+    figure_format: str,
+    **options: Any,
+) -> None:
     """Render INPUT (CSV or YAML) to a heatmap figure.
 
-    Without -o the figure is INPUT with a .png extension, beside it.
+    Without -o the figure is INPUT with a .png extension (or --format's), beside it.
     """
     config, limits = resolve_config(options), resolve_limits(options)
     fmt = options["input_format"]
+    targets = figure_targets(inputs, output, figure_format)
     if len(inputs) == 1:
-        written = render_file(inputs[0], output, config, fmt, limits)
-        click.echo(f"wrote {written}")
+        click.echo(f"wrote {render_file(inputs[0], targets[0], config, fmt, limits)}")
         return
 
-    def render_one(path: str) -> None:
-        target = Path(output) / Path(path).with_suffix(".png").name if output else None
-        click.echo(f"wrote {render_file(path, target, config, fmt, limits)}")
+    def render_one(pair: tuple[str, Path]) -> None:
+        click.echo(f"wrote {render_file(*pair, config, fmt, limits)}")
 
-    ctx.exit(run_each(inputs, render_one))
+    ctx.exit(run_each(zip(inputs, targets, strict=True), render_one))
 
 
 @cli.command(
@@ -271,10 +295,11 @@ Examples:
 @click.argument("source", metavar="IN")
 @click.argument("target", metavar="OUT")
 @input_format_option
-def convert(source: str, target: str, input_format: str | None) -> None:
+@limit_options
+def convert(source: str, target: str, input_format: str | None, **options: Any) -> None:
     """Convert a matrix between CSV and YAML (by the extensions), losslessly."""
     refuse_overwriting_input(source, Path(target))
-    save_matrix(load_matrix(source, input_format), target)
+    save_matrix(load_matrix(source, input_format, resolve_limits(options)), target)
     click.echo(f"wrote {target}")
 
 
@@ -340,6 +365,8 @@ def batch(
     up to date for their input's bytes, the style and the versions are left untouched.
     A broken input is reported and skipped; the exit code is then 1.
     """
+    if check and force:
+        raise click.UsageError("--check writes nothing, so it cannot be combined with --force")
     try:
         shard_k_n = parse_shard(shard) if shard else (1, 1)
     except ValueError as error:
@@ -370,7 +397,7 @@ def batch(
             bar.update(1)
 
         summary = run_batch(in_dir, out_dir, batch_options, on_outcome, items=items)
-    click.echo(f"attrmap batch: {summary.line(check)}", err=True)
+    click.echo(f"attrmap batch: {summary.line()}", err=True)
     ctx.exit(ExitCode.OK if summary.ok else ExitCode.FAILURE)
 
 

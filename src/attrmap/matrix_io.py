@@ -151,7 +151,14 @@ def _parse_csv(text: str, source: str, limits: Limits) -> AttributionMatrix:
         _QUOTED_RE.sub("", text).count(",") > 2 * limits.max_cells
     ):
         raise _too_many_cells(source, limits)
-    csv.field_size_limit(limits.max_label_chars)
+    previous_limit = csv.field_size_limit(limits.max_label_chars)  # process-wide: restore
+    try:
+        return _read_csv_rows(text, source, limits)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _read_csv_rows(text: str, source: str, limits: Limits) -> AttributionMatrix:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     expressions: list[str] | None = None
     tokens: list[str] = []
@@ -228,6 +235,7 @@ class _Scalar:
     value: str
     line: int
     column: int
+    plain: bool = False  # unquoted: only then can it mean null
 
 
 @dataclass(frozen=True)
@@ -288,7 +296,8 @@ def _compose(text: str, source: str, limits: Limits) -> _Node | None:
                     line,
                 )
             if isinstance(event, yaml.ScalarEvent):
-                node = _Scalar(event.value, line, event.start_mark.column + 1)
+                plain = bool(event.implicit[0]) and event.tag is None
+                node = _Scalar(event.value, line, event.start_mark.column + 1, plain)
                 expanded += len(event.value) + 1
                 if event.anchor is not None:
                     anchor_sizes[event.anchor] = len(event.value) + 1
@@ -365,8 +374,8 @@ def _parse_yaml(text: str, source: str, limits: Limits) -> AttributionMatrix:
     missing = [key for key in _KEYS[:3] if key not in fields]
     if missing:
         raise GridError(source, f"missing key(s): {', '.join(missing)}")
-    expressions = _labels(fields["expressions"], source, "expressions")
-    tokens = _labels(fields["tokens"], source, "tokens")
+    expressions = _labels(fields["expressions"], source, "expressions", limits)
+    tokens = _labels(fields["tokens"], source, "tokens", limits)
     rows_node = fields["values"]
     if not isinstance(rows_node, _Seq):
         raise GridError(source, "values must be a list of rows", rows_node.line)
@@ -382,8 +391,20 @@ def _parse_yaml(text: str, source: str, limits: Limits) -> AttributionMatrix:
         _yaml_row(row_node, index, tokens, expressions, source)
         for index, row_node in enumerate(rows_node.items)
     ]
-    title = _scalar(fields["title"], source, "title") if "title" in fields else None
+    title = _title(fields.get("title"), source)
     return AttributionMatrix(tokens, expressions, rows, title=title, source=source)
+
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+def _title(node: _Node | None, source: str) -> str | None:
+    """An absent or unquoted null title is no title (as in config files); a quoted
+    ``"null"`` is the word."""
+    if node is None:
+        return None
+    title = _scalar(node, source, "title")
+    return None if isinstance(node, _Scalar) and node.plain and title in _NULLS else title
 
 
 def _scalar(node: _Node, source: str, what: str) -> str:
@@ -392,12 +413,20 @@ def _scalar(node: _Node, source: str, what: str) -> str:
     return node.value
 
 
-def _labels(node: _Node, source: str, key: str) -> list[str]:
+def _labels(node: _Node, source: str, key: str, limits: Limits) -> list[str]:
     if not isinstance(node, _Seq):
         raise GridError(source, f"{key} must be a list", node.line)
     if not node.items:
         raise GridError(source, f"{key} is empty", node.line)
-    return [_scalar(item, source, f"each of {key}") for item in node.items]
+    labels = [_scalar(item, source, f"each of {key}") for item in node.items]
+    for item, label in zip(node.items, labels, strict=True):
+        if len(label) > limits.max_label_chars:  # the same limit as a CSV field
+            raise LimitError(
+                source,
+                f"a label in {key} is longer than {limits.max_label_chars:,} characters",
+                item.line,
+            )
+    return labels
 
 
 def _yaml_row(
