@@ -354,6 +354,8 @@ def _parse_yaml(text: str, source: str, limits: Limits) -> AttributionMatrix:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or error.context or "invalid YAML"
+        if "nesting depth" in problem:  # PyYAML >= 6.0.4 has a depth limit of its own
+            raise LimitError(source, "YAML is nested too deeply", line) from None
         raise InputError(source, f"invalid YAML: {problem}", line) from None
     except yaml.YAMLError as error:
         raise InputError(source, f"invalid YAML: {' '.join(str(error).split())}") from None
