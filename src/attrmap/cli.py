@@ -112,6 +112,17 @@ input_format_option = click.option(
 )
 
 
+def figure_format_option(help_text: str) -> Callable[..., Any]:
+    return click.option(
+        "--format",
+        "figure_format",
+        type=click.Choice(FIGURE_FORMATS),
+        default="png",
+        show_default=True,
+        help=help_text,
+    )
+
+
 def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options that decide how inputs are validated."""
     options = [
@@ -224,14 +235,7 @@ Examples:
     type=click.Path(),
     help="Figure file (.png, .svg, .pdf); a folder for several inputs.",
 )
-@click.option(
-    "--format",
-    "figure_format",
-    type=click.Choice(FIGURE_FORMATS),
-    default="png",
-    show_default=True,
-    help="Format of figures named after their input (no -o, or several inputs).",
-)
+@figure_format_option("Format of figures named after their input (no -o, or several inputs).")
 @input_format_option
 @input_options
 @style_options
@@ -321,14 +325,7 @@ Examples:
     type=click.Path(file_okay=False),
     help="Folder for the figures; mirrors IN_DIR's layout.",
 )
-@click.option(
-    "--format",
-    "figure_format",
-    type=click.Choice(FIGURE_FORMATS),
-    default="png",
-    show_default=True,
-    help="Figure format.",
-)
+@figure_format_option("Figure format.")
 @click.option(
     "-j",
     "--jobs",
