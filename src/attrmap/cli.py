@@ -5,12 +5,14 @@ Exit codes are decided here and only here (see ``ExitCode``).
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import math
 import signal
 import sys
-from collections.abc import Callable, Iterable
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -48,7 +50,7 @@ class AttrmapCommandError(click.ClickException):
 class AttrmapGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            with sigterm_raises():
+            with sigterm_raises(), one_line_warnings():
                 return super().invoke(ctx)
         except AttrmapError as error:
             raise AttrmapCommandError(str(error)) from None
@@ -61,6 +63,24 @@ class AttrmapGroup(click.Group):
         except Terminated:
             click.echo("attrmap: terminated", err=True)
             ctx.exit(ExitCode.TERMINATED)
+
+
+@contextlib.contextmanager
+def one_line_warnings() -> Iterator[None]:
+    """Library warnings (a glyph missing from the font, say) as one line each, once,
+    instead of Python's two-line format repeated for every glyph and file."""
+    seen: set[str] = set()
+
+    def show(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+        text = " ".join(str(message).split())
+        if text not in seen:
+            seen.add(text)
+            click.echo(f"attrmap: warning: {text}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        yield
 
 
 def _exit_for_signal(signum: int) -> ExitCode:
