@@ -56,7 +56,7 @@ def format_for(path: str | os.PathLike[str], input_format: str | None = None) ->
             raise InputError(name, f"unknown input format {input_format!r}; use csv or yaml")
         return input_format
     if name == STDIN:
-        raise InputError("<stdin>", "reading stdin needs --input-format csv or yaml")
+        raise InputError(source_name(name), "reading stdin needs --input-format csv or yaml")
     suffix = Path(name).suffix.lower()
     if suffix in CSV_SUFFIXES:
         return "csv"
@@ -67,6 +67,11 @@ def format_for(path: str | os.PathLike[str], input_format: str | None = None) ->
     )
 
 
+def source_name(name: str) -> str:
+    """How messages name an input: its path, or ``<stdin>`` for ``-``."""
+    return "<stdin>" if name == STDIN else name
+
+
 def load_matrix(
     path: str | os.PathLike[str],
     input_format: str | None = None,
@@ -75,15 +80,14 @@ def load_matrix(
     """Read one matrix from a CSV or YAML file (``-`` is standard input)."""
     fmt = format_for(path, input_format)
     name = os.fspath(path)
-    source = "<stdin>" if name == STDIN else name
     data = read_input_bytes(name, limits)
-    return parse_matrix(data, fmt, source, limits)
+    return parse_matrix(data, fmt, source_name(name), limits)
 
 
 def parse_matrix(
     data: bytes, fmt: str, source: str, limits: Limits = DEFAULT_LIMITS
 ) -> AttributionMatrix:
-    """Parse a matrix from bytes already in memory (the batch reads each file once)."""
+    """Parse a matrix from bytes already in memory."""
     text = _decode(data, source)
     parser = _parse_csv if fmt == "csv" else _parse_yaml
     try:
@@ -94,7 +98,7 @@ def parse_matrix(
 
 def read_input_bytes(name: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Read at most ``limits.max_bytes``; refuse larger inputs before reading them."""
-    source = "<stdin>" if name == STDIN else name
+    source = source_name(name)
     too_big = (
         f"larger than the {limits.max_bytes:,}-byte limit (raise it with --max-mb if you must)"
     )

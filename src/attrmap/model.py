@@ -55,15 +55,20 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def is_utf8(text: str) -> bool:
+    """False for strings holding lone surrogates (undecodable bytes in argv, say)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_label(kind: str, label: object, index: int, source: str) -> str:
     if not isinstance(label, str):
         raise GridError(source, f"{kind} {index + 1} is {type(label).__name__}, not a string")
-    try:
-        label.encode("utf-8")
-    except UnicodeEncodeError:
-        raise GridError(
-            source, f"{kind} {index + 1} ({label!r}) cannot be encoded as UTF-8"
-        ) from None
+    if not is_utf8(label):
+        raise GridError(source, f"{kind} {index + 1} ({label!r}) cannot be encoded as UTF-8")
     return label
 
 

@@ -17,15 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import StyleError
-from .model import DEFAULT_SHAPE, Shape, parse_shape
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+from .model import DEFAULT_SHAPE, Shape, is_utf8, parse_shape
 
 
 @dataclass(frozen=True)
@@ -49,7 +41,7 @@ class Style:
             raise StyleError(f"vmin ({self.vmin}) must be less than vmax ({self.vmax})")
         for name in ("cmap", "fmt", "colorbar_label", "title"):
             value = getattr(self, name)
-            if value is not None and not _is_utf8(value):
+            if value is not None and not is_utf8(value):
                 raise StyleError(f"{name} {value!r} is not valid UTF-8 text")
         try:
             sample = format(-1.23456, self.fmt)
