@@ -17,7 +17,7 @@ from attrmap import AttributionMatrix, save_matrix
 from attrmap.atomic import TEMP_SUFFIX
 from conftest import ROOT
 
-N_INPUTS = 40
+N_INPUTS = 80  # enough that a batch is still running when the signal arrives
 
 
 @pytest.fixture
