@@ -41,3 +41,17 @@ def test_comparison_catches_a_visible_change(tmp_path, style):
     except ImageComparisonFailure:  # a different size is a difference too
         difference = "size"
     assert difference is not None
+
+
+def test_default_render_is_byte_identical_to_the_baseline(tmp_path):
+    """The reference figure must not change by default: not a pixel, not a byte."""
+    from click.testing import CliRunner
+
+    from attrmap.cli import cli
+
+    actual = tmp_path / "token_attribution.png"
+    result = CliRunner().invoke(
+        cli, ["render", str(EXAMPLES / "token_attribution.csv"), "-o", str(actual)]
+    )
+    assert result.exit_code == 0, result.output
+    assert actual.read_bytes() == BASELINE.read_bytes()

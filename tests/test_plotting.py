@@ -18,7 +18,8 @@ from attrmap import (
     load_matrix,
     save_figure,
 )
-from attrmap.plotting import contrast_ratio, display_label, relative_luminance
+from attrmap.labels import display_label
+from attrmap.scale import contrast_ratio, relative_luminance
 from conftest import REFERENCE_EXPRESSIONS, REFERENCE_TOKENS
 
 

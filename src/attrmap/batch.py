@@ -205,15 +205,17 @@ class _Renderer:
         from .output import encode_png, figure_format_for, save_bytes, save_figure
         from .plotting import HeatmapCanvas, prepare
 
-        data = prepare(matrix, self.style)
-        canvas = self.canvases.pop(data.layout, None) or HeatmapCanvas(data.layout, self.style)
-        self.canvases[data.layout] = canvas
+        figure_plan = prepare(matrix, self.style)
+        canvas = self.canvases.pop(figure_plan.layout, None) or HeatmapCanvas(
+            figure_plan.layout, self.style
+        )
+        self.canvases[figure_plan.layout] = canvas
         if len(self.canvases) > self.max_canvases:
             self.canvases.popitem(last=False)
         if figure_format_for(output) == "png":  # the fast path: same bytes as savefig
-            save_bytes(encode_png(canvas.draw_pixels(data), self.style.dpi, key), output)
+            save_bytes(encode_png(canvas.draw_pixels(figure_plan), self.style.dpi, key), output)
         else:
-            save_figure(canvas.show(data), output, provenance=key)
+            save_figure(canvas.show(figure_plan), output, provenance=key)
 
 
 _renderer: _Renderer | None = None
@@ -376,7 +378,7 @@ def default_jobs() -> int:
 
 def _check_style(options: BatchOptions) -> None:
     """Fail the whole batch once for an unknown colormap, not once per figure."""
-    from .plotting import resolve_cmap
+    from .scale import resolve_cmap
 
     resolve_cmap(options.config.style)
 

@@ -62,7 +62,7 @@ def save_figure(
     recorded in the file's metadata. Returns the path written.
     """
 
-    from .plotting import isolated_rc
+    from .plotting.rc import isolated_rc
 
     fmt = figure_format_for(path)
     metadata = figure_metadata(fmt, provenance)

@@ -1,0 +1,222 @@
+"""The canvas: one matplotlib figure (no pyplot, Agg) that can show any matrix of its layout.
+
+Building axes, colorbar and text artists is the slow part; ``show`` only swaps cell
+colours, labels, annotation strings and text colours, which is what makes a batch fast.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from matplotlib import colors as mcolors
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.figure import Figure
+from matplotlib.font_manager import findfont, get_font
+from matplotlib.text import Text
+
+from ..heatmap import HeatmapData
+from ..labels import display_label
+from ..scale import make_norm, resolve_cmap
+from ..style import Style
+from .layout import FigurePlan, Layout
+from .rc import isolated_rc
+
+
+@lru_cache(maxsize=2048)
+def _coverage(text: str, font_path: str, size_px: float, hinting: object) -> np.ndarray:
+    """The antialiased coverage bitmap of ``text``, trimmed to its ink (rows top down).
+
+    Rendered by FreeType in one call for the whole string, and cached: cell values repeat
+    within and across the files of a batch.
+    """
+    font = get_font(font_path)
+    font.clear()
+    font.set_size(size_px * 72 / 100, 100)  # size in pixels, expressed at 100 dpi
+    font.set_text(text, 0.0, flags=hinting)
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    image = np.asarray(font.get_image())
+    rows, cols = np.nonzero(image)
+    if rows.size == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    ink = image[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    return (ink.astype(np.float32) / 255)[..., None]
+
+
+class CellText(Text):
+    """A cell's annotation; on Agg it is blended from a cached bitmap, centred on its ink.
+
+    Text.draw lays out and rasterises every glyph in Python (about 1 ms a number); the 65
+    numbers of a figure were a third of a batch's time. Digits share one height and width,
+    so centring the ink box centres every number alike. Other renderers (SVG, PDF) draw
+    it as ordinary text.
+    """
+
+    def draw(self, renderer) -> None:
+        text = self.get_text()
+        if type(renderer) is not RendererAgg or not text or not self.get_visible():
+            return super().draw(renderer)
+        coverage = _coverage(
+            text,
+            findfont(self.get_fontproperties()),
+            renderer.points_to_pixels(self.get_fontsize()),
+            get_hinting_flag(),
+        )
+        buffer = np.asarray(renderer.buffer_rgba())
+        x, y = self.get_transform().transform(self.get_unitless_position())
+        height, width = coverage.shape[:2]
+        top = round(buffer.shape[0] - y - height / 2)
+        left = round(x - width / 2)
+        if top < 0 or left < 0 or top + height > buffer.shape[0] or left + width > buffer.shape[1]:
+            return super().draw(renderer)  # at the edge: let matplotlib clip it
+        color = np.array(mcolors.to_rgb(self.get_color()), dtype=np.float32) * 255
+        region = buffer[top : top + height, left : left + width, :3]
+        region[...] = (region * (1 - coverage) + color * coverage + 0.5).astype(np.uint8)
+        self.stale = False
+
+
+class HeatmapCanvas:
+    """One figure, built for a layout, that can show any matrix of that layout.
+
+    Building the axes, colorbar and text artists is the slow part; ``show`` only swaps
+    cell colours, labels, annotation strings and text colours, which is what makes a batch fast.
+    """
+
+    def __init__(self, layout: Layout, style: Style) -> None:
+        self.layout = layout
+        self.style = style
+        self._background = None
+        self._background_labels: tuple | None = None
+        rows, cols = layout.shape
+        with isolated_rc():
+            self.figure = Figure(figsize=(layout.fig_width, layout.fig_height), dpi=style.dpi)
+            FigureCanvasAgg(self.figure)
+            self.axes = self.figure.add_axes(layout.heatmap_rect)
+            cax = self.figure.add_axes(layout.colorbar_rect)
+            # One quad per cell: vector rectangles in SVG/PDF, and in Agg far cheaper
+            # than resampling an image. Edges in the cell's own colour hide the hairline
+            # seams some PDF viewers show between adjacent quads.
+            rows_edges, cols_edges = np.arange(rows + 1) - 0.5, np.arange(cols + 1) - 0.5
+            self.cells = self.axes.pcolormesh(
+                cols_edges,
+                rows_edges,
+                np.zeros(layout.shape),
+                cmap=resolve_cmap(style),
+                norm=make_norm(style),
+                edgecolors="face",
+                linewidth=0.3,
+            )
+            self.axes.set_xlim(-0.5, cols - 0.5)
+            self.axes.set_ylim(rows - 0.5, -0.5)  # first token at the top
+            self.colorbar = self.figure.colorbar(
+                self.cells, cax=cax, extend=layout.extend, ticks=style.colorbar_ticks
+            )
+            self.colorbar.set_label(display_label(style.colorbar_label), size=style.font_size)
+            self.colorbar.ax.tick_params(labelsize=style.font_size)
+            self._build_axes(rows, cols)
+            self.texts = [
+                self.axes.add_artist(
+                    CellText(
+                        col,
+                        row,
+                        "",
+                        ha="center",
+                        va="center",
+                        fontsize=style.annotation_font_size,
+                        parse_math=False,
+                        transform=self.axes.transData,
+                    )
+                )
+                for row in range(rows)
+                for col in range(cols)
+            ]
+            self.title = (
+                self.figure.text(
+                    0.5,
+                    layout.title_y,
+                    "",
+                    ha="center",
+                    va="baseline",
+                    fontsize=style.font_size * 1.2,
+                    parse_math=False,
+                )
+                if layout.title_y is not None
+                else None
+            )
+        for text in self.figure.findobj(lambda a: hasattr(a, "set_parse_math")):
+            text.set_parse_math(False)
+
+    def _build_axes(self, rows: int, cols: int) -> None:
+        ax = self.axes
+        ax.set_xticks(range(cols))
+        ax.set_yticks(range(rows))
+        ax.tick_params(
+            length=0,
+            top=True,
+            bottom=False,
+            labeltop=True,
+            labelbottom=False,
+            labelsize=self.style.font_size,
+        )
+        if self.layout.rotate_expressions:
+            ax.tick_params(axis="x", labelrotation=45)
+            for tick in ax.xaxis.get_major_ticks():
+                tick.label2.set_horizontalalignment("left")
+                tick.label2.set_rotation_mode("anchor")
+        for spine in ax.spines.values():
+            spine.set_linewidth(0.8)
+
+    def show(self, plan: FigurePlan) -> Figure:
+        """Put ``plan`` on the canvas; its layout must be this canvas's layout."""
+        self._check_layout(plan)
+        self._show_labels(plan.data)
+        self._show_values(plan.data)
+        return self.figure
+
+    def _check_layout(self, plan: FigurePlan) -> None:
+        if plan.layout != self.layout:
+            raise ValueError("HeatmapCanvas needs data prepared for its own layout")
+
+    def _show_labels(self, data: HeatmapData) -> None:
+        self.axes.set_xticklabels(data.expressions)
+        self.axes.set_yticklabels(data.tokens)
+        if self.title is not None:
+            self.title.set_text(data.title or "")
+
+    def _show_values(self, data: HeatmapData) -> None:
+        self.cells.set_array(data.values)
+        for text, label, color in zip(self.texts, data.annotations, data.text_colors, strict=True):
+            text.set_text(label)
+            text.set_color(color)
+
+    def draw_pixels(self, plan: FigurePlan) -> np.ndarray:
+        """Draw ``plan`` into the Agg buffer and return it (RGBA, rows top to bottom).
+
+        Labels, colorbar and title rarely change between the files of a batch, so they
+        are drawn once into a background that is restored for the next matrix with the
+        same labels; only the cells, the frame and the annotations are drawn again. Nothing
+        in the background overlaps those (the heatmap has no tick marks), and they are
+        drawn in the same order as a full draw, so the pixels are exactly the same.
+        """
+        self._check_layout(plan)
+        data = plan.data
+        canvas = self.figure.canvas
+        labels = (tuple(data.tokens), tuple(data.expressions), data.title)
+        changing = [self.cells, *self.axes.spines.values(), *self.texts]
+        with isolated_rc():
+            if labels != self._background_labels:
+                self._show_labels(data)
+                for artist in changing:
+                    artist.set_visible(False)
+                canvas.draw()
+                for artist in changing:
+                    artist.set_visible(True)
+                self._background = canvas.copy_from_bbox(self.figure.bbox)
+                self._background_labels = labels
+            else:
+                canvas.restore_region(self._background)
+            self._show_values(data)
+            renderer = canvas.get_renderer()
+            for artist in changing:
+                artist.draw(renderer)
+        return np.asarray(canvas.buffer_rgba())
