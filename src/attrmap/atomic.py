@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
+import socket
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
@@ -27,6 +31,35 @@ def _umask() -> int:
 _DEFAULT_MODE = 0o666 & ~_umask()
 
 
+#: A leftover older than this is removed whoever wrote it: no figure takes an hour to
+#: write, so its writer (on this machine or another sharing the folder) is gone.
+ABANDONED_AFTER_SECONDS = 3600.0
+
+
+def _boot_id() -> str:
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as handle:
+            return handle.read().strip()
+    except OSError:  # not Linux: the host name alone
+        return ""
+
+
+@functools.lru_cache(maxsize=1)
+def host_tag() -> str:
+    """This machine since its last boot, as 12 hex digits safe in a file name.
+
+    Process ids are only unique on one machine and one boot; the tag makes a temporary
+    name say whose it is when machines share an output folder (NFS, Lustre).
+    """
+    identity = f"{socket.gethostname()}\0{_boot_id()}"
+    return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+
+
+def temp_prefix(target: Path) -> str:
+    """``.NAME.HOSTTAG-PID.``; mkstemp adds a random part and ``TEMP_SUFFIX``."""
+    return f".{target.name}.{host_tag()}-{os.getpid()}."
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -37,11 +70,34 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temp_files(folders: Iterable[Path]) -> None:
-    """Remove temporary files left by killed writers (never one of a live process).
+def _writer(leftover: Path) -> tuple[str, int] | None:
+    """The (host tag, pid) in a temporary file's name, or None if it has none."""
+    writer = leftover.name[: -len(TEMP_SUFFIX)].rsplit(".", 2)[-2]
+    tag, _, pid = writer.rpartition("-")
+    return (tag, int(pid)) if tag and pid.isdigit() else None
 
-    Temporary names carry the writer's pid, so runs sharing a folder (parallel shards on
-    one machine) never remove each other's files in flight.
+
+def is_abandoned(leftover: Path, now: float | None = None) -> bool:
+    """A leftover of a dead writer on this machine, or one of any machine over an hour old.
+
+    A writer on another machine cannot be asked whether it still runs, so its files are
+    only taken once nobody could still be writing them.
+    """
+    writer = _writer(leftover)
+    if writer is not None and writer[0] == host_tag() and not _pid_alive(writer[1]):
+        return True
+    try:
+        age = (time.time() if now is None else now) - leftover.stat().st_mtime
+    except OSError:
+        return False
+    return age > ABANDONED_AFTER_SECONDS
+
+
+def remove_stale_temp_files(folders: Iterable[Path]) -> None:
+    """Remove temporary files left by killed writers (never one still being written).
+
+    Runs sharing a folder (parallel shards, on one machine or several) never remove each
+    other's files in flight; see ``is_abandoned``.
     """
     for folder in folders:
         try:
@@ -49,8 +105,7 @@ def remove_stale_temp_files(folders: Iterable[Path]) -> None:
         except OSError:
             continue
         for leftover in candidates:
-            pid = leftover.name[: -len(TEMP_SUFFIX)].rsplit(".", 2)[-2]
-            if pid.isdigit() and not _pid_alive(int(pid)):
+            if is_abandoned(leftover):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
 
@@ -71,7 +126,7 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX
+            dir=target.parent, prefix=temp_prefix(target), suffix=TEMP_SUFFIX
         )
     except OSError as error:
         raise OutputError(f"{target}: cannot write here: {describe_os_error(error)}") from None
