@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from attrmap import AttributionMatrix, BatchError, load_matrix, save_matrix
-from attrmap.atomic import TEMP_SUFFIX
+from attrmap.atomic import ABANDONED_AFTER_SECONDS, TEMP_SUFFIX, atomic_write, host_tag
 from attrmap.batch import BatchOptions, discover, in_shard, parse_shard, plan
 from attrmap.cli import cli
 from conftest import EXAMPLES, ROOT
@@ -300,13 +302,37 @@ def test_background_reuse_in_one_worker_gives_the_same_bytes_as_render(tmp_path)
 def test_stale_temp_files_of_dead_writers_are_removed_live_ones_kept(tree, tmp_path):
     out = tmp_path / "out"
     batch(tree, "-o", out, "-j", "1")
-    dead = out / f".b.png.{2**22 + 12345}.abcd1234{TEMP_SUFFIX}"  # beyond pid_max
-    alive = out / f".b.png.{os.getpid()}.abcd1234{TEMP_SUFFIX}"
-    dead.write_bytes(b"half")
-    alive.write_bytes(b"in flight")
+    here = host_tag()
+    hour_ago = time.time() - ABANDONED_AFTER_SECONDS - 60
+    leftovers = {  # name -> (age in the past, removed?)
+        f".b.png.{here}-{2**22 + 12345}.abcd1234": (0, True),  # this host, pid beyond pid_max
+        f".b.png.{here}-{os.getpid()}.abcd1234": (0, False),  # this host, alive
+        f".b.png.{here}-{os.getpid()}.old12345": (hour_ago, True),  # alive but an hour old
+        f".b.png.0123456789ab-{2**22 + 1}.abcd1234": (0, False),  # another host: can't tell
+        f".b.png.0123456789ab-{2**22 + 1}.old12345": (hour_ago, True),  # ... until it's old
+        f".b.png.{2**22 + 12345}.abcd1234": (0, False),  # 1.0's pid-only name: age rule
+    }
+    for name, (when, _) in leftovers.items():
+        path = out / f"{name}{TEMP_SUFFIX}"
+        path.write_bytes(b"half")
+        if when:
+            os.utime(path, (when, when))
     batch(tree, "-o", out, "-j", "1")
-    assert not dead.exists()
-    assert alive.exists()
+    for name, (_, removed) in leftovers.items():
+        assert (out / f"{name}{TEMP_SUFFIX}").exists() is not removed, name
+
+
+def test_temp_names_say_host_and_process(tmp_path):
+    seen = []
+
+    def write(handle):
+        seen.extend(os.listdir(tmp_path))  # the temporary file, while it is written
+        handle.write(b"x")
+
+    atomic_write(tmp_path / "f.png", write)
+    name = seen[0]
+    assert name.startswith(f".f.png.{host_tag()}-{os.getpid()}.") and name.endswith(TEMP_SUFFIX)
+    assert len(host_tag()) == 12 and not set(host_tag()) - set("0123456789abcdef")
 
 
 def test_up_to_date_batch_and_check_never_import_matplotlib(tree, tmp_path):
@@ -323,3 +349,60 @@ def test_up_to_date_batch_and_check_never_import_matplotlib(tree, tmp_path):
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
         assert proc.returncode == 0, proc.stderr
+
+
+def slurm(task: int, first: int, count: int, **extra: str) -> dict[str, str]:
+    """The variables Slurm sets in one task of a job array."""
+    return {
+        "SLURM_ARRAY_TASK_ID": str(task),
+        "SLURM_ARRAY_TASK_MIN": str(first),
+        "SLURM_ARRAY_TASK_COUNT": str(count),
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("environ", "shard"),
+    [
+        (slurm(0, 0, 4), (1, 4)),
+        (slurm(7, 4, 4), (4, 4)),
+        (slurm(20, 0, 3, SLURM_ARRAY_TASK_STEP="10"), (3, 3)),  # --array=0-20:10
+        ({"JOB_COMPLETION_INDEX": "0", "ATTRMAP_SHARD_COUNT": "5"}, (1, 5)),
+        ({"JOB_COMPLETION_INDEX": "4", "ATTRMAP_SHARD_COUNT": "5"}, (5, 5)),
+    ],
+    ids=["slurm-first", "slurm-offset", "slurm-step", "k8s-first", "k8s-last"],
+)
+def test_shard_auto_from_slurm_and_kubernetes(environ, shard):
+    assert parse_shard("auto", environ) == shard
+
+
+@pytest.mark.parametrize(
+    ("environ", "says"),
+    [
+        ({}, "Slurm job array"),
+        (slurm(5, 0, 3), "evenly spaced"),  # --array=0,1,5
+        ({**slurm(0, 0, 3), "SLURM_ARRAY_TASK_ID": "x"}, "SLURM_ARRAY_TASK_ID='x'"),
+        ({"JOB_COMPLETION_INDEX": "0"}, "ATTRMAP_SHARD_COUNT"),
+        ({"JOB_COMPLETION_INDEX": "5", "ATTRMAP_SHARD_COUNT": "5"}, "not below"),
+    ],
+)
+def test_shard_auto_outside_a_job_array_says_why(environ, says):
+    with pytest.raises(ValueError, match=re.escape(says)):
+        parse_shard("auto", environ)
+
+
+def test_shard_auto_on_the_command_line_matches_explicit_shards(tree, tmp_path):
+    def figures(out: Path) -> list[str]:
+        return sorted(snapshot(out)) if out.exists() else []
+
+    for index in range(2):
+        auto, explicit = tmp_path / f"auto{index}", tmp_path / f"explicit{index}"
+        assert (
+            batch(tree, "-o", auto, "--shard", "auto", env=slurm(10 + index, 10, 2)).exit_code == 0
+        )
+        assert batch(tree, "-o", explicit, "--shard", f"{index + 1}/2").exit_code == 0
+        assert figures(auto) == figures(explicit)
+    unset = {"SLURM_ARRAY_TASK_ID": None, "JOB_COMPLETION_INDEX": None}
+    result = batch(tree, "-o", tmp_path / "x", "--shard", "auto", env=unset)
+    assert result.exit_code == 2
+    assert "Slurm job array" in result.stderr

@@ -120,7 +120,12 @@ def test_shape_mismatch_explains_how_to_accept(run, write, tmp_path):
     data = write("small.csv", SMALL_CSV)
     result = run("render", data, "-o", tmp_path / "x.png")
     assert result.exit_code == 1
-    one_error_line(result, str(data), "expected a 13x5 grid", "found 2x2", "--shape 2x2")
+    error, hint = result.stderr.strip().splitlines()
+    assert (
+        error == f"attrmap: error: {data}: expected a 13x5 grid (tokens x expressions), found 2x2"
+    )
+    assert hint.startswith("attrmap: hint: 1 input is not 13x5: ")
+    assert "`--shape any`" in hint and 'shape = "any"' in hint
     assert run("render", data, "-o", tmp_path / "x.png", "--shape", "2x2").exit_code == 0
 
 
@@ -243,7 +248,7 @@ def test_validate_one_line_per_problem(run, reference_csv, write):
     result = run("validate", bad1, reference_csv, bad2)
     assert result.exit_code == 1
     errors = result.stderr.strip().splitlines()
-    assert len(errors) == 2
+    assert len(errors) == 3 and errors[2].startswith("attrmap: hint: 1 input is not 13x5")
     assert errors[0].startswith(f"attrmap: error: {bad1}:2:2: ")
     assert errors[1].startswith(f"attrmap: error: {bad2}: expected a 13x5 grid")
     assert result.stdout.strip() == f"ok {reference_csv} (13x5)"

@@ -16,14 +16,14 @@ import signal
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import remove_stale_temp_files
-from .errors import AttrmapError, BatchError, OutputError
+from .errors import AttrmapError, BatchError, OutputError, WorkerError
 from .interrupts import Terminated, sigterm_raises
 from .matrix_io import (
     DEFAULT_LIMITS,
@@ -55,7 +55,8 @@ class BatchItem:
 class Outcome:
     item: BatchItem
     status: Status
-    error: str | None = None
+    error: AttrmapError | None = None
+    key: str | None = None  # the figure's key, once the input could be read
 
 
 @dataclass
@@ -88,6 +89,14 @@ class Summary:
         stopped = " (interrupted)" if self.interrupted_by is not None else ""
         return f"{', '.join(parts)} in {self.seconds:.1f} s{stopped}"
 
+    def as_json(self) -> dict[str, object]:
+        return {
+            **{status.value: count for status, count in self.counts.items()},
+            "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted_by is not None,
+            "ok": self.ok,
+        }
+
 
 class BatchInterrupted(Exception):
     """SIGINT or SIGTERM stopped the batch; ``summary`` says what was done."""
@@ -113,8 +122,16 @@ class BatchOptions:
 # --------------------------------------------------------------------------- planning
 
 
-def parse_shard(text: str) -> tuple[int, int]:
-    """``K/N``: this is job K of N (1-based)."""
+#: Set beside ``JOB_COMPLETION_INDEX`` in a Kubernetes Indexed Job: Kubernetes gives each
+#: pod its index but not the number of completions, which a shard needs.
+SHARD_COUNT_VARIABLE = "ATTRMAP_SHARD_COUNT"
+
+
+def parse_shard(text: str, environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """``K/N``: this is job K of N (1-based); ``auto``: from the scheduler (see
+    ``shard_from_environment``)."""
+    if text.strip().lower() == "auto":
+        return shard_from_environment(os.environ if environ is None else environ)
     try:
         k, n = (int(part) for part in text.split("/"))
     except ValueError:
@@ -122,6 +139,50 @@ def parse_shard(text: str) -> tuple[int, int]:
     if not 1 <= k <= n:
         raise ValueError(f"shard K/N needs 1 <= K <= N, not {text!r}")
     return k, n
+
+
+def shard_from_environment(environ: Mapping[str, str]) -> tuple[int, int]:
+    """This task's shard in a Slurm job array or a Kubernetes Indexed Job.
+
+    Slurm: ``SLURM_ARRAY_TASK_ID`` minus ``SLURM_ARRAY_TASK_MIN`` (divided by
+    ``SLURM_ARRAY_TASK_STEP`` for ``--array=0-30:10``) of ``SLURM_ARRAY_TASK_COUNT`` tasks.
+    Kubernetes: ``JOB_COMPLETION_INDEX`` (0-based) of ``ATTRMAP_SHARD_COUNT``, which the
+    Job sets to its ``completions``.
+    """
+
+    def number(name: str) -> int:
+        value = environ.get(name, "").strip()
+        if not value.isdigit():
+            raise ValueError(f"--shard auto: {name}={value!r} is not a whole number")
+        return int(value)
+
+    if "SLURM_ARRAY_TASK_ID" in environ:
+        step = number("SLURM_ARRAY_TASK_STEP") if "SLURM_ARRAY_TASK_STEP" in environ else 1
+        offset = number("SLURM_ARRAY_TASK_ID") - number("SLURM_ARRAY_TASK_MIN")
+        count = number("SLURM_ARRAY_TASK_COUNT")
+        if step < 1 or offset % step or not 0 <= offset // step < count:
+            raise ValueError(
+                "--shard auto: this Slurm array's task ids are not one evenly spaced range "
+                "(use e.g. --array=0-9, or pass --shard K/N)"
+            )
+        return offset // step + 1, count
+    if "JOB_COMPLETION_INDEX" in environ:
+        if SHARD_COUNT_VARIABLE not in environ:
+            raise ValueError(
+                f"--shard auto: a Kubernetes Indexed Job also needs {SHARD_COUNT_VARIABLE} "
+                "set to the Job's completions"
+            )
+        index, count = number("JOB_COMPLETION_INDEX"), number(SHARD_COUNT_VARIABLE)
+        if not 0 <= index < count:
+            raise ValueError(
+                f"--shard auto: JOB_COMPLETION_INDEX={index} is not below "
+                f"{SHARD_COUNT_VARIABLE}={count}"
+            )
+        return index + 1, count
+    raise ValueError(
+        "--shard auto works inside a Slurm job array (SLURM_ARRAY_TASK_ID) or a Kubernetes "
+        f"Indexed Job (JOB_COMPLETION_INDEX and {SHARD_COUNT_VARIABLE}); elsewhere pass K/N"
+    )
 
 
 def in_shard(relative: str, shard: tuple[int, int]) -> bool:
@@ -232,18 +293,22 @@ def _init_worker(options: BatchOptions) -> None:
 
 def _render_safely(
     renderer: _Renderer, matrix: AttributionMatrix, output: Path, key: str
-) -> str | None:
-    """Render one figure; return the error line instead of raising across processes."""
+) -> AttrmapError | None:
+    """Render one figure; return the error instead of raising across processes."""
     try:
         renderer.render(matrix, output, key)
     except AttrmapError as error:
-        return str(error)
+        return error
     except Exception as error:  # a bug: report it against the file, keep the batch going
-        return f"{matrix.source}: internal error {type(error).__name__}: {error} (please report)"
+        return internal_error(matrix.source, error)
     return None
 
 
-def _render_in_worker(matrix: AttributionMatrix, output: Path, key: str) -> str | None:
+def internal_error(source: object, error: BaseException) -> WorkerError:
+    return WorkerError(f"{source}: internal error {type(error).__name__}: {error} (please report)")
+
+
+def _render_in_worker(matrix: AttributionMatrix, output: Path, key: str) -> AttrmapError | None:
     assert _renderer is not None
     return _render_safely(_renderer, matrix, output, key)
 
@@ -264,13 +329,13 @@ def _examine(
         if not _inside(item.output, out_dir):
             raise OutputError(f"{item.output}: refusing to write through a symlinked folder")
     except AttrmapError as error:
-        return Outcome(item, Status.FAILED, str(error)), None
+        return Outcome(item, Status.FAILED, error), None
     key = figure_key(matrix, config.style, options.figure_format)
     if not options.force and read_figure_key(item.output) == key:
-        return Outcome(item, Status.CURRENT), None
+        return Outcome(item, Status.CURRENT, key=key), None
     if options.check:
         missing = not item.output.exists()
-        return Outcome(item, Status.MISSING if missing else Status.STALE), None
+        return Outcome(item, Status.MISSING if missing else Status.STALE, key=key), None
     return None, (matrix, item.output, key)
 
 
@@ -309,7 +374,7 @@ def run_batch(
     jobs = options.jobs or default_jobs()
     renderer: _Renderer | None = None  # jobs == 1: draw in this process
     executor: ProcessPoolExecutor | None = None
-    pending: dict[Future, BatchItem] = {}
+    pending: dict[Future, tuple[BatchItem, str]] = {}
     try:
         with sigterm_raises():
             for item in items:
@@ -323,7 +388,7 @@ def run_batch(
                         _check_style(options)
                         renderer = _Renderer(options)
                     error = _render_safely(renderer, *job)
-                    record(Outcome(item, Status.FAILED if error else Status.RENDERED, error))
+                    record(rendered(item, error, job[2]))
                 else:
                     while len(pending) >= 2 * jobs and not stop_early:
                         _collect(pending, record)
@@ -336,7 +401,7 @@ def run_batch(
                         executor.shutdown(wait=False)
                         executor = _start_pool(jobs, options)
                         future = executor.submit(_render_in_worker, *job)
-                    pending[future] = item
+                    pending[future] = (item, job[2])
             while pending and not stop_early:
                 _collect(pending, record)
     except (KeyboardInterrupt, Terminated) as stop:
@@ -383,23 +448,34 @@ def _check_style(options: BatchOptions) -> None:
     resolve_cmap(options.config.style)
 
 
-def _collect(pending: dict[Future, BatchItem], record: Callable[[Outcome], None]) -> None:
+def rendered(item: BatchItem, error: AttrmapError | None, key: str) -> Outcome:
+    """The outcome of drawing ``item``'s figure, wherever it was drawn."""
+    return Outcome(item, Status.FAILED if error else Status.RENDERED, error, key)
+
+
+def worker_died(item: BatchItem) -> WorkerError:
+    return WorkerError(
+        f"{item.source}: a worker process died (killed, or out of memory) while "
+        "this or another figure was being drawn; run the batch again to retry"
+    )
+
+
+def _collect(
+    pending: dict[Future, tuple[BatchItem, str]], record: Callable[[Outcome], None]
+) -> None:
     """Record at least one finished render; the short timeout keeps Ctrl-C responsive."""
     done: set[Future] = set()
     while not done:
         done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-    for future in sorted(done, key=lambda f: pending[f].relative):
-        item = pending.pop(future)
+    for future in sorted(done, key=lambda f: pending[f][0].relative):
+        item, key = pending.pop(future)
         try:
             error = future.result()
         except BrokenProcessPool:
-            error = (
-                f"{item.source}: a worker process died (killed, or out of memory) while "
-                "this or another figure was being drawn; run the batch again to retry"
-            )
+            error = worker_died(item)
         except Exception as exc:  # e.g. a result that cannot be pickled: a bug
-            error = f"{item.source}: internal error {type(exc).__name__}: {exc} (please report)"
-        record(Outcome(item, Status.FAILED if error else Status.RENDERED, error))
+            error = internal_error(item.source, exc)
+        record(rendered(item, error, key))
 
 
 def _stop_pool(executor: ProcessPoolExecutor | None, output_folders: list[Path]) -> None:

@@ -6,6 +6,7 @@ Exit codes are decided here and only here (see ``ExitCode``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import functools
 import math
@@ -27,6 +28,8 @@ from .matrix_io import DEFAULT_LIMITS, FORMATS, Limits, load_matrix, save_matrix
 from .model import format_shape
 from .output import FIGURE_FORMATS
 from .pipeline import figure_targets, load_checked, refuse_overwriting_input, render_file
+from .provenance import read_figure_key
+from .reports import HintTally, Record, RunReport, github_annotation, in_github_actions
 from .style import Config, build_config, load_config
 
 
@@ -87,9 +90,37 @@ def _exit_for_signal(signum: int) -> ExitCode:
     return ExitCode.TERMINATED if signum == signal.SIGTERM else ExitCode.INTERRUPTED
 
 
-def report(error: AttrmapError) -> None:
-    """One problem, one line on stderr: for commands that go on after a failure."""
-    click.echo(f"attrmap: error: {error}", err=True)
+class Reporter:
+    """Where a command's per-input results go: one error line each on stderr (plus a
+    GitHub annotation in GitHub Actions), shared advice once at the end, and the
+    ``--report`` JSON file if asked for."""
+
+    def __init__(self, command: str, report_path: str | None = None) -> None:
+        self.hints = HintTally()
+        self.github = in_github_actions()
+        self.report_path = report_path
+        self.run_report = RunReport(command)
+        self.failed = False
+
+    def record(self, record: Record, bar_active: bool = False) -> None:
+        self.run_report.add(record)
+        if record.error is not None:
+            self.error(record.error, record.input, bar_active)
+
+    def error(self, error: AttrmapError, source: str | None = None, bar_active: bool = False):
+        self.failed = True
+        text = error.brief if self.hints.add(error) else str(error)
+        prefix = "\n" if bar_active else ""  # start below a progress bar drawn on this line
+        click.echo(f"{prefix}attrmap: error: {text}", err=True)
+        if self.github:  # GitHub reads workflow commands from stdout
+            click.echo(github_annotation(error, source))
+
+    def finish(self, summary: dict[str, Any] | None = None) -> None:
+        """The advice shared by several errors, once; then the JSON report, if asked."""
+        for line in self.hints.closing_lines():
+            click.echo(f"attrmap: hint: {line}", err=True)
+        if self.report_path is not None:
+            self.run_report.write(self.report_path, summary or self.run_report.counts())
 
 
 def _version_message() -> str:
@@ -224,16 +255,40 @@ def resolve_limits(options: dict[str, Any]) -> Limits:
     )
 
 
-def run_each(items: Iterable[Any], action: Callable[[Any], None]) -> ExitCode:
-    """Do ``action`` for every item, reporting each failure; FAILURE if any failed."""
-    failed = False
-    for item in items:
+def run_each(
+    sources: Iterable[str], action: Callable[[str], Record], reporter: Reporter
+) -> ExitCode:
+    """Do ``action`` for every input, reporting each outcome; FAILURE if any failed."""
+    for source in sources:
         try:
-            action(item)
+            record = action(source)
         except AttrmapError as error:
-            report(error)
-            failed = True
-    return ExitCode.FAILURE if failed else ExitCode.OK
+            record = Record(source, "failed", error=error)
+        reporter.record(record)
+    reporter.finish()
+    return ExitCode.FAILURE if reporter.failed else ExitCode.OK
+
+
+report_option = click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    help="Also write one JSON record per input (status, figures, key, error) to this file.",
+)
+
+
+def refuse_file_output_for_several_inputs(inputs: tuple[str, ...], output: str | None) -> None:
+    """``render a.csv b.csv -o one.png`` is a mistake, not a request for a folder."""
+    if (
+        len(inputs) > 1
+        and output is not None
+        and Path(output).suffix.lower().lstrip(".") in FIGURE_FORMATS
+        and not Path(output).is_dir()
+    ):
+        raise click.UsageError(
+            f"-o {output} is a figure file, but there are {len(inputs)} inputs: "
+            "give a folder (e.g. -o figs/), or render each input on its own"
+        )
 
 
 # --------------------------------------------------------------------------- commands
@@ -259,29 +314,31 @@ Examples:
 @input_format_option
 @input_options
 @style_options
+@report_option
 @click.pass_context
 def render(
     ctx: click.Context,
     inputs: tuple[str, ...],
     output: str | None,
     figure_format: str,
+    report_path: str | None,
     **options: Any,
 ) -> None:
     """Render INPUT (CSV or YAML) to a heatmap figure.
 
     Without -o the figure is INPUT with a .png extension (or --format's), beside it.
     """
+    refuse_file_output_for_several_inputs(inputs, output)
     config, limits = resolve_config(options), resolve_limits(options)
     fmt = options["input_format"]
-    targets = figure_targets(inputs, output, figure_format)
-    if len(inputs) == 1:
-        click.echo(f"wrote {render_file(inputs[0], targets[0], config, fmt, limits)}")
-        return
+    targets = dict(zip(inputs, figure_targets(inputs, output, figure_format), strict=True))
 
-    def render_one(pair: tuple[str, Path]) -> None:
-        click.echo(f"wrote {render_file(*pair, config, fmt, limits)}")
+    def render_one(source: str) -> Record:
+        written = render_file(source, targets[source], config, fmt, limits)
+        click.echo(f"wrote {written}")
+        return Record(source, "rendered", (str(written),), read_figure_key(written))
 
-    ctx.exit(run_each(zip(inputs, targets, strict=True), render_one))
+    ctx.exit(run_each(inputs, render_one, Reporter("render", report_path)))
 
 
 @cli.command(
@@ -294,19 +351,23 @@ Examples:
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @input_format_option
 @input_options
+@report_option
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[str, ...], **options: Any) -> None:
+def validate(
+    ctx: click.Context, files: tuple[str, ...], report_path: str | None, **options: Any
+) -> None:
     """Check that each FILE is a valid matrix of the expected shape.
 
     Prints one line per problem on stderr and exits 1 if any; exits 0 when all are valid.
     """
     config, limits = resolve_config(options), resolve_limits(options)
 
-    def validate_one(path: str) -> None:
+    def validate_one(path: str) -> Record:
         matrix = load_checked(path, config, options["input_format"], limits)
         click.echo(f"ok {matrix.source} ({format_shape(matrix.shape)})")
+        return Record(path, "valid")
 
-    ctx.exit(run_each(files, validate_one))
+    ctx.exit(run_each(files, validate_one, Reporter("validate", report_path)))
 
 
 @cli.command(
@@ -360,9 +421,15 @@ Examples:
     help="Write nothing; exit 1 listing figures that are missing or out of date.",
 )
 @click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails.")
-@click.option("--shard", metavar="K/N", help="Only the K-th of N stable slices of the inputs.")
+@click.option(
+    "--shard",
+    metavar="K/N|auto",
+    help="Only the K-th of N stable slices of the inputs; auto: from a Slurm job array "
+    "or a Kubernetes Indexed Job.",
+)
 @input_options
 @style_options
+@report_option
 @click.pass_context
 def batch(
     ctx: click.Context,
@@ -374,6 +441,7 @@ def batch(
     check: bool,
     fail_fast: bool,
     shard: str | None,
+    report_path: str | None,
     **options: Any,
 ) -> None:
     """Render every *.csv, *.yaml and *.yml below IN_DIR into OUT_DIR.
@@ -399,28 +467,29 @@ def batch(
         limits=resolve_limits(options),
     )
     items = plan(Path(in_dir), Path(out_dir), batch_options)
+    reporter = Reporter("batch", report_path)
     show_bar = sys.stderr.isatty()
     with click.progressbar(
         length=len(items), label="rendering", file=sys.stderr, hidden=not show_bar
     ) as bar:
 
         def on_outcome(outcome: Outcome) -> None:
-            if outcome.error is not None:
-                report_line(outcome.error, bar_active=show_bar)
-            elif outcome.status in (Status.MISSING, Status.STALE):
-                click.echo(
-                    f"{outcome.status.value}: {outcome.item.output} (from {outcome.item.source})"
-                )
+            item = outcome.item
+            if outcome.status in (Status.MISSING, Status.STALE):
+                click.echo(f"{outcome.status.value}: {item.output} (from {item.source})")
+            figures = () if outcome.status is Status.FAILED else (str(item.output),)
+            record = Record(str(item.source), outcome.status.value, figures, outcome.key)
+            reporter.record(dataclasses.replace(record, error=outcome.error), show_bar)
             bar.update(1)
 
-        summary = run_batch(in_dir, out_dir, batch_options, on_outcome, items=items)
+        try:
+            summary = run_batch(in_dir, out_dir, batch_options, on_outcome, items=items)
+        except BatchInterrupted as stop:
+            reporter.finish(stop.summary.as_json())
+            raise
     click.echo(f"attrmap batch: {summary.line()}", err=True)
+    reporter.finish(summary.as_json())
     ctx.exit(ExitCode.OK if summary.ok else ExitCode.FAILURE)
-
-
-def report_line(message: str, bar_active: bool) -> None:
-    prefix = "\n" if bar_active else ""  # start below a progress bar drawn on this line
-    click.echo(f"{prefix}attrmap: error: {message}", err=True)
 
 
 def main() -> None:

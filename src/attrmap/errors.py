@@ -5,9 +5,55 @@ The CLI turns these into one-line messages and exit code 1; anything else is a b
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Hint:
+    """Advice shared by every error of one kind, so that many such errors can be shown
+    each on its own short line followed by the advice once ("28 inputs are not 13x5: ...").
+
+    Errors with equal ``key`` share the advice; ``one`` and ``many`` say what they have in
+    common ("input is not 13x5", "inputs are not 13x5").
+    """
+
+    key: str
+    one: str
+    many: str
+    advice: str
+
+    def closing_line(self, count: int) -> str:
+        return f"{count} {self.one if count == 1 else self.many}: {self.advice}"
+
 
 class AttrmapError(ValueError):
-    """Base class for every problem with an input, a style or an output."""
+    """Base class for every problem with an input, a style or an output.
+
+    ``str(error)`` is the whole message, advice included; ``brief`` is the message without
+    the advice of its ``hint`` (if any), for reports that give the advice once at the end.
+    """
+
+    hint: Hint | None = None
+
+    def __str__(self) -> str:
+        return f"{self.brief}; {self.hint.advice}" if self.hint else self.brief
+
+    @property
+    def brief(self) -> str:
+        return super().__str__()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Cross a process boundary (pool or Dask workers) with every field intact,
+        # whatever the subclass's __init__ takes.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[AttrmapError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class InputError(AttrmapError):
@@ -23,7 +69,10 @@ class InputError(AttrmapError):
         problem: str,
         line: int | None = None,
         column: int | None = None,
+        hint: Hint | None = None,
     ) -> None:
+        if hint is not None:
+            self.hint = hint
         self.source = source
         self.problem = problem
         self.line = line
@@ -58,3 +107,7 @@ class OutputError(AttrmapError):
 
 class BatchError(AttrmapError):
     """A whole batch cannot start: bad or empty folders, colliding outputs."""
+
+
+class WorkerError(AttrmapError):
+    """A figure could not be drawn because its worker died, or because of a bug."""

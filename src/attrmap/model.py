@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import GridError, ShapeError
+from .errors import GridError, Hint, ShapeError
 
 #: The reference figure's grid: 13 tokens down the left, 5 expressions across the top.
 DEFAULT_SHAPE: tuple[int, int] = (13, 5)
@@ -157,9 +157,20 @@ def check_shape(matrix: AttributionMatrix, expected: Shape) -> None:
     """Refuse a matrix whose grid is not the one the user said to expect."""
     if expected is None or matrix.shape == tuple(expected):
         return
-    found = format_shape(matrix.shape)
+    wanted, found = format_shape(expected), format_shape(matrix.shape)
     raise ShapeError(
         matrix.source,
-        f"expected a {format_shape(expected)} grid (tokens x expressions), found {found}; "
-        f"pass --shape {found} (or --shape any) to accept it",
+        f"expected a {wanted} grid (tokens x expressions), found {found}",
+        hint=shape_hint(wanted),
+    )
+
+
+def shape_hint(wanted: str) -> Hint:
+    """The advice for every input that is not of the expected shape: given once."""
+    return Hint(
+        key=f"shape {wanted}",
+        one=f"input is not {wanted}",
+        many=f"inputs are not {wanted}",
+        advice='set `shape = "any"` under `[tool.attrmap]` in pyproject.toml, or pass '
+        "`--shape any` (or the grid you expect, e.g. `--shape 20x8`)",
     )
