@@ -24,6 +24,7 @@ from . import __version__
 from .batch import BatchInterrupted, BatchOptions, Outcome, Status, parse_shard, plan, run_batch
 from .errors import AttrmapError, StyleError
 from .interrupts import Terminated, sigterm_raises
+from .labels import TOKEN_MODES
 from .matrix_io import DEFAULT_LIMITS, FORMATS, Limits, load_matrix, save_matrix
 from .model import format_shape
 from .output import FIGURE_FORMATS
@@ -223,11 +224,17 @@ def style_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--fmt", help="Annotation number format spec [default: .4f]."),
         click.option("--dpi", type=int, help="Resolution of PNG output [default: 150]."),
         click.option("--colorbar-label", help="Colorbar label [default: Token Attribution]."),
+        click.option(
+            "--tokens",
+            type=click.Choice(TOKEN_MODES),
+            help="Labels as written (raw), or the text tokenizer pieces stand for (clean: "
+            "Ġ, ▁ and ## decoded) [default: raw; clean for inseq files].",
+        ),
     ]
     return _apply(options, command)
 
 
-STYLE_KEYS = ("title", "cmap", "vmin", "vmax", "fmt", "dpi", "colorbar_label")
+STYLE_KEYS = ("title", "cmap", "vmin", "vmax", "fmt", "dpi", "colorbar_label", "tokens")
 
 
 def resolve_config(options: dict[str, Any]) -> Config:

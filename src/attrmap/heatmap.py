@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .labels import display_label
+from .labels import display_axes, display_label, resolve_token_mode
 from .model import AttributionMatrix
 from .scale import cell_colors, extend_for, text_colors_for
 from .style import Style
@@ -47,10 +47,13 @@ def prepare_data(matrix: AttributionMatrix, style: Style) -> HeatmapData:
         "" if value != value else format(value, style.fmt) for value in values.ravel().tolist()
     ]
     title = style.title if style.title is not None else matrix.title
+    tokens, expressions = display_axes(
+        matrix.tokens, matrix.expressions, resolve_token_mode(style.tokens, matrix.token_style)
+    )
     return HeatmapData(
         values=values,
-        tokens=[display_label(t) for t in matrix.tokens],
-        expressions=[display_label(e) for e in matrix.expressions],
+        tokens=tokens,
+        expressions=expressions,
         annotations=annotations,
         text_colors=text_colors_for(cell_colors(values, style)).ravel().tolist(),
         title=display_label(title) if title else None,

@@ -2,27 +2,253 @@
 
 Free of matplotlib, so text views (describe, terminal, HTML) show labels exactly as the
 figure does without paying for a drawing library.
+
+Two token displays (``--tokens``):
+
+- ``raw`` keeps every label exactly as written (control characters escaped).
+- ``clean`` shows the text a tokenizer piece stands for. The tokenizer's scheme is
+  recognised from the labels themselves, one axis (tokens, expressions) at a time:
+  GPT-2/RoBERTa byte-level pieces (``Ġcat``) are decoded through the byte-to-unicode
+  table, SentencePiece's ``▁`` becomes a space (its ``<0xNN>`` byte pieces are bytes),
+  WordPiece's ``##`` is dropped. A character whose UTF-8 bytes are split over several
+  consecutive tokens is shown whole by *each* of those tokens (every row stays
+  identifiable; none is left blank); bytes that form no character show as ``\\xNN``.
+  Spaces at either end of a cleaned label are drawn as ``␣``, so ``▁the`` and ``the``
+  stay distinguishable.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+#: ``--tokens``: how token and expression labels are shown.
+TOKEN_MODES = ("raw", "clean")
+VISIBLE_SPACE = "\u2423"  # ␣
+
+_ZWJ = "\u200d"
+_EMOJI_TAGS = range(0xE0020, 0xE0080)  # tag characters of subdivision flags (🏴 + tags)
 
 
 def display_label(label: str) -> str:
-    """Show control and invisible format characters as escapes instead of tofu boxes."""
+    """Show control and invisible format characters as escapes instead of tofu boxes.
+
+    Joiners and tags inside an emoji sequence (👩‍💻, subdivision flags) are part of the
+    emoji, not stray control characters: they stay, invisible as they are meant to be.
+    """
     if label.isprintable():
         return label
     out = []
-    for char in label:
+    for index, char in enumerate(label):
         if char.isprintable() or char == " ":
             out.append(char)
         elif char in "\n\t\r":
             out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}[char])
         elif ord(char) < 0x100:
             out.append(f"\\x{ord(char):02x}")
-        elif unicodedata.category(char) in {"Zs"}:
+        elif unicodedata.category(char) in {"Zs"} or _inside_emoji(label, index):
             out.append(char)
         else:
             out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
     return "".join(out)
+
+
+def _is_emoji_part(char: str) -> bool:
+    """Pictographs, skin-tone modifiers, variation selectors and keycaps."""
+    return unicodedata.category(char) in {"So", "Sk", "Me"} or "\ufe00" <= char <= "\ufe0f"
+
+
+def _inside_emoji(label: str, index: int) -> bool:
+    char = label[index]
+    before = label[index - 1] if index else ""
+    if char == _ZWJ:
+        after = label[index + 1] if index + 1 < len(label) else ""
+        return bool(before and after) and _is_emoji_part(before) and _is_emoji_part(after)
+    if ord(char) in _EMOJI_TAGS:
+        return bool(before) and (_is_emoji_part(before) or ord(before) in _EMOJI_TAGS)
+    return False
+
+
+# --------------------------------------------------------------------------- clean tokens
+
+
+@lru_cache(maxsize=1)
+def _byte_decoder() -> dict[str, int]:
+    """GPT-2's ``bytes_to_unicode`` table, inverted: printable stand-in character -> byte.
+
+    Printable Latin-1 bytes stand for themselves; the 68 others (space, newline, control
+    characters, ...) are shifted to U+0100..U+0143, so the space is ``Ġ`` (U+0120).
+    """
+    printable = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
+    table = {chr(byte): byte for byte in printable}
+    shifted = (byte for byte in range(256) if byte not in table.values())
+    table.update({chr(0x100 + n): byte for n, byte in enumerate(shifted)})
+    return table
+
+
+#: Byte-level stand-ins that only a byte-level tokenizer writes: space, newline, tab, CR.
+_BYTE_LEVEL_EVIDENCE = frozenset("\u0120\u010a\u0109\u010d")
+_SENTENCEPIECE_SPACE = "\u2581"  # ▁
+_SENTENCEPIECE_BYTE = re.compile(r"<0x([0-9A-Fa-f]{2})>")
+#: Special tokens kept as written by every scheme: <s>, </s>, <|endoftext|>, [CLS], <0x0A>.
+_SPECIAL = re.compile(r"<[^<>\s]{1,64}>|\[[A-Z_]{2,16}\]")
+
+Piece = bytes | str  # bytes to decode, or a special token kept as it is
+
+
+def detect_scheme(labels: Sequence[str]) -> str | None:
+    """The tokenizer scheme the labels were written in: ``byte-level``, ``sentencepiece``,
+    ``wordpiece``, or None for plain text (kept as is). Conservative on purpose: plain
+    labels such as ``_x`` or ``$35 ($85 - $50)`` are never decoded."""
+    if _byte_level_possible(labels) and any(
+        not _SPECIAL.fullmatch(label) and _BYTE_LEVEL_EVIDENCE.intersection(label)
+        for label in labels
+    ):
+        return "byte-level"
+    if any(
+        _SENTENCEPIECE_SPACE in label or _SENTENCEPIECE_BYTE.fullmatch(label) for label in labels
+    ):
+        return "sentencepiece"
+    if any(label.startswith("##") and len(label) > 2 for label in labels):
+        return "wordpiece"
+    return None
+
+
+def _byte_level_possible(labels: Sequence[str]) -> bool:
+    """Every character is a byte stand-in, and the bytes decode as UTF-8 (but for a
+    split character hanging over either end of a cut-out sequence)."""
+    decoder = _byte_decoder()
+    ordinary = [label for label in labels if not _SPECIAL.fullmatch(label)]
+    if not ordinary or not all(char in decoder for label in ordinary for char in label):
+        return False
+    pieces = [bytes(decoder[char] for char in label) for label in ordinary]
+    invalid, size = _decode_run(pieces)[1], sum(map(len, pieces))
+    return all(position < 3 or position >= size - 3 for position in invalid)
+
+
+def clean_labels(labels: Sequence[str], scheme: str | None) -> list[str]:
+    """The text each piece stands for under ``scheme``, edge spaces drawn as ``␣``."""
+    if scheme == "byte-level":
+        decoder = _byte_decoder()
+        texts = _decode_pieces(
+            [
+                label if _SPECIAL.fullmatch(label) else bytes(decoder[c] for c in label)
+                for label in labels
+            ]
+        )
+    elif scheme == "sentencepiece":
+        texts = _decode_pieces([_sentencepiece_piece(label) for label in labels])
+    elif scheme == "wordpiece":
+        texts = [
+            label[2:] if label.startswith("##") and len(label) > 2 else label for label in labels
+        ]
+    else:
+        texts = list(labels)
+    return [_mark_edge_spaces(text) for text in texts]
+
+
+def clean_axes(tokens: Sequence[str], expressions: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Clean both axes. Each is recognised on its own; an axis without a scheme of its
+    own (a single generated token, say) follows a byte-level other axis when its labels
+    are valid byte-level text too."""
+    token_scheme, expression_scheme = detect_scheme(tokens), detect_scheme(expressions)
+    if token_scheme == "byte-level" and expression_scheme is None:
+        expression_scheme = "byte-level" if _byte_level_possible(expressions) else None
+    elif expression_scheme == "byte-level" and token_scheme is None:
+        token_scheme = "byte-level" if _byte_level_possible(tokens) else None
+    return clean_labels(tokens, token_scheme), clean_labels(expressions, expression_scheme)
+
+
+def resolve_token_mode(requested: str | None, input_default: str | None) -> str:
+    """``--tokens`` if given, else what the input says suits it (inseq: clean), else raw."""
+    return requested or input_default or "raw"
+
+
+def display_axes(
+    tokens: Sequence[str], expressions: Sequence[str], mode: str
+) -> tuple[list[str], list[str]]:
+    """Token and expression labels as every view shows them, for ``--tokens MODE``."""
+    if mode == "clean":
+        tokens, expressions = clean_axes(tokens, expressions)
+    return [display_label(t) for t in tokens], [display_label(e) for e in expressions]
+
+
+def _sentencepiece_piece(label: str) -> Piece:
+    byte = _SENTENCEPIECE_BYTE.fullmatch(label)
+    if byte:
+        return bytes([int(byte[1], 16)])
+    if _SPECIAL.fullmatch(label):
+        return label
+    return label.replace(_SENTENCEPIECE_SPACE, " ").encode("utf-8")
+
+
+def _mark_edge_spaces(text: str) -> str:
+    stripped = text.strip(" ")
+    if stripped == text:
+        return text
+    if not stripped:
+        return VISIBLE_SPACE * len(text)
+    start = text.index(stripped[0])
+    end = len(text) - len(stripped) - start
+    return VISIBLE_SPACE * start + stripped + VISIBLE_SPACE * end
+
+
+def _decode_pieces(pieces: Sequence[Piece]) -> list[str]:
+    """Decode runs of consecutive byte pieces together; special tokens break a run."""
+    out: list[str] = []
+    run: list[bytes] = []
+    for piece in [*pieces, None]:
+        if isinstance(piece, bytes):
+            run.append(piece)
+            continue
+        if run:
+            out.extend(_decode_run(run)[0])
+            run = []
+        if piece is not None:
+            out.append(piece)
+    return out
+
+
+def _utf8_length(lead: int) -> int:
+    if lead < 0x80:
+        return 1
+    if 0xC2 <= lead <= 0xDF:
+        return 2
+    if 0xE0 <= lead <= 0xEF:
+        return 3
+    if 0xF0 <= lead <= 0xF4:
+        return 4
+    return 0  # a continuation byte or never valid
+
+
+def _decode_run(pieces: Sequence[bytes]) -> tuple[list[str], list[int]]:
+    """Decode the concatenated bytes of ``pieces``; each piece gets every character it
+    holds a byte of. Also returns where bytes that form no character (shown as
+    ``\\xNN``) are in the stream."""
+    stream = b"".join(pieces)
+    owner = [index for index, piece in enumerate(pieces) for _ in piece]
+    texts = [[] for _ in pieces]
+    invalid: list[int] = []
+    position = 0
+    while position < len(stream):
+        length = _utf8_length(stream[position])
+        chunk = stream[position : position + length] if length else b""
+        try:
+            char = chunk.decode("utf-8") if len(chunk) == length and length else None
+        except UnicodeDecodeError:
+            char = None
+        if char is None:
+            texts[owner[position]].append(f"\\x{stream[position]:02x}")
+            invalid.append(position)
+            position += 1
+            continue
+        for index in dict.fromkeys(owner[position : position + length]):
+            texts[index].append(char)
+        position += length
+    return ["".join(text) for text in texts], invalid

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import GridError, Hint, ShapeError
+from .labels import TOKEN_MODES
 
 #: The reference figure's grid: 13 tokens down the left, 5 expressions across the top.
 DEFAULT_SHAPE: tuple[int, int] = (13, 5)
@@ -85,6 +86,9 @@ class AttributionMatrix:
     values: np.ndarray
     title: str | None = None
     source: str = "<matrix>"
+    #: How its labels are best shown when ``--tokens`` is not given: ``clean`` for raw
+    #: tokenizer pieces (inseq files), None for labels written to be read (``raw``).
+    token_style: str | None = None
 
     def __init__(
         self,
@@ -93,6 +97,7 @@ class AttributionMatrix:
         values: Sequence[Sequence[float]] | np.ndarray,
         title: str | None = None,
         source: str = "<matrix>",
+        token_style: str | None = None,
     ) -> None:
         tokens = tuple(_check_label("token", t, i, source) for i, t in enumerate(tokens))
         expressions = tuple(
@@ -100,6 +105,8 @@ class AttributionMatrix:
         )
         if title is not None:
             title = _check_label("title", title, 0, source)
+        if token_style is not None and token_style not in TOKEN_MODES:
+            raise ValueError(f"token_style must be one of {TOKEN_MODES}, not {token_style!r}")
         if not tokens or not expressions:
             raise GridError(source, "the matrix needs at least one token and one expression")
         try:
@@ -129,6 +136,7 @@ class AttributionMatrix:
         object.__setattr__(self, "values", array)
         object.__setattr__(self, "title", title)
         object.__setattr__(self, "source", source)
+        object.__setattr__(self, "token_style", token_style)
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from importlib import metadata
 
 from ._version import __version__
+from .labels import resolve_token_mode
 from .model import AttributionMatrix
 from .style import Style
 
@@ -54,6 +55,10 @@ def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> s
         "attrmap": __version__,
         "matplotlib": matplotlib_version(),
     }
+    # Added after 1.0: only when they differ from 1.0's drawing, so 1.0's keys still hold.
+    tokens = resolve_token_mode(style.tokens, matrix.token_style)
+    if tokens != "raw":
+        recipe["tokens"] = tokens
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
 
 

@@ -17,7 +17,14 @@ from typing import Any
 import yaml
 
 from .errors import StyleError
+from .labels import TOKEN_MODES
 from .model import DEFAULT_SHAPE, Shape, is_utf8, parse_shape
+
+# How a setting added after 1.0 enters the style's fingerprint: only when it is not
+# its default, so figures made with the defaults keep the key (and bytes) they had; or
+# not at all, when ``provenance.figure_key`` keys it after resolving it against the input.
+_KEYED_WHEN_SET = {"keyed": "when set"}
+_KEYED_ELSEWHERE = {"keyed": "elsewhere"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,9 @@ class Style:
     title: str | None = None
     font_size: float = 10.0
     annotation_font_size: float = 9.0
+    #: ``raw`` or ``clean`` (see ``labels``); None: the input's own default (``raw``,
+    #: ``clean`` for tokenizer output such as inseq files).
+    tokens: str | None = field(default=None, metadata=_KEYED_ELSEWHERE)
 
     def __post_init__(self) -> None:
         if not all(math.isfinite(v) for v in (self.vmin, self.vmax, self.vmax - self.vmin)):
@@ -53,6 +63,8 @@ class Style:
             raise StyleError(f"fmt {self.fmt!r} formats numbers as empty text")
         if not 10 <= self.dpi <= 1200:
             raise StyleError(f"dpi must be between 10 and 1200, not {self.dpi}")
+        if self.tokens is not None and self.tokens not in TOKEN_MODES:
+            raise StyleError(f"tokens must be {' or '.join(TOKEN_MODES)}, not {self.tokens!r}")
         if not (0 < self.font_size <= 72 and 0 < self.annotation_font_size <= 72):
             raise StyleError("font sizes must be between 0 and 72 points")
 
@@ -64,7 +76,13 @@ class Style:
 
     def fingerprint(self) -> str:
         """A stable digest of the resolved style, for knowing when a figure is stale."""
-        text = json.dumps(dataclasses.asdict(self), sort_keys=True)
+        settings = {}
+        for setting in dataclasses.fields(self):
+            value, keyed = getattr(self, setting.name), setting.metadata.get("keyed")
+            if keyed == "elsewhere" or (keyed == "when set" and value == setting.default):
+                continue
+            settings[setting.name] = value
+        text = json.dumps(settings, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -87,6 +105,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "title": (str, type(None)),
     "font_size": (int, float),
     "annotation_font_size": (int, float),
+    "tokens": (str, type(None)),
 }
 
 
