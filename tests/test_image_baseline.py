@@ -43,11 +43,15 @@ def test_comparison_catches_a_visible_change(tmp_path, style):
     assert difference is not None
 
 
-def test_default_render_is_byte_identical_to_the_baseline(tmp_path):
+def test_default_render_is_byte_identical_to_the_baseline(tmp_path, monkeypatch):
     """The reference figure must not change by default: not a pixel, not a byte."""
     from click.testing import CliRunner
 
     from attrmap.cli import cli
+
+    # In a project that sets nothing, wherever the tests run from.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "paper"\n')
+    monkeypatch.chdir(tmp_path)
 
     actual = tmp_path / "token_attribution.png"
     result = CliRunner().invoke(

@@ -29,9 +29,17 @@ from .matrix_io import DEFAULT_LIMITS, FORMATS, Limits, load_matrix, save_matrix
 from .model import format_shape
 from .output import FIGURE_FORMATS
 from .pipeline import figure_targets, load_checked, refuse_overwriting_input, render_file
+from .project import (
+    DEFAULT_ORIGIN,
+    Layer,
+    ResolvedConfig,
+    find_project_file,
+    project_layer,
+    resolve_files,
+)
 from .provenance import read_figure_key
 from .reports import HintTally, Record, RunReport, github_annotation, in_github_actions
-from .style import Config, build_config, load_config
+from .style import Config
 
 
 class ExitCode(enum.IntEnum):
@@ -177,6 +185,11 @@ def figure_format_option(help_text: str) -> Callable[..., Any]:
 
 def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options that decide how inputs are validated."""
+    return limit_options(config_options(command))
+
+
+def config_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The expected grid and the config file (on top of the project's defaults)."""
     options = [
         click.option(
             "--shape",
@@ -190,7 +203,7 @@ def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="YAML style file (see configs/); flags override it.",
         ),
     ]
-    return limit_options(_apply(options, command))
+    return _apply(options, command)
 
 
 def limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -238,18 +251,24 @@ STYLE_KEYS = ("title", "cmap", "vmin", "vmax", "fmt", "dpi", "colorbar_label", "
 
 
 def resolve_config(options: dict[str, Any]) -> Config:
-    """Default config, then --config file, then the flags that were given.
+    """Default config, then the project's [tool.attrmap], then --config, then the flags."""
+    return resolve_settings(options).config
 
-    A bad value in the file is the file's error (exit 1); a bad flag is a usage error.
+
+def resolve_settings(options: dict[str, Any]) -> ResolvedConfig:
+    """``resolve_config`` remembering where each setting came from.
+
+    A bad value in a file is the file's error (exit 1); a bad flag is a usage error.
     """
-    base = Config()
-    if options.get("config_path"):
-        base = load_config(options["config_path"], base)
-    overrides = {key: options.get(key) for key in (*STYLE_KEYS, "shape")}
+    resolved = resolve_files(options.get("config_path"))
+    flags = Layer(OPTION_ORIGIN, {key: options.get(key) for key in (*STYLE_KEYS, "shape")})
     try:
-        return build_config(base, overrides, origin="option")
+        return resolved.with_layer(flags)
     except StyleError as error:
-        raise click.UsageError(str(error).removeprefix("option: ")) from None
+        raise click.UsageError(str(error).removeprefix(f"{OPTION_ORIGIN}: ")) from None
+
+
+OPTION_ORIGIN = "option"
 
 
 def resolve_limits(options: dict[str, Any]) -> Limits:
@@ -393,6 +412,53 @@ def convert(source: str, target: str, input_format: str | None, **options: Any) 
     refuse_overwriting_input(source, Path(target))
     save_matrix(load_matrix(source, input_format, resolve_limits(options)), target)
     click.echo(f"wrote {target}")
+
+
+@cli.command(
+    "config",
+    epilog="""\b
+Examples:
+  attrmap config                              # what render/batch would use here
+  attrmap config --config configs/paper.yaml --dpi 600
+""",
+)
+@config_options
+@style_options
+def show_config(**options: Any) -> None:
+    """Print the resolved settings and where each came from.
+
+    Lowest to highest precedence: default, the [tool.attrmap] table of the nearest
+    pyproject.toml, --config FILE, options. The output is itself a valid config file.
+    """
+    resolved = resolve_settings(options)
+    project = find_project_file()
+    found = "none" if project is None else str(project)
+    if project is not None and project_layer(project) is None:
+        found += " (no [tool.attrmap] table)"
+    click.echo(f"# project file: {found}; searched from {Path.cwd()}")
+    for name, value in resolved.settings().items():
+        origin = resolved.origin(name)
+        if origin == OPTION_ORIGIN:
+            origin = f"option --{name.replace('_', '-')}"
+        elif origin == DEFAULT_ORIGIN and name in DEFAULT_NOTES:
+            origin = f"default: {DEFAULT_NOTES[name]}"
+        click.echo(f"{name}: {yaml_value(value)}  # {origin}")
+
+
+#: What a setting left at None means, for ``attrmap config``.
+DEFAULT_NOTES = {
+    "title": "the matrix's own title",
+    "tokens": "the input's own, raw (clean for inseq files)",
+}
+
+
+def yaml_value(value: Any) -> str:
+    """``value`` as YAML, on one line."""
+    import yaml
+
+    return (
+        yaml.safe_dump(value, default_flow_style=True, width=2**16).removesuffix("\n...\n").strip()
+    )
 
 
 @cli.command(

@@ -147,6 +147,11 @@ def _shape_value(value: Any, origin: str) -> Shape:
 
 def load_config(path: str | os.PathLike[str], base: Config | None = None) -> Config:
     """Read a YAML style file (see ``configs/``) on top of ``base`` (default style)."""
+    return build_config(base or Config(), read_config_file(path), origin=os.fspath(path))
+
+
+def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The settings a YAML config file holds, not yet checked (``build_config`` does)."""
     name = os.fspath(path)
     try:
         with open(name, encoding="utf-8") as handle:
@@ -159,7 +164,7 @@ def load_config(path: str | os.PathLike[str], base: Config | None = None) -> Con
         data = {}
     if not isinstance(data, dict):
         raise StyleError(f"{name}: a config file must be a mapping of setting: value")
-    return build_config(base or Config(), {str(k): v for k, v in data.items()}, origin=name)
+    return {str(k): v for k, v in data.items()}
 
 
 def _one_line(error: Exception) -> str:
