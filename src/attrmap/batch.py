@@ -31,7 +31,7 @@ from .matrix_io import (
     Limits,
 )
 from .model import AttributionMatrix
-from .pipeline import load_checked
+from .pipeline import load_checked, save_html
 from .provenance import figure_key, read_figure_key
 from .style import Config
 
@@ -264,6 +264,10 @@ class _Renderer:
 
     def render(self, matrix: AttributionMatrix, output: Path, key: str) -> None:
         from .output import encode_png, figure_format_for, save_bytes, save_figure
+
+        if figure_format_for(output) == "html":  # text, not drawing: no canvas
+            save_html(matrix, self.style, output, key)
+            return
         from .plotting import HeatmapCanvas, prepare
 
         figure_plan = prepare(matrix, self.style)
@@ -371,7 +375,9 @@ def run_batch(
     output_folders = sorted({item.output.parent for item in items})
     if not options.check:
         remove_stale_temp_files(output_folders)  # leftovers of a killed run
-    jobs = options.jobs or default_jobs()
+    # HTML is written as text in well under a millisecond a figure: worker processes
+    # (and matplotlib's drawing machinery) would only cost start-up time.
+    jobs = 1 if options.figure_format == "html" else options.jobs or default_jobs()
     renderer: _Renderer | None = None  # jobs == 1: draw in this process
     executor: ProcessPoolExecutor | None = None
     pending: dict[Future, tuple[BatchItem, str]] = {}

@@ -157,8 +157,8 @@ def cli() -> None:
     """Render token-attribution matrices as annotated heatmaps.
 
     Input is a wide CSV (corner cell, then one column per expression; one row per
-    token) or YAML (expressions, tokens, values). Output is PNG, SVG or PDF by the
-    extension of -o.
+    token) or YAML (expressions, tokens, values). Output is PNG, SVG, PDF or HTML by
+    the extension of -o.
     """
 
 
@@ -334,7 +334,7 @@ Examples:
     "-o",
     "--output",
     type=click.Path(),
-    help="Figure file (.png, .svg, .pdf); a folder for several inputs.",
+    help="Figure file (.png, .svg, .pdf, .html); a folder for several inputs.",
 )
 @figure_format_option("Format of figures named after their input (no -o, or several inputs).")
 @input_format_option

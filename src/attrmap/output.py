@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     import numpy as np
     from matplotlib.figure import Figure
 
-FIGURE_FORMATS = ("png", "svg", "pdf")
+FIGURE_FORMATS = ("png", "svg", "pdf", "html")
+#: Formats matplotlib draws; HTML is written by ``views.html`` without drawing.
+DRAWN_FORMATS = ("png", "svg", "pdf")
 #: zlib level for PNG: 3 encodes ~40 % faster than Pillow's default 6 for ~12 % more
 #: bytes (measured on the reference figure); encoding is a third of a batch's time.
 PNG_PIL_KWARGS = {"compress_level": 3}
@@ -26,7 +28,7 @@ def figure_format_for(path: str | os.PathLike[str]) -> str:
     if suffix not in FIGURE_FORMATS:
         raise OutputError(
             f"{os.fspath(path)}: unknown figure extension "
-            f"{('.' + suffix) if suffix else '(none)'!r}; use .png, .svg or .pdf"
+            f"{('.' + suffix) if suffix else '(none)'!r}; use .png, .svg, .pdf or .html"
         )
     return suffix
 
@@ -65,6 +67,11 @@ def save_figure(
     from .plotting.rc import isolated_rc
 
     fmt = figure_format_for(path)
+    if fmt not in DRAWN_FORMATS:
+        raise OutputError(
+            f"{os.fspath(path)}: a matplotlib figure is saved as .png, .svg or .pdf; "
+            "HTML is written from the matrix (attrmap render -o FILE.html)"
+        )
     metadata = figure_metadata(fmt, provenance)
 
     def write(handle: IO[bytes]) -> None:

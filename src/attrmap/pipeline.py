@@ -14,9 +14,9 @@ from .matrix_io import (
     load_matrix,
 )
 from .model import AttributionMatrix, check_shape
-from .output import figure_format_for, save_figure
+from .output import figure_format_for, save_bytes, save_figure
 from .provenance import figure_key
-from .style import Config
+from .style import Config, Style
 
 
 def default_output_for(input_path: str | os.PathLike[str], figure_format: str = "png") -> Path:
@@ -88,7 +88,18 @@ def render_file(
     figure_format_for(target)  # a bad extension fails before any work
     refuse_overwriting_input(input_path, target)
     matrix = load_checked(input_path, config, input_format, limits)
+    figure_format = figure_format_for(target)
+    key = figure_key(matrix, config.style, figure_format)
+    if figure_format == "html":
+        return save_html(matrix, config.style, target, key)
     from .plotting import render
 
-    key = figure_key(matrix, config.style, figure_format_for(target))
     return save_figure(render(matrix, config.style), target, provenance=key)
+
+
+def save_html(matrix: AttributionMatrix, style: Style, target: Path, key: str) -> Path:
+    """The HTML view of ``matrix``, written atomically; no drawing, no backend."""
+    from .heatmap import prepare_data
+    from .views.html import heatmap_html
+
+    return save_bytes(heatmap_html(prepare_data(matrix, style), style, key), target)

@@ -1,0 +1,239 @@
+"""The heatmap as one self-contained HTML file: a real ``<table>``, no network, no pyplot.
+
+Cell backgrounds are the figure's colours to the byte (``scale.cell_colors`` rounded as
+Agg rounds them), so a PNG and its HTML agree pixel for pixel on the cells. The table has
+``<th scope>`` headers for screen readers; a few lines of inline script let a mouse or the
+keyboard (Tab into the grid, arrow keys move, roving tabindex) show each cell's token,
+expression and exact value in a visible, ``aria-live`` detail line. Everything, styles
+and script included, is inline, so the file works offline from ``file://``; its bytes
+depend only on the data and the style, and its figure key sits in a ``<meta>`` near the
+start, where ``provenance.read_figure_key`` looks.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._version import __version__
+from ..heatmap import HeatmapData
+from ..labels import display_label
+from ..provenance import KEY_PREFIX, matplotlib_version
+from ..scale import cell_colors, tick_labels
+from ..style import Style
+
+#: Stops of the colour-scale gradient: enough that the browser's linear interpolation
+#: between them is indistinguishable from the colormap's own 256 entries.
+_GRADIENT_STOPS = 65
+
+_CSS = """\
+:root{color-scheme:light dark;--fg:#1b1b1b;--bg:#ffffff;--muted:#555555;--line:#1b1b1b}
+@media (prefers-color-scheme:dark){:root{--fg:#ececec;--bg:#161616;--muted:#b4b4b4;\
+--line:#d8d8d8}}
+body{margin:1rem;background:var(--bg);color:var(--fg);\
+font:16px/1.4 "DejaVu Sans",Verdana,system-ui,sans-serif}
+.attrmap{margin:0;--row:2em}
+.attrmap-plot{display:flex;align-items:flex-end;gap:1.25em;overflow-x:auto;\
+padding:.25em 0 .5em}
+.attrmap-grid{border-collapse:collapse}
+.attrmap-grid caption{font-size:1.2em;padding-bottom:.4em;white-space:pre-wrap}
+.attrmap-grid th{font-weight:normal;white-space:pre;padding:0 .45em}
+.attrmap-grid thead th{vertical-align:bottom;text-align:center;padding-bottom:.3em}
+.attrmap-grid tbody th{text-align:right}
+.attrmap-grid tbody tr{height:var(--row)}
+.attrmap-grid td{min-width:4.6em;padding:0 .4em;text-align:center;\
+font-size:.9em;font-variant-numeric:tabular-nums;cursor:default}
+.attrmap-grid td:focus,.attrmap-grid td:hover{outline:3px solid #000;\
+box-shadow:inset 0 0 0 3px #fff;outline-offset:-1px}
+.attrmap-grid td:focus{position:relative;z-index:1}
+.attrmap-legend{display:flex;align-items:center;gap:.4em;flex:none}
+.attrmap-scale{position:relative;width:1.1em;height:min(calc(var(--rows) * var(--row)),36em);\
+margin-right:3.6em;border:1px solid var(--line)}
+.attrmap-bar{position:absolute;inset:0}
+.attrmap-ticks{list-style:none;margin:0;padding:0}
+.attrmap-ticks li{position:absolute;left:100%;padding-left:.5em;transform:translateY(50%);\
+font-size:.85em;white-space:nowrap}
+.attrmap-ticks li::before{content:"";position:absolute;left:0;top:50%;width:.35em;\
+border-top:1px solid var(--line)}
+.attrmap-offset{position:absolute;bottom:100%;left:0;font-size:.85em;padding-bottom:.3em}
+.attrmap-arrow{position:absolute;left:-1px;width:0;height:0;\
+border-left:calc(.55em + 1px) solid transparent;border-right:calc(.55em + 1px) solid transparent}
+.attrmap-arrow.max{bottom:100%;border-bottom:.8em solid}
+.attrmap-arrow.min{top:100%;border-top:.8em solid}
+.attrmap-cblabel{writing-mode:vertical-rl;transform:rotate(180deg);white-space:pre}
+.attrmap-detail{min-height:1.4em;margin:.4em 0;font-variant-numeric:tabular-nums}
+.attrmap figcaption{color:var(--muted);max-width:60em}
+"""
+
+# Hover or focus a cell: say what it is. Arrow keys, Home and End move a roving
+# tabindex, so Tab enters the grid once and leaves it with one more Tab.
+_SCRIPT = """\
+(function(){
+function say(td){var tr=td.parentNode,table=tr.closest("table"),fig=table.closest("figure");
+var head=table.tHead.rows[table.tHead.rows.length-1].cells[td.cellIndex];
+var v=td.getAttribute("data-v");
+fig.querySelector(".attrmap-detail").textContent="Token \\u201c"+tr.cells[0].textContent+
+"\\u201d, expression \\u201c"+head.textContent+"\\u201d: "+(v===null?"missing":v);}
+function cellOf(e){var td=e.target.closest&&e.target.closest(".attrmap-grid tbody td");
+return td||null;}
+document.addEventListener("mouseover",function(e){var td=cellOf(e);if(td)say(td);});
+document.addEventListener("focusin",function(e){var td=cellOf(e);if(td)say(td);});
+document.addEventListener("keydown",function(e){var td=cellOf(e);if(!td)return;
+var rows=td.parentNode.parentNode.rows,r=td.parentNode.sectionRowIndex,c=td.cellIndex,
+last=rows[r].cells.length-1;
+switch(e.key){case"ArrowUp":r--;break;case"ArrowDown":r++;break;
+case"ArrowLeft":c--;break;case"ArrowRight":c++;break;
+case"Home":c=1;break;case"End":c=last;break;default:return;}
+e.preventDefault();if(r<0||r>=rows.length||c<1||c>last)return;
+var next=rows[r].cells[c];td.tabIndex=-1;next.tabIndex=0;next.focus();});
+})();
+"""
+
+_HINT = (
+    "Hover over a cell, or Tab into the table and use the arrow keys, to see its token, "
+    "expression and exact value."
+)
+
+
+def hex_colors(rgba: np.ndarray) -> list[str]:
+    """``#rrggbb`` per colour, rounded as Agg rounds (``floor(v * 255 + 0.5)``), so an
+    HTML cell has exactly the RGB of the PNG's cell."""
+    rgb = np.floor(np.asarray(rgba)[..., :3].reshape(-1, 3) * 255 + 0.5).astype(int)
+    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.tolist()]
+
+
+def _text(label: str) -> str:
+    return html.escape(label, quote=True)
+
+
+def _percent(fraction: float) -> str:
+    return f"{100 * fraction:.4g}%"
+
+
+@dataclass(frozen=True)
+class ColorScale:
+    """One colour scale as a legend shows it: colours, range, ticks and label."""
+
+    style: Style  # cmap and range
+    ticks: Sequence[float]
+    label: str
+    extend: str  # arrows: neither, min, max or both
+
+    @classmethod
+    def of(cls, data: HeatmapData, style: Style) -> ColorScale:
+        return cls(style, style.colorbar_ticks, display_label(style.colorbar_label), data.extend)
+
+
+def grid_table(data: HeatmapData, style: Style, caption: str | None, describedby: str) -> str:
+    """The heatmap as a ``<table>``; cells carry their colours inline, so the table alone
+    (copied into a report) keeps them."""
+    cols = data.shape[1]
+    backgrounds = hex_colors(cell_colors(data.values, style))
+    exact = [repr(v) for v in data.values.ravel().tolist()]
+    parts = [f'<table class="attrmap-grid" aria-describedby="{describedby}">']
+    if caption:
+        parts.append(f"<caption>{_text(caption)}</caption>")
+    parts.append("<thead><tr><td></td>")
+    parts += [f'<th scope="col">{_text(e)}</th>' for e in data.expressions]
+    parts.append("</tr></thead>\n<tbody>\n")
+    for row, token in enumerate(data.tokens):
+        parts.append(f'<tr><th scope="row">{_text(token)}</th>')
+        for col in range(cols):
+            i = row * cols + col
+            focus = "0" if i == 0 else "-1"
+            value = "" if data.missing[row, col] else f' data-v="{exact[i]}"'
+            parts.append(
+                f'<td tabindex="{focus}" style="background:{backgrounds[i]};'
+                f'color:{data.text_colors[i]}"{value}>{_text(data.annotations[i])}</td>'
+            )
+        parts.append("</tr>\n")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def legend(scale: ColorScale, rows: int) -> str:
+    """A vertical colour bar with the figure's ticks and label (and extend arrows)."""
+    style = scale.style
+    span = style.vmax - style.vmin
+    samples = np.linspace(style.vmin, style.vmax, _GRADIENT_STOPS)
+    stops = ",".join(
+        f"{color} {_percent(i / (_GRADIENT_STOPS - 1))}"
+        for i, color in enumerate(hex_colors(cell_colors(samples, style)))
+    )
+    labels, offset = tick_labels(list(scale.ticks), style.vmin, style.vmax)
+    ticks = "".join(
+        f'<li style="bottom:{_percent((tick - style.vmin) / span)}">{_text(text)}</li>'
+        for tick, text in zip(scale.ticks, labels, strict=True)
+    )
+    ends = hex_colors(cell_colors(np.array([style.vmin, style.vmax]), style))
+    arrows = ""
+    if scale.extend in ("max", "both"):
+        arrows += f'<div class="attrmap-arrow max" style="color:{ends[1]}"></div>'
+    if scale.extend in ("min", "both"):
+        arrows += f'<div class="attrmap-arrow min" style="color:{ends[0]}"></div>'
+    offset_html = f'<div class="attrmap-offset">{_text(offset)}</div>' if offset else ""
+    summary = (
+        f"Colour scale {scale.label}: from {labels[0]} to {labels[-1]}"
+        f"{' ' + offset if offset else ''}, ticks {', '.join(labels)}"
+    )
+    return (
+        f'<div class="attrmap-legend" role="img" aria-label="{_text(summary)}">'
+        f'<div class="attrmap-scale" style="--rows:{rows}">'
+        f'<div class="attrmap-bar" style="background:linear-gradient(to top,{stops})"></div>'
+        f'{arrows}{offset_html}<ul class="attrmap-ticks">{ticks}</ul></div>'
+        f'<div class="attrmap-cblabel">{_text(scale.label)}</div></div>'
+    )
+
+
+def summary_text(data: HeatmapData, style: Style) -> str:
+    """A short description of the matrix for the page's caption and screen readers."""
+    rows, cols = data.shape
+    parts = [
+        f"Heatmap of {rows} token{'s' * (rows != 1)} by {cols} "
+        f"expression{'s' * (cols != 1)}, {style.cmap} colour scale from "
+        f"{style.vmin:g} to {style.vmax:g}."
+    ]
+    values = np.where(data.missing, np.nan, data.values)
+    if not np.isnan(values).all():
+        for word, index in (("Largest", np.nanargmax(values)), ("Smallest", np.nanargmin(values))):
+            row, col = divmod(int(index), cols)
+            parts.append(
+                f"{word}: {data.annotations[index]} for token \u201c{data.tokens[row]}\u201d "
+                f"and expression \u201c{data.expressions[col]}\u201d."
+            )
+    return " ".join(parts)
+
+
+def document(
+    body: str, page_title: str, description: str, key: str | None, describedby: str
+) -> bytes:
+    """A whole page around ``body``: key first (within the first 8 kB), styles, script."""
+    key_meta = f'<meta name="attrmap-key" content="{KEY_PREFIX}{key}">\n' if key else ""
+    generator = f"attrmap {__version__} (matplotlib {matplotlib_version()})"
+    page = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"{key_meta}"
+        f'<meta name="generator" content="{_text(generator)}">\n'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">\n'
+        f"<title>{_text(page_title)}</title>\n<style>\n{_CSS}</style>\n</head>\n<body>\n"
+        f'<figure class="attrmap">\n{body}\n'
+        f'<p class="attrmap-detail" aria-live="polite">{_HINT}</p>\n'
+        f'<figcaption id="{describedby}">{_text(description)}</figcaption>\n'
+        f"</figure>\n<script>\n{_SCRIPT}</script>\n</body>\n</html>\n"
+    )
+    return page.encode("utf-8")
+
+
+def heatmap_html(
+    data: HeatmapData, style: Style, key: str | None = None, description: str | None = None
+) -> bytes:
+    """The page for one heatmap. ``description`` defaults to ``summary_text``."""
+    describedby = f"attrmap-desc-{key[:8]}" if key else "attrmap-desc"
+    table = grid_table(data, style, data.title, describedby)
+    bar = legend(ColorScale.of(data, style), data.shape[0])
+    body = f'<div class="attrmap-plot">{table}\n{bar}</div>'
+    page_title = data.title or display_label(style.colorbar_label)
+    return document(body, page_title, description or summary_text(data, style), key, describedby)
