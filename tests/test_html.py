@@ -17,8 +17,7 @@ from attrmap import Style, load_matrix
 from attrmap.cli import cli
 from attrmap.heatmap import prepare_data
 from attrmap.provenance import figure_key, read_figure_key
-from attrmap.scale import tick_labels
-from attrmap.views.html import heatmap_html
+from attrmap.views.html import ColorScale, heatmap_html
 from conftest import EXAMPLES, REFERENCE_EXPRESSIONS, REFERENCE_TOKENS
 
 REFERENCE = EXAMPLES / "token_attribution.csv"
@@ -140,10 +139,9 @@ def test_tick_labels_match_the_colorbar_for_offsets_too():
     colorbar = figure.axes[1]
     drawn = [t.get_text() for t in colorbar.get_yticklabels()]
     offset = colorbar.yaxis.get_offset_text().get_text()
-    assert tick_labels(Style(vmin=-1e-6, vmax=3e-6).colorbar_ticks, -1e-6, 3e-6) == (
-        drawn,
-        offset,
-    )
+    style = Style(vmin=-1e-6, vmax=3e-6)
+    scale = ColorScale.of(prepare_data(load_matrix(REFERENCE), style), style)
+    assert (list(scale.tick_labels), scale.offset) == (drawn, offset)
     assert offset  # the case is real: an offset is shown
 
 

@@ -71,18 +71,3 @@ def extend_for(values: np.ndarray, style: Style) -> str:
 def cell_colors(values: np.ndarray, style: Style) -> np.ndarray:
     """RGBA in [0, 1] for every cell, exactly as the figure paints it."""
     return resolve_cmap(style)(make_norm(style)(values))
-
-
-def tick_labels(ticks: list[float], vmin: float, vmax: float) -> tuple[list[str], str]:
-    """The colorbar's tick labels and offset text, exactly as the figure's colorbar
-    writes them (matplotlib's default formatter under default rc), for views that draw
-    their own colour scale."""
-    import matplotlib.style
-    from matplotlib.ticker import ScalarFormatter
-
-    with matplotlib.style.context("default"):
-        formatter = ScalarFormatter()
-        formatter.create_dummy_axis()
-        formatter.axis.set_view_interval(vmin, vmax)
-        formatter.axis.set_data_interval(vmin, vmax)
-        return formatter.format_ticks(list(ticks)), formatter.get_offset()

@@ -22,7 +22,7 @@ from .._version import __version__
 from ..heatmap import HeatmapData
 from ..labels import display_label
 from ..provenance import KEY_PREFIX, matplotlib_version
-from ..scale import cell_colors, tick_labels
+from ..scale import cell_colors
 from ..style import Style
 
 #: Stops of the colour-scale gradient: enough that the browser's linear interpolation
@@ -113,25 +113,56 @@ def _percent(fraction: float) -> str:
     return f"{100 * fraction:.4g}%"
 
 
+def _tick_labels(ticks: Sequence[float], vmin: float, vmax: float) -> tuple[list[str], str]:
+    """Tick labels and offset text exactly as the figure's colorbar writes them
+    (matplotlib's default formatter, under default rc)."""
+    import matplotlib.style
+    from matplotlib.ticker import ScalarFormatter
+
+    with matplotlib.style.context("default"):
+        formatter = ScalarFormatter()
+        formatter.create_dummy_axis()
+        formatter.axis.set_view_interval(vmin, vmax)
+        formatter.axis.set_data_interval(vmin, vmax)
+        return formatter.format_ticks(list(ticks)), formatter.get_offset()
+
+
 @dataclass(frozen=True)
 class ColorScale:
-    """One colour scale as a legend shows it: colours, range, ticks and label."""
+    """One colour scale as the figure's colorbar shows it: colours, range, ticks, label."""
 
-    style: Style  # cmap and range
-    ticks: Sequence[float]
+    style: Style  # the colormap, with vmin and vmax the resolved range
+    ticks: tuple[float, ...]
+    tick_labels: tuple[str, ...]
+    offset: str  # the colorbar's offset text ("1e-6"), usually empty
     label: str
     extend: str  # arrows: neither, min, max or both
 
     @classmethod
     def of(cls, data: HeatmapData, style: Style) -> ColorScale:
-        return cls(style, style.colorbar_ticks, display_label(style.colorbar_label), data.extend)
+        """The scale ``data`` was prepared with: the one place that reads it."""
+        ticks = style.colorbar_ticks
+        labels, offset = _tick_labels(ticks, style.vmin, style.vmax)
+        label = display_label(style.colorbar_label)
+        return cls(style, tuple(ticks), tuple(labels), offset, label, data.extend)
+
+    @property
+    def vmin(self) -> float:
+        return self.style.vmin
+
+    @property
+    def vmax(self) -> float:
+        return self.style.vmax
+
+    def colors(self, values: np.ndarray) -> list[str]:
+        return hex_colors(cell_colors(values, self.style))
 
 
-def grid_table(data: HeatmapData, style: Style, caption: str | None, describedby: str) -> str:
+def grid_table(data: HeatmapData, scale: ColorScale, caption: str | None, describedby: str) -> str:
     """The heatmap as a ``<table>``; cells carry their colours inline, so the table alone
     (copied into a report) keeps them."""
     cols = data.shape[1]
-    backgrounds = hex_colors(cell_colors(data.values, style))
+    backgrounds = scale.colors(data.values)
     exact = [repr(v) for v in data.values.ravel().tolist()]
     parts = [f'<table class="attrmap-grid" aria-describedby="{describedby}">']
     if caption:
@@ -156,25 +187,25 @@ def grid_table(data: HeatmapData, style: Style, caption: str | None, describedby
 
 def legend(scale: ColorScale, rows: int) -> str:
     """A vertical colour bar with the figure's ticks and label (and extend arrows)."""
-    style = scale.style
-    span = style.vmax - style.vmin
-    samples = np.linspace(style.vmin, style.vmax, _GRADIENT_STOPS)
+    span = scale.vmax - scale.vmin
+    samples = np.linspace(scale.vmin, scale.vmax, _GRADIENT_STOPS)
     stops = ",".join(
         f"{color} {_percent(i / (_GRADIENT_STOPS - 1))}"
-        for i, color in enumerate(hex_colors(cell_colors(samples, style)))
+        for i, color in enumerate(scale.colors(samples))
     )
-    labels, offset = tick_labels(list(scale.ticks), style.vmin, style.vmax)
     ticks = "".join(
-        f'<li style="bottom:{_percent((tick - style.vmin) / span)}">{_text(text)}</li>'
-        for tick, text in zip(scale.ticks, labels, strict=True)
+        f'<li style="bottom:{_percent((tick - scale.vmin) / span)}">{_text(text)}</li>'
+        for tick, text in zip(scale.ticks, scale.tick_labels, strict=True)
     )
-    ends = hex_colors(cell_colors(np.array([style.vmin, style.vmax]), style))
+    ends = scale.colors(np.array([scale.vmin, scale.vmax]))
     arrows = ""
     if scale.extend in ("max", "both"):
         arrows += f'<div class="attrmap-arrow max" style="color:{ends[1]}"></div>'
     if scale.extend in ("min", "both"):
         arrows += f'<div class="attrmap-arrow min" style="color:{ends[0]}"></div>'
+    offset = scale.offset
     offset_html = f'<div class="attrmap-offset">{_text(offset)}</div>' if offset else ""
+    labels = scale.tick_labels
     summary = (
         f"Colour scale {scale.label}: from {labels[0]} to {labels[-1]}"
         f"{' ' + offset if offset else ''}, ticks {', '.join(labels)}"
@@ -188,13 +219,13 @@ def legend(scale: ColorScale, rows: int) -> str:
     )
 
 
-def summary_text(data: HeatmapData, style: Style) -> str:
+def summary_text(data: HeatmapData, scale: ColorScale) -> str:
     """A short description of the matrix for the page's caption and screen readers."""
     rows, cols = data.shape
     parts = [
         f"Heatmap of {rows} token{'s' * (rows != 1)} by {cols} "
-        f"expression{'s' * (cols != 1)}, {style.cmap} colour scale from "
-        f"{style.vmin:g} to {style.vmax:g}."
+        f"expression{'s' * (cols != 1)}, {scale.style.cmap} colour scale from "
+        f"{scale.vmin:g} to {scale.vmax:g}."
     ]
     values = np.where(data.missing, np.nan, data.values)
     if not np.isnan(values).all():
@@ -232,8 +263,8 @@ def heatmap_html(
 ) -> bytes:
     """The page for one heatmap. ``description`` defaults to ``summary_text``."""
     describedby = f"attrmap-desc-{key[:8]}" if key else "attrmap-desc"
-    table = grid_table(data, style, data.title, describedby)
-    bar = legend(ColorScale.of(data, style), data.shape[0])
-    body = f'<div class="attrmap-plot">{table}\n{bar}</div>'
-    page_title = data.title or display_label(style.colorbar_label)
-    return document(body, page_title, description or summary_text(data, style), key, describedby)
+    scale = ColorScale.of(data, style)
+    table = grid_table(data, scale, data.title, describedby)
+    body = f'<div class="attrmap-plot">{table}\n{legend(scale, data.shape[0])}</div>'
+    page_title = data.title or scale.label
+    return document(body, page_title, description or summary_text(data, scale), key, describedby)
