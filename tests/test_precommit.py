@@ -92,14 +92,17 @@ def test_hooks_pass_on_good_data_and_name_the_file_on_bad(tmp_path):
     data.mkdir(parents=True)
     shutil.copy(EXAMPLES / "token_attribution.csv", data / "reference.csv")
     shutil.copy(EXAMPLES / "token_attribution.yaml", data / "reference2.yaml")
+    (data / "small.csv").write_text("token,a,b\nx,0.5,-0.25\ny,1,0\n")  # 2x2, not 13x5
+    (project / "pyproject.toml").write_text('[tool.attrmap]\nshape = "any"\n')  # the hooks obey
+    git(project, "init", "-q")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     subprocess.run(
-        [sys.executable, "-m", "attrmap", "batch", str(data), "-o", str(figures)],
+        [sys.executable, "-m", "attrmap", "batch", "figures/data", "-o", "figures"],
         check=True,
         env=env,
         capture_output=True,
+        cwd=project,
     )
-    git(project, "init", "-q")
     git(project, "add", "-A")
 
     good = try_repo(hooks_repo, project, tmp_path / "home")
