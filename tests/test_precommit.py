@@ -88,7 +88,7 @@ def test_hooks_pass_on_good_data_and_name_the_file_on_bad(tmp_path):
     require("pre-commit (the test extra)", importlib.util.find_spec("pre_commit") is not None)
     hooks_repo = snapshot_of_this_repository(tmp_path / "attrmap")
     project = tmp_path / "project"
-    data, figures = project / "figures" / "data", project / "figures"
+    data = project / "figures" / "data"
     data.mkdir(parents=True)
     shutil.copy(EXAMPLES / "token_attribution.csv", data / "reference.csv")
     shutil.copy(EXAMPLES / "token_attribution.yaml", data / "reference2.yaml")
