@@ -102,7 +102,7 @@ def test_bad_input_one_line_exit_1_nothing_written(run, write, tmp_path):
     out = tmp_path / "out.png"
     result = run("render", bad, "-o", out, "--shape", "any")
     assert result.exit_code == 1
-    one_error_line(result, f"{bad}:3:", "has 1 values")
+    one_error_line(result, f"{bad}:3:", "has 1 value,")
     assert not out.exists()
     assert os.listdir(tmp_path) == ["bad.csv"]
 

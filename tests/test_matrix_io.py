@@ -102,7 +102,7 @@ def _error(path, **kwargs) -> str:
         ("m.csv", "", "m.csv: the file is empty"),
         ("m.csv", "token\n", "m.csv:1: the header needs a corner cell"),
         ("m.csv", "token,a,b\n", "no token rows"),
-        ("m.csv", "token,a,b\nx,1\n", "m.csv:2: token 'x' has 1 values, but the header has 2"),
+        ("m.csv", "token,a,b\nx,1\n", "m.csv:2: token 'x' has 1 value, but the header has 2"),
         ("m.csv", "token,a,b\nx,1,2\ny,1,2,3\n", "m.csv:3: token 'y' has 3 values"),
         ("m.csv", "token,a,b\nx,1,oops\n", "m.csv:2:3: token 'x', expression 'b': 'oops' is not a"),
         ("m.csv", "token,a,b\nx,1,\n", "m.csv:2:3: .*empty cell"),
@@ -114,13 +114,13 @@ def _error(path, **kwargs) -> str:
         ("m.yaml", "", "the file is empty"),
         ("m.yaml", "- 1\n- 2\n", "m.yaml:1: expected a mapping"),
         ("m.yaml", "tokens: [a]\nvalues: [[1]]\n", "missing key.*expressions"),
-        ("m.yaml", "expressions: [a]\ntoken: [b]\n", "m.yaml:2: unknown key 'token'"),
-        ("m.yaml", "expressions: [a]\nexpressions: [a]\n", "m.yaml:2: duplicate key"),
-        ("m.yaml", "expressions: a\ntokens: [b]\nvalues: [[1]]\n", "m.yaml:1: expressions must"),
+        ("m.yaml", "expressions: [a]\ntoken: [b]\n", "m.yaml:2:1: unknown key 'token'"),
+        ("m.yaml", "expressions: [a]\nexpressions: [a]\n", "m.yaml:2:1: duplicate key"),
+        ("m.yaml", "expressions: a\ntokens: [b]\nvalues: [[1]]\n", "m.yaml:1:14: expressions must"),
         ("m.yaml", "expressions: []\ntokens: [b]\nvalues: [[1]]\n", "expressions is empty"),
         ("m.yaml", "expressions: [[a]]\ntokens: [b]\nvalues: [[1]]\n", "single value"),
         ("m.yaml", "expressions: [a]\ntokens: [b]\nvalues: 1\n", "values must be a list"),
-        ("m.yaml", "expressions: [a]\ntokens: [b, c]\nvalues: [[1]]\n", "1 rows, but there are 2"),
+        ("m.yaml", "expressions: [a]\ntokens: [b, c]\nvalues: [[1]]\n", " 1 row, but there are 2"),
         ("m.yaml", "expressions: [a]\ntokens: [b]\nvalues: [1]\n", "row 1 .* must be a list"),
         (
             "m.yaml",
@@ -226,7 +226,7 @@ def test_yaml_title_null_means_no_title_unless_quoted(write, line, title):
 
 def test_yaml_labels_obey_the_csv_field_limit(write):
     path = write("m.yaml", f"expressions: [{'a' * 20}]\ntokens: [t]\nvalues: [[1]]\n")
-    with pytest.raises(LimitError, match=r"m\.yaml:1: a label in expressions is longer than 10"):
+    with pytest.raises(LimitError, match=r"m\.yaml:1:15: a label in expressions is longer than 10"):
         load_matrix(path, limits=Limits(max_label_chars=10))
 
 

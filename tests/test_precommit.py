@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import yaml
-
 from attrmap.matrix_io import MATRIX_SUFFIXES
+
 from conftest import EXAMPLES, ROOT, require
 
 HOOKS = ROOT / ".pre-commit-hooks.yaml"

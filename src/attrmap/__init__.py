@@ -25,7 +25,7 @@ from .errors import (
     ShapeError,
     StyleError,
 )
-from .matrix_io import Limits, load_matrix, save_matrix
+from .formats import InputOptions, Limits, load_matrices, load_matrix, save_matrix
 from .model import DEFAULT_SHAPE, AttributionMatrix, check_shape, parse_shape
 from .output import save_figure
 from .style import Config, Style, load_config
@@ -41,6 +41,7 @@ __all__ = [
     "Config",
     "GridError",
     "InputError",
+    "InputOptions",
     "LimitError",
     "Limits",
     "OutputError",
@@ -50,6 +51,7 @@ __all__ = [
     "__version__",
     "check_shape",
     "load_config",
+    "load_matrices",
     "load_matrix",
     "parse_shape",
     "render",

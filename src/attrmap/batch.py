@@ -12,6 +12,7 @@ import enum
 import hashlib
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import time
@@ -19,19 +20,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .atomic import remove_stale_temp_files
 from .errors import AttrmapError, BatchError, OutputError, WorkerError
+from .formats import DEFAULT_INPUT, InputOptions, input_suffixes
 from .interrupts import Terminated, sigterm_raises
-from .matrix_io import (
-    DEFAULT_LIMITS,
-    MATRIX_SUFFIXES,
-    Limits,
-)
 from .model import AttributionMatrix
-from .pipeline import load_checked, save_html
+from .pipeline import figure_name, load_checked, numbered, save_html
 from .provenance import figure_key, read_figure_key
 from .style import Config
 
@@ -49,6 +46,9 @@ class BatchItem:
     source: Path  # the input file, IN_DIR / relative
     output: Path  # the figure, OUT_DIR / relative with the figure's extension
     relative: str  # the input's path below IN_DIR, with "/" separators
+    # Figures of other inputs named like this one's numbered figures (``a-0.png`` from
+    # ``a-0.csv`` beside ``a.json``): a clash only if this input holds several matrices.
+    numbered_clashes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class BatchOptions:
     check: bool = False
     fail_fast: bool = False
     shard: tuple[int, int] = (1, 1)
-    limits: Limits = DEFAULT_LIMITS
+    input_options: InputOptions = DEFAULT_INPUT
 
 
 # --------------------------------------------------------------------------- planning
@@ -201,6 +201,7 @@ def discover(in_dir: Path, out_dir: Path | None = None) -> list[str]:
     """
     skip = out_dir.resolve() if out_dir is not None else None
     found: list[str] = []
+    suffixes = input_suffixes()
 
     def unreadable(error: OSError) -> None:
         # A folder that cannot be listed would silently check nothing: refuse instead.
@@ -214,7 +215,7 @@ def discover(in_dir: Path, out_dir: Path | None = None) -> list[str]:
             if not d.startswith(".") and (skip is None or (root_path / d).resolve() != skip)
         )
         for name in files:
-            if name.startswith(".") or not name.lower().endswith(MATRIX_SUFFIXES):
+            if name.startswith(".") or not name.lower().endswith(suffixes):
                 continue
             found.append((root_path / name).relative_to(in_dir).as_posix())
     return sorted(found)
@@ -228,10 +229,12 @@ def plan(in_dir: Path, out_dir: Path, options: BatchOptions) -> list[BatchItem]:
         raise BatchError(f"{out_dir}: exists and is not a folder")
     relatives = discover(in_dir, out_dir)
     if not relatives:  # a mistyped folder must not make --check pass by checking nothing
-        raise BatchError(f"{in_dir}: no *.csv, *.yaml or *.yml files found")
+        patterns = ", ".join("*" + suffix for suffix in input_suffixes())
+        raise BatchError(f"{in_dir}: no matrix files ({patterns}) found")
     by_output: dict[str, list[str]] = {}
     for relative in relatives:
-        figure = Path(relative).with_suffix("." + options.figure_format).as_posix()
+        folder = Path(relative).parent
+        figure = (folder / figure_name(relative, options.figure_format)).as_posix()
         by_output.setdefault(figure, []).append(relative)
     clashes = [f"{' and '.join(ins)} -> {fig}" for fig, ins in by_output.items() if len(ins) > 1]
     if clashes:
@@ -239,11 +242,21 @@ def plan(in_dir: Path, out_dir: Path, options: BatchOptions) -> list[BatchItem]:
             f"{in_dir}: inputs would write the same figure: {'; '.join(clashes)}; "
             "rename or remove one of each"
         )
+    numbered_like: dict[str, list[str]] = {}  # "a.png" -> ["a-0.png", ...] of other inputs
+    for figure in by_output:
+        match = _NUMBERED_RE.fullmatch(figure)
+        if match:
+            numbered_like.setdefault(match[1] + match[2], []).append(figure)
     return [
-        BatchItem(in_dir / relative, out_dir / figure, relative)
+        BatchItem(
+            in_dir / relative, out_dir / figure, relative, tuple(numbered_like.get(figure, ()))
+        )
         for figure, (relative,) in sorted(by_output.items(), key=lambda kv: kv[1])
         if in_shard(relative, options.shard)
     ]
+
+
+_NUMBERED_RE = re.compile(r"(.*)-\d+(\.[^./]+)")
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -322,25 +335,47 @@ def _render_in_worker(matrix: AttributionMatrix, output: Path, key: str) -> Attr
 
 def _examine(
     item: BatchItem, out_dir: Path, options: BatchOptions
-) -> tuple[Outcome | None, tuple | None]:
-    """Read and validate one input; decide whether its figure needs drawing.
+) -> tuple[list[Outcome], list[tuple]]:
+    """Read and validate one input; decide which of its figures need drawing.
 
-    Returns ``(outcome, None)`` when nothing needs drawing, else ``(None, job)``.
+    Returns the outcomes of figures that need no drawing and the jobs of those that do:
+    one figure per matrix, numbered (``a-0.png``, ...) when the input holds several.
     """
     config = options.config
     try:
-        matrix = load_checked(item.source, config, limits=options.limits)
+        matrices = load_checked(item.source, config, options.input_options)
+        outputs = numbered(item.output, len(matrices))
+        _refuse_numbered_clashes(item, outputs, out_dir)
         if not _inside(item.output, out_dir):
             raise OutputError(f"{item.output}: refusing to write through a symlinked folder")
     except AttrmapError as error:
-        return Outcome(item, Status.FAILED, error), None
-    key = figure_key(matrix, config.style, options.figure_format)
-    if not options.force and read_figure_key(item.output) == key:
-        return Outcome(item, Status.CURRENT, key=key), None
-    if options.check:
-        missing = not item.output.exists()
-        return Outcome(item, Status.MISSING if missing else Status.STALE, key=key), None
-    return None, (matrix, item.output, key)
+        return [Outcome(item, Status.FAILED, error)], []
+    outcomes: list[Outcome] = []
+    jobs: list[tuple] = []
+    for matrix, output in zip(matrices, outputs, strict=True):
+        figure_item = item if output == item.output else replace(item, output=output)
+        key = figure_key(matrix, config.style, options.figure_format)
+        if not options.force and read_figure_key(output) == key:
+            outcomes.append(Outcome(figure_item, Status.CURRENT, key=key))
+        elif options.check:
+            missing = not output.exists()
+            status = Status.MISSING if missing else Status.STALE
+            outcomes.append(Outcome(figure_item, status, key=key))
+        else:
+            jobs.append((figure_item, (matrix, output, key)))
+    return outcomes, jobs
+
+
+def _refuse_numbered_clashes(item: BatchItem, outputs: list[Path], out_dir: Path) -> None:
+    if len(outputs) == 1 or not item.numbered_clashes:
+        return
+    taken = {out_dir / figure for figure in item.numbered_clashes}
+    for output in outputs:
+        if output in taken:
+            raise OutputError(
+                f"{item.source}: holds {len(outputs)} matrices, and its figure {output} "
+                "would overwrite another input's figure; rename one of them"
+            )
 
 
 def run_batch(
@@ -386,16 +421,19 @@ def run_batch(
             for item in items:
                 if stop_early:
                     break
-                outcome, job = _examine(item, out_path, options)
-                if outcome is not None:
+                outcomes, figure_jobs = _examine(item, out_path, options)
+                for outcome in outcomes:
                     record(outcome)
-                elif jobs == 1:
-                    if renderer is None:
-                        _check_style(options)
-                        renderer = _Renderer(options)
-                    error = _render_safely(renderer, *job)
-                    record(rendered(item, error, job[2]))
-                else:
+                for figure_item, job in figure_jobs:
+                    if stop_early:
+                        break
+                    if jobs == 1:
+                        if renderer is None:
+                            _check_style(options)
+                            renderer = _Renderer(options)
+                        error = _render_safely(renderer, *job)
+                        record(rendered(figure_item, error, job[2]))
+                        continue
                     while len(pending) >= 2 * jobs and not stop_early:
                         _collect(pending, record)
                     if executor is None:
@@ -407,7 +445,7 @@ def run_batch(
                         executor.shutdown(wait=False)
                         executor = _start_pool(jobs, options)
                         future = executor.submit(_render_in_worker, *job)
-                    pending[future] = (item, job[2])
+                    pending[future] = (figure_item, job[2])
             while pending and not stop_early:
                 _collect(pending, record)
     except (KeyboardInterrupt, Terminated) as stop:

@@ -23,12 +23,28 @@ import click
 from . import __version__
 from .batch import BatchInterrupted, BatchOptions, Outcome, Status, parse_shard, plan, run_batch
 from .errors import AttrmapError, StyleError
+from .formats import (
+    AGGREGATES,
+    DEFAULT_LIMITS,
+    PARTS,
+    InputOptions,
+    Limits,
+    format_names,
+    load_matrix,
+    save_matrix,
+)
 from .interrupts import Terminated, sigterm_raises
 from .labels import TOKEN_MODES
-from .matrix_io import DEFAULT_LIMITS, FORMATS, Limits, load_matrix, save_matrix
-from .model import format_shape
+from .model import AttributionMatrix, format_shape
 from .output import FIGURE_FORMATS
-from .pipeline import figure_targets, load_checked, refuse_overwriting_input, render_file
+from .pipeline import (
+    draw_to,
+    figure_targets,
+    load_checked,
+    load_for_render,
+    refuse_collisions,
+    refuse_overwriting_input,
+)
 from .project import (
     DEFAULT_ORIGIN,
     Layer,
@@ -165,11 +181,39 @@ def cli() -> None:
 # --------------------------------------------------------------------------- options
 
 
-input_format_option = click.option(
-    "--input-format",
-    type=click.Choice(FORMATS),
-    help="Format of the input; needed for '-' (stdin).",
-)
+def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """How single inputs are read (``InputOptions``): their format, then as in batch."""
+    option = click.option(
+        "--input-format",
+        type=click.Choice(format_names()),
+        help="Format of the input; needed for '-' (stdin) [default: from the extension].",
+    )
+    return option(selection_options(command))
+
+
+def selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Which matrices of a file are read, and how (inseq files)."""
+    options = [
+        click.option(
+            "--sequence",
+            type=click.IntRange(min=0),
+            help="Only matrix N (0-based) of a file that holds several, such as an inseq "
+            "export with several sequences [default: all, one figure each].",
+        ),
+        click.option(
+            "--part",
+            type=click.Choice(PARTS),
+            help="inseq files: rows from the source tokens, the target tokens or both "
+            "[default: source if the file has it, else target].",
+        ),
+        click.option(
+            "--aggregate",
+            type=click.Choice(AGGREGATES),
+            help="inseq files: how per-dimension scores are reduced to one per cell "
+            f"[default: {AGGREGATES[0]}, as inseq shows them].",
+        ),
+    ]
+    return _apply(options, command)
 
 
 def figure_format_option(help_text: str) -> Callable[..., Any]:
@@ -281,6 +325,17 @@ def resolve_limits(options: dict[str, Any]) -> Limits:
     )
 
 
+def resolve_input_options(options: dict[str, Any]) -> InputOptions:
+    """Everything that decides how inputs are read, from the command's options."""
+    return InputOptions(
+        input_format=options.get("input_format"),
+        limits=resolve_limits(options),
+        sequence=options.get("sequence"),
+        part=options.get("part"),
+        aggregate=options.get("aggregate"),
+    )
+
+
 def run_each(
     sources: Iterable[str], action: Callable[[str], Record], reporter: Reporter
 ) -> ExitCode:
@@ -337,7 +392,7 @@ Examples:
     help="Figure file (.png, .svg, .pdf, .html); a folder for several inputs.",
 )
 @figure_format_option("Format of figures named after their input (no -o, or several inputs).")
-@input_format_option
+@reading_options
 @input_options
 @style_options
 @report_option
@@ -350,19 +405,35 @@ def render(
     report_path: str | None,
     **options: Any,
 ) -> None:
-    """Render INPUT (CSV or YAML) to a heatmap figure.
+    """Render INPUT to a heatmap figure.
 
-    Without -o the figure is INPUT with a .png extension (or --format's), beside it.
+    Without -o the figure is INPUT with a .png extension (or --format's), beside it. An
+    input that holds several matrices gives NAME-0.png, NAME-1.png, ...
     """
     refuse_file_output_for_several_inputs(inputs, output)
-    config, limits = resolve_config(options), resolve_limits(options)
-    fmt = options["input_format"]
+    config, input_opts = resolve_config(options), resolve_input_options(options)
     targets = dict(zip(inputs, figure_targets(inputs, output, figure_format), strict=True))
+    # Load everything first: an input with several matrices writes NAME-0.png, ..., and
+    # those must not collide with another input's figure. Nothing is drawn before this.
+    loaded: dict[str, list[tuple[AttributionMatrix, Path]]] = {}
+    failed: dict[str, AttrmapError] = {}
+    for source in inputs:
+        try:
+            loaded[source] = load_for_render(source, targets[source], config, input_opts)
+        except AttrmapError as error:
+            failed[source] = error
+    refuse_collisions(
+        [(source, [target for _, target in pairs]) for source, pairs in loaded.items()]
+    )
 
     def render_one(source: str) -> Record:
-        written = render_file(source, targets[source], config, fmt, limits)
-        click.echo(f"wrote {written}")
-        return Record(source, "rendered", (str(written),), read_figure_key(written))
+        if source in failed:
+            raise failed[source]
+        written = [draw_to(matrix, target, config) for matrix, target in loaded[source]]
+        for path in written:
+            click.echo(f"wrote {path}")
+        key = read_figure_key(written[0]) if len(written) == 1 else None
+        return Record(source, "rendered", tuple(map(str, written)), key)
 
     ctx.exit(run_each(inputs, render_one, Reporter("render", report_path)))
 
@@ -375,7 +446,7 @@ Examples:
 """
 )
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@input_format_option
+@reading_options
 @input_options
 @report_option
 @click.pass_context
@@ -386,11 +457,13 @@ def validate(
 
     Prints one line per problem on stderr and exits 1 if any; exits 0 when all are valid.
     """
-    config, limits = resolve_config(options), resolve_limits(options)
+    config, input_opts = resolve_config(options), resolve_input_options(options)
 
     def validate_one(path: str) -> Record:
-        matrix = load_checked(path, config, options["input_format"], limits)
-        click.echo(f"ok {matrix.source} ({format_shape(matrix.shape)})")
+        matrices = load_checked(path, config, input_opts)
+        shapes = ", ".join(format_shape(matrix.shape) for matrix in matrices)
+        many = f"{len(matrices)} matrices: " if len(matrices) > 1 else ""
+        click.echo(f"ok {matrices[0].source} ({many}{shapes})")
         return Record(path, "valid")
 
     ctx.exit(run_each(files, validate_one, Reporter("validate", report_path)))
@@ -405,12 +478,12 @@ Examples:
 )
 @click.argument("source", metavar="IN")
 @click.argument("target", metavar="OUT")
-@input_format_option
+@reading_options
 @limit_options
-def convert(source: str, target: str, input_format: str | None, **options: Any) -> None:
-    """Convert a matrix between CSV and YAML (by the extensions), losslessly."""
+def convert(source: str, target: str, **options: Any) -> None:
+    """Convert a matrix between formats (by the extensions), losslessly."""
     refuse_overwriting_input(source, Path(target))
-    save_matrix(load_matrix(source, input_format, resolve_limits(options)), target)
+    save_matrix(load_matrix(source, options=resolve_input_options(options)), target)
     click.echo(f"wrote {target}")
 
 
@@ -500,6 +573,7 @@ Examples:
     help="Only the K-th of N stable slices of the inputs; auto: from a Slurm job array "
     "or a Kubernetes Indexed Job.",
 )
+@selection_options
 @input_options
 @style_options
 @report_option
@@ -517,7 +591,7 @@ def batch(
     report_path: str | None,
     **options: Any,
 ) -> None:
-    """Render every *.csv, *.yaml and *.yml below IN_DIR into OUT_DIR.
+    """Render every matrix file below IN_DIR (every extension attrmap reads) into OUT_DIR.
 
     Each figure goes to the same relative path with the new extension. Figures already
     up to date for their input's bytes, the style and the versions are left untouched.
@@ -537,7 +611,7 @@ def batch(
         check=check,
         fail_fast=fail_fast,
         shard=shard_k_n,
-        limits=resolve_limits(options),
+        input_options=resolve_input_options(options),
     )
     items = plan(Path(in_dir), Path(out_dir), batch_options)
     reporter = Reporter("batch", report_path)

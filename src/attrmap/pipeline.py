@@ -7,23 +7,31 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import OutputError
-from .matrix_io import (
-    DEFAULT_LIMITS,
-    STDIN,
-    Limits,
-    load_matrix,
-)
+from .formats import DEFAULT_INPUT, STDIN, InputOptions, input_stem, load_matrices
 from .model import AttributionMatrix, check_shape
 from .output import figure_format_for, save_bytes, save_figure
 from .provenance import figure_key
 from .style import Config, Style
 
 
+def figure_name(input_path: str | os.PathLike[str], figure_format: str) -> str:
+    """``x.csv`` -> ``x.png``; ``x_0.json.gz`` -> ``x_0.png`` (the whole input extension)."""
+    return input_stem(Path(input_path).name) + "." + figure_format
+
+
 def default_output_for(input_path: str | os.PathLike[str], figure_format: str = "png") -> Path:
     """``data/x.csv`` -> ``data/x.png``: the figure beside its input."""
     if os.fspath(input_path) == STDIN:
         raise OutputError("reading stdin needs -o OUTPUT")
-    return Path(input_path).with_suffix("." + figure_format)
+    return Path(input_path).with_name(figure_name(input_path, figure_format))
+
+
+def numbered(target: Path, count: int) -> list[Path]:
+    """One figure per matrix: ``NAME.png`` for one, ``NAME-0.png``, ``NAME-1.png``, ...
+    for a file that holds several."""
+    if count == 1:
+        return [target]
+    return [target.with_name(f"{target.stem}-{index}{target.suffix}") for index in range(count)]
 
 
 def figure_targets(
@@ -37,32 +45,40 @@ def figure_targets(
     if len(inputs) == 1 and output is not None:
         return [Path(output)]
     targets = [
-        Path(output) / Path(path).with_suffix("." + figure_format).name
+        Path(output) / figure_name(path, figure_format)
         if output is not None
         else default_output_for(path, figure_format)
         for path in inputs
     ]
-    claimed: dict[Path, str] = {}
-    for path, target in zip(inputs, targets, strict=True):
-        if target in claimed:
-            raise OutputError(
-                f"{target}: both {claimed[target]} and {os.fspath(path)} would write this "
-                "figure; render them separately with -o"
-            )
-        claimed[target] = os.fspath(path)
+    refuse_collisions(
+        [(os.fspath(path), [target]) for path, target in zip(inputs, targets, strict=True)]
+    )
     return targets
+
+
+def refuse_collisions(claims: Sequence[tuple[str, Sequence[Path]]]) -> None:
+    """Refuse, before drawing, two inputs (or two matrices) that would write one figure."""
+    claimed: dict[Path, str] = {}
+    for path, targets in claims:
+        for target in targets:
+            if target in claimed:
+                raise OutputError(
+                    f"{target}: both {claimed[target]} and {path} would write this "
+                    "figure; render them separately with -o"
+                )
+            claimed[target] = path
 
 
 def load_checked(
     path: str | os.PathLike[str],
     config: Config,
-    input_format: str | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> AttributionMatrix:
-    """Load a matrix and check it has the grid the config expects."""
-    matrix = load_matrix(path, input_format, limits)
-    check_shape(matrix, config.shape)
-    return matrix
+    options: InputOptions = DEFAULT_INPUT,
+) -> list[AttributionMatrix]:
+    """Load every matrix of a file and check each has the grid the config expects."""
+    matrices = load_matrices(path, options)
+    for matrix in matrices:
+        check_shape(matrix, config.shape)
+    return matrices
 
 
 def refuse_overwriting_input(input_path: str | os.PathLike[str], output: Path) -> None:
@@ -76,18 +92,25 @@ def refuse_overwriting_input(input_path: str | os.PathLike[str], output: Path) -
         raise OutputError(f"{output}: refusing to write the figure over its own input")
 
 
-def render_file(
+def load_for_render(
     input_path: str | os.PathLike[str],
     output: str | os.PathLike[str] | None,
     config: Config,
-    input_format: str | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> Path:
-    """Render one input to one figure file and return the figure's path."""
+    options: InputOptions = DEFAULT_INPUT,
+) -> list[tuple[AttributionMatrix, Path]]:
+    """Each matrix of one input with the figure it goes to (``numbered`` if several)."""
     target = Path(output) if output is not None else default_output_for(input_path)  # PNG
     figure_format_for(target)  # a bad extension fails before any work
     refuse_overwriting_input(input_path, target)
-    matrix = load_checked(input_path, config, input_format, limits)
+    matrices = load_checked(input_path, config, options)
+    targets = numbered(target, len(matrices))
+    for each in targets:
+        refuse_overwriting_input(input_path, each)
+    return list(zip(matrices, targets, strict=True))
+
+
+def draw_to(matrix: AttributionMatrix, target: Path, config: Config) -> Path:
+    """Draw one matrix and save it (atomically) with its key; return the figure's path."""
     figure_format = figure_format_for(target)
     key = figure_key(matrix, config.style, figure_format)
     if figure_format == "html":
@@ -103,3 +126,16 @@ def save_html(matrix: AttributionMatrix, style: Style, target: Path, key: str) -
     from .views.html import heatmap_html
 
     return save_bytes(heatmap_html(prepare_data(matrix, style), style, key), target)
+
+
+def render_file(
+    input_path: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None,
+    config: Config,
+    options: InputOptions = DEFAULT_INPUT,
+) -> list[Path]:
+    """Render one input to its figure (or one figure per matrix) and return the paths."""
+    return [
+        draw_to(matrix, target, config)
+        for matrix, target in load_for_render(input_path, output, config, options)
+    ]
