@@ -39,6 +39,8 @@ class Status(enum.Enum):
     FAILED = "failed"
     MISSING = "missing"  # --check: no figure yet
     STALE = "out of date"  # --check: figure made from other bytes, style or versions
+    ORPHAN = "orphan"  # --check: a figure of attrmap's whose input is gone
+    PRUNED = "pruned"  # --prune: such a figure, deleted
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,11 @@ class BatchItem:
     # Figures of other inputs named like this one's numbered figures (``a-0.png`` from
     # ``a-0.csv`` beside ``a.json``): a clash only if this input holds several matrices.
     numbered_clashes: tuple[str, ...] = ()
+
+    @property
+    def orphan(self) -> bool:
+        """A figure without an input (found by --check or --prune) is its own source."""
+        return self.source == self.output
 
 
 @dataclass(frozen=True)
@@ -62,13 +69,14 @@ class Outcome:
 @dataclass
 class Summary:
     check: bool = False  # a --check run: counts missing and stale, renders nothing
+    prune: bool = False  # a --prune run: deletes orphans
     counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
     seconds: float = 0.0
     interrupted_by: int | None = None  # the signal number, if a signal stopped the batch
 
     @property
     def ok(self) -> bool:
-        bad = (Status.FAILED, Status.MISSING, Status.STALE)
+        bad = (Status.FAILED, Status.MISSING, Status.STALE, Status.ORPHAN)
         return self.interrupted_by is None and not any(self.counts[s] for s in bad)
 
     def line(self) -> str:
@@ -79,6 +87,7 @@ class Summary:
                 f"{c[Status.MISSING]} missing",
                 f"{c[Status.STALE]} out of date",
                 f"{c[Status.FAILED]} failed",
+                f"{c[Status.ORPHAN]} orphans",
             ]
         else:
             parts = [
@@ -86,6 +95,8 @@ class Summary:
                 f"{c[Status.CURRENT]} up to date",
                 f"{c[Status.FAILED]} failed",
             ]
+            if self.prune:
+                parts.append(f"{c[Status.PRUNED]} pruned")
         stopped = " (interrupted)" if self.interrupted_by is not None else ""
         return f"{', '.join(parts)} in {self.seconds:.1f} s{stopped}"
 
@@ -114,6 +125,7 @@ class BatchOptions:
     jobs: int = 0  # 0: one per core
     force: bool = False
     check: bool = False
+    prune: bool = False  # delete orphans (see ``find_orphans``); --check only lists them
     fail_fast: bool = False
     shard: tuple[int, int] = (1, 1)
     input_options: InputOptions = DEFAULT_INPUT
@@ -264,6 +276,97 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.parent.resolve().is_relative_to(folder.resolve())
 
 
+# --------------------------------------------------------------------------- orphans
+
+_NUMBER_SUFFIX_RE = re.compile(r"-\d+$")
+
+
+def _claimed_by_an_input(stem: str, input_stems: set[str]) -> bool:
+    """``a``, ``a-0``, ``a-1-2`` are claimed by an input whose figure is ``a``: numbered
+    figures (several matrices in one input, several pages) keep their input's name."""
+    while True:
+        if stem in input_stems:
+            return True
+        shorter = _NUMBER_SUFFIX_RE.sub("", stem)
+        if shorter == stem:
+            return False
+        stem = shorter
+
+
+def find_orphans(in_dir: Path, out_dir: Path, options: BatchOptions) -> list[Path]:
+    """Figures in ``out_dir`` made by attrmap (they carry its key) whose input is gone.
+
+    A figure is claimed by an input when its path below ``out_dir``, extension aside and
+    numbered suffixes (``-0``, ``-1``) aside, is that input's figure path: so a figure
+    in another format, or numbered, is never an orphan while its input exists. A file
+    without attrmap's key is never an orphan, nor anything hidden, symlinked, or outside
+    ``out_dir``. With ``--shard K/N`` each shard finds only the orphans whose figure path
+    hashes into it, so the shards of one run share the work without overlap. Reads no
+    figure fully and never imports matplotlib.
+    """
+    from .output import FIGURE_FORMATS
+
+    if not out_dir.is_dir():
+        return []
+    input_stems = {Path(r).with_suffix("").as_posix() for r in discover(in_dir, out_dir)}
+    suffixes = tuple("." + fmt for fmt in FIGURE_FORMATS)
+    orphans: list[Path] = []
+    for root, dirs, files in os.walk(out_dir, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or not name.lower().endswith(suffixes):
+                continue
+            path = Path(root) / name
+            relative = path.relative_to(out_dir).as_posix()
+            if (
+                not _claimed_by_an_input(Path(relative).with_suffix("").as_posix(), input_stems)
+                and in_shard(relative, options.shard)
+                and _removable_figure(path, out_dir)
+            ):
+                orphans.append(path)
+    return orphans
+
+
+def _removable_figure(path: Path, out_dir: Path) -> bool:
+    """A regular file of attrmap's (its key inside), really inside ``out_dir``."""
+    return (
+        not path.is_symlink()
+        and path.is_file()
+        and path.resolve().is_relative_to(out_dir.resolve())
+        and read_figure_key(path) is not None
+    )
+
+
+def prune(orphan: Path, out_dir: Path) -> AttrmapError | None:
+    """Delete one orphan (checked again just before), then any folders it leaves empty."""
+    if not _removable_figure(orphan, out_dir):
+        return OutputError(f"{orphan}: changed since it was found; not deleted")
+    try:
+        orphan.unlink()
+    except OSError as error:
+        return OutputError(f"{orphan}: cannot delete: {error.strerror or error}")
+    folder, top = orphan.parent, out_dir.resolve()
+    while folder.resolve() != top and folder.resolve().is_relative_to(top):
+        try:
+            folder.rmdir()  # only succeeds when empty
+        except OSError:
+            break
+        folder = folder.parent
+    return None
+
+
+def _orphan_outcomes(in_dir: Path, out_dir: Path, options: BatchOptions) -> list[Outcome]:
+    outcomes = []
+    for orphan in find_orphans(in_dir, out_dir, options):
+        item = BatchItem(orphan, orphan, orphan.relative_to(out_dir).as_posix())
+        if options.check:
+            outcomes.append(Outcome(item, Status.ORPHAN, key=read_figure_key(orphan)))
+        else:
+            error = prune(orphan, out_dir)
+            outcomes.append(Outcome(item, Status.FAILED if error else Status.PRUNED, error))
+    return outcomes
+
+
 # --------------------------------------------------------------------------- workers
 
 
@@ -395,7 +498,7 @@ def run_batch(
     in_path, out_path = Path(in_dir), Path(out_dir)
     if items is None:
         items = plan(in_path, out_path, options)
-    summary = Summary(check=options.check)
+    summary = Summary(check=options.check, prune=options.prune)
     started = time.perf_counter()
     stop_early = False
 
@@ -448,6 +551,9 @@ def run_batch(
                     pending[future] = (figure_item, job[2])
             while pending and not stop_early:
                 _collect(pending, record)
+            if (options.check or options.prune) and not stop_early:
+                for outcome in _orphan_outcomes(in_path, out_path, options):
+                    record(outcome)
     except (KeyboardInterrupt, Terminated) as stop:
         _stop_pool(executor, output_folders)
         executor = None

@@ -6,7 +6,6 @@ Exit codes are decided here and only here (see ``ExitCode``).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import enum
 import functools
 import math
@@ -566,6 +565,11 @@ Examples:
     is_flag=True,
     help="Write nothing; exit 1 listing figures that are missing or out of date.",
 )
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete orphans: figures made by attrmap whose input is gone (--check lists them).",
+)
 @click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails.")
 @click.option(
     "--shard",
@@ -586,6 +590,7 @@ def batch(
     jobs: int,
     force: bool,
     check: bool,
+    prune: bool,
     fail_fast: bool,
     shard: str | None,
     report_path: str | None,
@@ -597,8 +602,9 @@ def batch(
     up to date for their input's bytes, the style and the versions are left untouched.
     A broken input is reported and skipped; the exit code is then 1.
     """
-    if check and force:
-        raise click.UsageError("--check writes nothing, so it cannot be combined with --force")
+    for flag, given in (("--force", force), ("--prune", prune)):
+        if check and given:
+            raise click.UsageError(f"--check writes nothing, so it cannot be combined with {flag}")
     try:
         shard_k_n = parse_shard(shard) if shard else (1, 1)
     except ValueError as error:
@@ -609,6 +615,7 @@ def batch(
         jobs=jobs,
         force=force,
         check=check,
+        prune=prune,
         fail_fast=fail_fast,
         shard=shard_k_n,
         input_options=resolve_input_options(options),
@@ -621,13 +628,18 @@ def batch(
     ) as bar:
 
         def on_outcome(outcome: Outcome) -> None:
-            item = outcome.item
-            if outcome.status in (Status.MISSING, Status.STALE):
-                click.echo(f"{outcome.status.value}: {item.output} (from {item.source})")
-            figures = () if outcome.status is Status.FAILED else (str(item.output),)
-            record = Record(str(item.source), outcome.status.value, figures, outcome.key)
-            reporter.record(dataclasses.replace(record, error=outcome.error), show_bar)
-            bar.update(1)
+            item, status = outcome.item, outcome.status
+            if status in (Status.MISSING, Status.STALE):
+                click.echo(f"{status.value}: {item.output} (from {item.source})")
+            elif status in (Status.ORPHAN, Status.PRUNED):
+                click.echo(f"{status.value}: {item.output}")
+            figures = () if status is Status.FAILED and not item.orphan else (str(item.output),)
+            source = None if item.orphan else str(item.source)
+            reporter.record(
+                Record(source, status.value, figures, outcome.key, outcome.error), show_bar
+            )
+            if not item.orphan:
+                bar.update(1)
 
         try:
             summary = run_batch(in_dir, out_dir, batch_options, on_outcome, items=items)

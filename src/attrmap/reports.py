@@ -25,8 +25,8 @@ REPORT_VERSION = 1
 class Record:
     """One input's fate in a run (render, validate or batch)."""
 
-    input: str
-    status: str  # rendered, up to date, out of date, missing, failed, orphan, valid
+    input: str | None  # None for an orphan: a figure whose input is gone
+    status: str  # rendered, up to date, out of date, missing, failed, orphan, pruned, valid
     figures: tuple[str, ...] = ()
     key: str | None = None
     error: AttrmapError | None = None

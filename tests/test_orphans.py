@@ -1,0 +1,129 @@
+"""Orphans: figures made by attrmap whose input is gone. --check lists them, --prune deletes
+exactly them (never a file without attrmap's key, never outside OUT)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from attrmap.batch import BatchOptions, find_orphans
+from conftest import ROOT
+from test_batch import SMALL, SMALL_YAML, batch, make_tree, snapshot
+
+
+@pytest.fixture
+def rendered(tmp_path: Path) -> tuple[Path, Path]:
+    """IN with four inputs, OUT with their figures; then two inputs are deleted."""
+    tree = make_tree(
+        tmp_path / "in",
+        {"keep.csv": SMALL, "gone.csv": SMALL, "sub/gone2.yaml": SMALL_YAML, "sub/k.csv": SMALL},
+    )
+    out = tmp_path / "out"
+    assert batch(tree, "-o", out, "-j", "1").exit_code == 0
+    shutil.copy(out / "keep.png", out / "keep-1.png")  # a numbered figure of keep.csv
+    assert batch(tree, "-o", out, "-j", "1", "--format", "svg").exit_code == 0  # other format
+    (out / "notes.png").write_bytes(b"\x89PNG not attrmap's")  # no key: never an orphan
+    (out / "README.md").write_text("figures")
+    (tree / "gone.csv").unlink()
+    (tree / "sub" / "gone2.yaml").unlink()
+    return tree, out
+
+
+ORPHANS = ["gone.png", "gone.svg", "sub/gone2.png", "sub/gone2.svg"]
+
+
+def test_check_lists_orphans_and_fails(rendered):
+    tree, out = rendered
+    before = snapshot(out)
+    result = batch(tree, "-o", out, "--check")
+    assert result.exit_code == 1
+    listed = sorted(line for line in result.stdout.splitlines() if line.startswith("orphan: "))
+    assert listed == [f"orphan: {out / name}" for name in ORPHANS]
+    assert "2 up to date, 0 missing, 0 out of date, 0 failed, 4 orphans" in result.stderr
+    assert snapshot(out) == before  # --check writes and deletes nothing
+
+
+def test_prune_deletes_exactly_the_orphans_and_says_so(rendered):
+    tree, out = rendered
+    before = snapshot(out)
+    result = batch(tree, "-o", out, "--prune", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert sorted(result.stdout.splitlines()) == [f"pruned: {out / name}" for name in ORPHANS]
+    assert "0 rendered, 2 up to date, 0 failed, 4 pruned" in result.stderr
+    after = snapshot(out)
+    assert sorted(set(before) - set(after)) == ORPHANS
+    assert all(after[name] == before[name] for name in after)  # the rest untouched
+    assert "notes.png" in after and "keep-1.png" in after and "keep.svg" in after
+    assert batch(tree, "-o", out, "--check").exit_code == 0
+
+
+def test_prune_removes_folders_it_empties_but_never_out_itself(tmp_path):
+    tree = make_tree(tmp_path / "in", {"a/b/only.csv": SMALL, "top.csv": SMALL})
+    out = tmp_path / "out"
+    batch(tree, "-o", out, "-j", "1")
+    shutil.rmtree(tree / "a")
+    (tree / "top.csv").unlink()
+    (tree / "other.csv").write_text(SMALL)  # IN must still hold a matrix
+    assert batch(tree, "-o", out, "--prune", "-j", "1").exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["other.png"]
+
+
+def test_check_and_prune_together_are_a_usage_error(rendered):
+    tree, out = rendered
+    result = batch(tree, "-o", out, "--check", "--prune")
+    assert result.exit_code == 2
+    assert "--prune" in result.stderr
+
+
+def test_shards_split_the_orphans_without_overlap(rendered):
+    tree, out = rendered
+    found = [
+        {p.relative_to(out).as_posix() for p in find_orphans(tree, out, BatchOptions(shard=s))}
+        for s in ((1, 3), (2, 3), (3, 3))
+    ]
+    assert sum(map(len, found)) == len(ORPHANS)
+    assert set().union(*found) == set(ORPHANS)
+
+
+def test_symlinks_and_files_outside_out_are_never_pruned(rendered, tmp_path):
+    tree, out = rendered
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(out / "keep.png", elsewhere / "precious.png")  # has attrmap's key
+    (out / "link.png").symlink_to(elsewhere / "precious.png")
+    (out / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (out / ".hidden.png").write_bytes((out / "keep.png").read_bytes())
+    assert batch(tree, "-o", out, "--prune", "-j", "1").exit_code == 0
+    assert (elsewhere / "precious.png").exists()
+    assert (out / "link.png").is_symlink() and (out / ".hidden.png").exists()
+
+
+def test_orphans_in_the_report(rendered, tmp_path):
+    tree, out = rendered
+    report = tmp_path / "report.json"
+    batch(tree, "-o", out, "--check", "--report", report)
+    records = json.loads(report.read_text())["records"]
+    orphans = [r for r in records if r["status"] == "orphan"]
+    assert sorted(r["figures"][0] for r in orphans) == [str(out / n) for n in ORPHANS]
+    assert all(r["input"] is None and len(r["key"]) == 64 for r in orphans)
+
+
+def test_check_with_orphans_never_imports_matplotlib(rendered):
+    tree, out = rendered
+    argv = ["batch", str(tree), "-o", str(out), "--shape", "any", "--check"]
+    code = (
+        "import sys\nfrom attrmap.cli import cli\n"
+        f"try:\n    cli({argv!r}, prog_name='attrmap')\nexcept SystemExit as e:\n"
+        "    assert e.code == 1, e.code\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("orphan: ") == len(ORPHANS)
