@@ -339,16 +339,22 @@ def test_up_to_date_batch_and_check_never_import_matplotlib(tree, tmp_path):
     out = tmp_path / "out"
     batch(tree, "-o", out, "-j", "1")
     for extra in ([], ["--check"]):
-        argv = ["batch", str(tree), "-o", str(out), "--shape", "any", *extra]
-        code = (
-            "import sys\nfrom attrmap.cli import cli\n"
-            f"try:\n    cli({argv!r}, prog_name='attrmap')\nexcept SystemExit as e:\n"
-            "    assert not e.code, e.code\n"
-            "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
-        )
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-        assert proc.returncode == 0, proc.stderr
+        run_without_matplotlib(["batch", str(tree), "-o", str(out), "--shape", "any", *extra])
+
+
+def run_without_matplotlib(argv: list[str], exit_code: int = 0) -> str:
+    """Run the CLI in a fresh interpreter; assert its exit code and that it never imported
+    matplotlib. Returns its stdout."""
+    code = (
+        "import sys\nfrom attrmap.cli import cli\n"
+        f"try:\n    cli({argv!r}, prog_name='attrmap')\nexcept SystemExit as e:\n"
+        f"    assert (e.code or 0) == {exit_code}, e.code\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
 
 
 def slurm(task: int, first: int, count: int, **extra: str) -> dict[str, str]:

@@ -4,17 +4,13 @@ exactly them (never a file without attrmap's key, never outside OUT)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from attrmap.batch import BatchOptions, find_orphans
-from conftest import ROOT
-from test_batch import SMALL, SMALL_YAML, batch, make_tree, snapshot
+from test_batch import SMALL, SMALL_YAML, batch, make_tree, run_without_matplotlib, snapshot
 
 
 @pytest.fixture
@@ -117,13 +113,4 @@ def test_orphans_in_the_report(rendered, tmp_path):
 def test_check_with_orphans_never_imports_matplotlib(rendered):
     tree, out = rendered
     argv = ["batch", str(tree), "-o", str(out), "--shape", "any", "--check"]
-    code = (
-        "import sys\nfrom attrmap.cli import cli\n"
-        f"try:\n    cli({argv!r}, prog_name='attrmap')\nexcept SystemExit as e:\n"
-        "    assert e.code == 1, e.code\n"
-        "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.count("orphan: ") == len(ORPHANS)
+    assert run_without_matplotlib(argv, exit_code=1).count("orphan: ") == len(ORPHANS)
