@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import yaml
-from attrmap.matrix_io import MATRIX_SUFFIXES
 
+from attrmap.formats import input_suffixes
 from conftest import EXAMPLES, ROOT, require
 
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
@@ -76,7 +76,7 @@ def test_the_hook_files_regex_covers_every_input_format():
     hooks = {hook["id"]: hook for hook in yaml.safe_load(HOOKS.read_text())}
     assert set(hooks) == {"attrmap-validate", "attrmap-check"}
     files = re.compile(hooks["attrmap-validate"]["files"])
-    for suffix in MATRIX_SUFFIXES:
+    for suffix in input_suffixes():
         assert files.search(f"data/run{suffix}") and files.search(f"data/RUN{suffix.upper()}")
     assert not files.search("figures/run.png") and not files.search("data/run.csv.bak")
     assert re.search(hooks["attrmap-validate"]["exclude"], ".pre-commit-config.yaml")
