@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .atomic import atomic_write
 from .batch import BatchInterrupted, BatchOptions, Outcome, Status, parse_shard, plan, run_batch
 from .errors import AttrmapError, StyleError
 from .formats import (
@@ -55,6 +56,7 @@ from .project import (
 from .provenance import read_figure_key
 from .reports import HintTally, Record, RunReport, github_annotation, in_github_actions
 from .style import Config
+from .views import COLOR_CHOICES, DESCRIPTION_FORMATS
 
 
 class ExitCode(enum.IntEnum):
@@ -649,6 +651,120 @@ def batch(
     click.echo(f"attrmap batch: {summary.line()}", err=True)
     reporter.finish(summary.as_json())
     ctx.exit(ExitCode.OK if summary.ok else ExitCode.FAILURE)
+
+
+# --------------------------------------------------------------------------- text views
+# describe and show draw no figure: they import the views (colormaps, no pyplot and no
+# backend) only when they run, so --help stays free of matplotlib.
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  attrmap describe examples/token_attribution.csv               # Markdown on stdout
+  attrmap describe data.yaml --format json -o data.json
+  attrmap describe data.csv --alt                               # just the alt text
+"""
+)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "--format",
+    "description_format",
+    type=click.Choice(DESCRIPTION_FORMATS),
+    default="markdown",
+    show_default=True,
+    help="Markdown, plain text, or the same facts as JSON (a list for several inputs).",
+)
+@click.option("--alt", is_flag=True, help="Print only the short alt text, one line per input.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
+@input_format_option
+@input_options
+@style_options
+@click.pass_context
+def describe(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    description_format: str,
+    alt: bool,
+    output: str | None,
+    **options: Any,
+) -> None:
+    """Describe the figure of each INPUT in words: overview, axes, values, observations.
+
+    Every observation is computed from the data, and the same input gives the same text.
+    Style options (range, format, colormap) change the description as they change the figure.
+    """
+    from .views.describe import describe_matrix, join_descriptions
+
+    config, limits = resolve_config(options), resolve_limits(options)
+    if output is not None:
+        for path in inputs:
+            refuse_overwriting_input(path, Path(output))
+    texts: list[str] = []
+
+    def describe_one(path: str) -> Record:
+        matrix = load_checked(path, config, options["input_format"], limits)
+        fmt = "alt" if alt else description_format
+        texts.append(describe_matrix(matrix, config.style, fmt, name_source=len(inputs) > 1))
+        return Record(path, "described")
+
+    code = run_each(inputs, describe_one, Reporter("describe"))
+    text = join_descriptions(texts, "alt" if alt else description_format, len(inputs) > 1)
+    if output is None:
+        click.echo(text, nl=False)
+    elif code == ExitCode.OK:  # never a file that silently lacks a failed input
+        atomic_write(output, lambda handle: handle.write(text.encode("utf-8")))
+        click.echo(f"wrote {output}", err=True)
+    ctx.exit(code)
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  attrmap show examples/token_attribution.csv
+  attrmap show data.csv --color always | less -R
+  COLUMNS=60 attrmap show wide.csv --shape any     # columns in blocks of 60
+"""
+)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option(
+    "--color",
+    type=click.Choice(COLOR_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Colour the cells: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it).",
+)
+@input_format_option
+@input_options
+@style_options
+@click.pass_context
+def show(ctx: click.Context, inputs: tuple[str, ...], color: str, **options: Any) -> None:
+    """Draw the heatmap of each INPUT in the terminal, in the figure's colours.
+
+    Truecolor when COLORTERM says so, else 256 colours. Columns that do not fit the
+    terminal's width (COLUMNS, or its real size) are printed in blocks.
+    """
+    import os
+    import shutil
+
+    from .heatmap import prepare_data
+    from .views.terminal import TerminalOptions, color_mode
+    from .views.terminal import show as show_heatmap
+
+    config, limits = resolve_config(options), resolve_limits(options)
+    terminal = TerminalOptions(
+        width=shutil.get_terminal_size().columns,
+        color=color_mode(color, os.environ, sys.stdout.isatty()),
+    )
+
+    def show_one(path: str) -> Record:
+        matrix = load_checked(path, config, options["input_format"], limits)
+        heading = f"{matrix.source}\n" if len(inputs) > 1 else ""
+        text = show_heatmap(prepare_data(matrix, config.style), config.style, terminal)
+        click.echo(heading + text, nl=False, color=True)  # colour was decided above
+        return Record(path, "shown")
+
+    ctx.exit(run_each(inputs, show_one, Reporter("show")))
 
 
 def main() -> None:
