@@ -677,7 +677,7 @@ Examples:
 )
 @click.option("--alt", is_flag=True, help="Print only the short alt text, one line per input.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
-@input_format_option
+@reading_options
 @input_options
 @style_options
 @click.pass_context
@@ -696,20 +696,22 @@ def describe(
     """
     from .views.describe import describe_matrix, join_descriptions
 
-    config, limits = resolve_config(options), resolve_limits(options)
+    config, input_opts = resolve_config(options), resolve_input_options(options)
     if output is not None:
         for path in inputs:
             refuse_overwriting_input(path, Path(output))
     texts: list[str] = []
 
     def describe_one(path: str) -> Record:
-        matrix = load_checked(path, config, options["input_format"], limits)
+        matrices = load_checked(path, config, input_opts)
         fmt = "alt" if alt else description_format
-        texts.append(describe_matrix(matrix, config.style, fmt, name_source=len(inputs) > 1))
+        several = len(inputs) > 1 or len(matrices) > 1
+        texts.extend(describe_matrix(m, config.style, fmt, name_source=several) for m in matrices)
         return Record(path, "described")
 
     code = run_each(inputs, describe_one, Reporter("describe"))
-    text = join_descriptions(texts, "alt" if alt else description_format, len(inputs) > 1)
+    several = len(inputs) > 1 or len(texts) > 1
+    text = join_descriptions(texts, "alt" if alt else description_format, several)
     if output is None:
         click.echo(text, nl=False)
     elif code == ExitCode.OK:  # never a file that silently lacks a failed input
@@ -734,7 +736,7 @@ Examples:
     show_default=True,
     help="Colour the cells: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces it).",
 )
-@input_format_option
+@reading_options
 @input_options
 @style_options
 @click.pass_context
@@ -751,17 +753,19 @@ def show(ctx: click.Context, inputs: tuple[str, ...], color: str, **options: Any
     from .views.terminal import TerminalOptions, color_mode
     from .views.terminal import show as show_heatmap
 
-    config, limits = resolve_config(options), resolve_limits(options)
+    config, input_opts = resolve_config(options), resolve_input_options(options)
     terminal = TerminalOptions(
         width=shutil.get_terminal_size().columns,
         color=color_mode(color, os.environ, sys.stdout.isatty()),
     )
 
     def show_one(path: str) -> Record:
-        matrix = load_checked(path, config, options["input_format"], limits)
-        heading = f"{matrix.source}\n" if len(inputs) > 1 else ""
-        text = show_heatmap(prepare_data(matrix, config.style), config.style, terminal)
-        click.echo(heading + text, nl=False, color=True)  # colour was decided above
+        matrices = load_checked(path, config, input_opts)
+        for matrix in matrices:
+            several = len(inputs) > 1 or len(matrices) > 1
+            heading = f"{matrix.source}\n" if several else ""
+            text = show_heatmap(prepare_data(matrix, config.style), config.style, terminal)
+            click.echo(heading + text, nl=False, color=True)  # colour was decided above
         return Record(path, "shown")
 
     ctx.exit(run_each(inputs, show_one, Reporter("show")))
