@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .atomic import remove_stale_temp_files
 from .errors import AttrmapError, BatchError, OutputError, WorkerError
-from .formats import DEFAULT_INPUT, InputOptions, input_suffixes
+from .formats import DEFAULT_INPUT, InputOptions, input_stem, input_suffixes
 from .interrupts import Terminated, sigterm_raises
 from .model import AttributionMatrix
 from .pipeline import figure_name, load_checked, numbered, save_html
@@ -308,7 +308,9 @@ def find_orphans(in_dir: Path, out_dir: Path, options: BatchOptions) -> list[Pat
 
     if not out_dir.is_dir():
         return []
-    input_stems = {Path(r).with_suffix("").as_posix() for r in discover(in_dir, out_dir)}
+    input_stems = {
+        (Path(r).parent / input_stem(Path(r).name)).as_posix() for r in discover(in_dir, out_dir)
+    }
     suffixes = tuple("." + fmt for fmt in FIGURE_FORMATS)
     orphans: list[Path] = []
     for root, dirs, files in os.walk(out_dir, followlinks=False):
