@@ -51,8 +51,9 @@ def test_render_reference_to_png(run, reference_csv, tmp_path):
 def test_cli_output_equals_api_output_with_the_same_provenance(run, reference_yaml, tmp_path):
     run("render", reference_yaml, "-o", tmp_path / "cli.svg")
     key = figure_key(load_matrix(reference_yaml), attrmap.Style(), "svg")
-    figure = attrmap.render(load_matrix(reference_yaml))
-    attrmap.save_figure(figure, tmp_path / "api.svg", provenance=key)
+    matrix = load_matrix(reference_yaml)
+    text = attrmap.figure_text(matrix)
+    attrmap.save_figure(attrmap.render(matrix), tmp_path / "api.svg", provenance=key, text=text)
     assert (tmp_path / "cli.svg").read_bytes() == (tmp_path / "api.svg").read_bytes()
 
 

@@ -207,7 +207,7 @@ def test_describe_alt_prints_the_short_alt_text(reference_csv):
     result = invoke("describe", reference_csv, "--alt")
     assert result.stdout == (
         "Heatmap of token attribution, 13 tokens by 5 expressions; colour: red at -1.0, "
-        'yellow at 0, green at 1.0. Strongest positive: "_x" for "8 x 48 = 384" (1.3714). '
+        'yellow at 0.0, green at 1.0. Strongest positive: "_x" for "8 x 48 = 384" (1.3714). '
         'Strongest negative: "_x" for "$35 ($85 - $50)" (-0.3675).\n'
     )
     assert len(result.stdout) - 1 <= ALT_TEXT_LIMIT

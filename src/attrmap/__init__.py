@@ -32,6 +32,7 @@ from .style import Config, Style, load_config
 
 if TYPE_CHECKING:
     from .plotting import render
+    from .views.alt_text import figure_text
 
 __all__ = [
     "DEFAULT_SHAPE",
@@ -50,6 +51,7 @@ __all__ = [
     "StyleError",
     "__version__",
     "check_shape",
+    "figure_text",
     "load_config",
     "load_matrices",
     "load_matrix",
@@ -66,4 +68,8 @@ def __getattr__(name: str) -> Any:
         from .plotting import render
 
         return render
+    if name == "figure_text":  # colour names come from the colormaps (matplotlib.colors)
+        from .views.alt_text import figure_text
+
+        return figure_text
     raise AttributeError(f"module 'attrmap' has no attribute {name!r}")

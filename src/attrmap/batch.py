@@ -387,6 +387,7 @@ class _Renderer:
             save_html(matrix, self.style, output, key)
             return
         from .plotting import HeatmapCanvas, prepare
+        from .views.alt_text import figure_text_from_data
 
         figure_plan = prepare(matrix, self.style)
         canvas = self.canvases.pop(figure_plan.layout, None) or HeatmapCanvas(
@@ -395,10 +396,12 @@ class _Renderer:
         self.canvases[figure_plan.layout] = canvas
         if len(self.canvases) > self.max_canvases:
             self.canvases.popitem(last=False)
+        text = figure_text_from_data(figure_plan.data, self.style)
         if figure_format_for(output) == "png":  # the fast path: same bytes as savefig
-            save_bytes(encode_png(canvas.draw_pixels(figure_plan), self.style.dpi, key), output)
+            pixels = canvas.draw_pixels(figure_plan)
+            save_bytes(encode_png(pixels, self.style.dpi, key, text), output)
         else:
-            save_figure(canvas.show(figure_plan), output, provenance=key)
+            save_figure(canvas.show(figure_plan), output, provenance=key, text=text)
 
 
 _renderer: _Renderer | None = None

@@ -292,7 +292,24 @@ def style_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return _apply(options, command)
 
 
-STYLE_KEYS = ("title", "cmap", "vmin", "vmax", "fmt", "dpi", "colorbar_label", "tokens")
+STYLE_KEYS = (
+    "title",
+    "cmap",
+    "vmin",
+    "vmax",
+    "fmt",
+    "dpi",
+    "colorbar_label",
+    "tokens",
+    "alt_text",
+)
+
+alt_text_option = click.option(
+    "--alt-text",
+    metavar="TEXT",
+    help="Alt text embedded in the figure file (PNG, SVG, PDF), replacing the generated "
+    "one (see attrmap describe --alt).",
+)
 
 
 def resolve_config(options: dict[str, Any]) -> Config:
@@ -396,6 +413,7 @@ Examples:
 @reading_options
 @input_options
 @style_options
+@alt_text_option
 @report_option
 @click.pass_context
 def render(
@@ -582,6 +600,7 @@ Examples:
 @selection_options
 @input_options
 @style_options
+@alt_text_option
 @report_option
 @click.pass_context
 def batch(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
+from xml.sax.saxutils import escape as xml_escape
 
 from .atomic import atomic_write
 from .errors import OutputError
@@ -14,6 +16,8 @@ from .provenance import metadata_entry
 if TYPE_CHECKING:
     import numpy as np
     from matplotlib.figure import Figure
+
+    from .views.alt_text import FigureText
 
 FIGURE_FORMATS = ("png", "svg", "pdf", "html")
 #: Formats matplotlib draws; HTML is written by ``views.html`` without drawing.
@@ -33,8 +37,16 @@ def figure_format_for(path: str | os.PathLike[str]) -> str:
     return suffix
 
 
-def figure_metadata(fmt: str, provenance: str | None = None) -> dict[str, str | None]:
-    """Fixed metadata: no timestamps, so the same input gives the same bytes."""
+def figure_metadata(
+    fmt: str, provenance: str | None = None, text: FigureText | None = None
+) -> dict[str, str | None]:
+    """Fixed metadata: no timestamps, so the same input gives the same bytes.
+
+    ``text`` (title and alt text) goes into the PNG ``Title`` and ``Description`` chunks
+    and the PDF ``/Title`` and ``/Subject``, after the key in PNG (which is read from
+    the file's start) and before it in PDF (read from the end). SVG carries it in
+    elements instead (``accessible_svg``).
+    """
     import matplotlib
 
     from ._version import __version__
@@ -46,9 +58,30 @@ def figure_metadata(fmt: str, provenance: str | None = None) -> dict[str, str | 
         metadata = {"Creator": creator, "Date": None}
     else:
         metadata = {"Creator": creator, "Producer": creator, "CreationDate": None, "ModDate": None}
+    if text is not None and fmt == "pdf":
+        metadata.update({"Title": text.title, "Subject": text.alt_text})
     if provenance is not None:
         metadata.update(metadata_entry(fmt, provenance))
+    if text is not None and fmt == "png":
+        metadata.update({"Title": text.title, "Description": text.alt_text})
     return metadata
+
+
+_SVG_ROOT = re.compile(rb"<svg\b[^>]*>")
+
+
+def accessible_svg(svg: bytes, text: FigureText) -> bytes:
+    """``<title>`` and ``<desc>`` as the root's first children; the root gets
+    ``role="img"`` and ``aria-labelledby`` naming both, as screen readers expect."""
+    root = _SVG_ROOT.search(svg)
+    if root is None:  # not matplotlib's SVG: a bug, not a user's mistake
+        raise ValueError("no <svg> element to describe")
+    opening = root[0][:-1] + b' role="img" aria-labelledby="attrmap-title attrmap-desc">'
+    children = (
+        f'\n <title id="attrmap-title">{xml_escape(text.title)}</title>'
+        f'\n <desc id="attrmap-desc">{xml_escape(text.alt_text)}</desc>'
+    ).encode()
+    return svg[: root.start()] + opening + children + svg[root.end() :]
 
 
 def save_figure(
@@ -56,12 +89,14 @@ def save_figure(
     path: str | os.PathLike[str],
     dpi: float | None = None,
     provenance: str | None = None,
+    text: FigureText | None = None,
 ) -> Path:
     """Save ``figure`` to ``path`` (PNG, SVG or PDF by extension), atomically.
 
     The folder is created if missing; on failure nothing is left under ``path`` and an
     existing file there is kept. ``provenance`` is a figure key (see ``provenance.py``)
-    recorded in the file's metadata. Returns the path written.
+    recorded in the file's metadata; ``text`` its title and alt text
+    (``attrmap.figure_text``). Returns the path written.
     """
 
     from .plotting.rc import isolated_rc
@@ -72,19 +107,30 @@ def save_figure(
             f"{os.fspath(path)}: a matplotlib figure is saved as .png, .svg or .pdf; "
             "HTML is written from the matrix (attrmap render -o FILE.html)"
         )
-    metadata = figure_metadata(fmt, provenance)
+    metadata = figure_metadata(fmt, provenance, text)
 
     def write(handle: IO[bytes]) -> None:
         with isolated_rc():
             extra = {"pil_kwargs": PNG_PIL_KWARGS} if fmt == "png" else {}
+            if fmt == "svg" and text is not None:
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format=fmt, dpi=dpi or figure.dpi, metadata=metadata)
+                handle.write(accessible_svg(buffer.getvalue(), text))
+                return
             figure.savefig(handle, format=fmt, dpi=dpi or figure.dpi, metadata=metadata, **extra)
 
     atomic_write(path, write)
     return Path(path)
 
 
-def encode_png(pixels: np.ndarray, dpi: float, provenance: str | None = None) -> bytes:
-    """PNG bytes of an RGBA buffer, exactly as ``savefig`` would write that buffer."""
+def encode_png(
+    pixels: np.ndarray,
+    dpi: float,
+    provenance: str | None = None,
+    text: FigureText | None = None,
+) -> bytes:
+    """PNG bytes of an RGBA buffer, exactly as ``savefig`` would write that buffer
+    (with the same key, title and alt text chunks)."""
     from matplotlib.image import imsave
 
     buffer = io.BytesIO()
@@ -94,7 +140,7 @@ def encode_png(pixels: np.ndarray, dpi: float, provenance: str | None = None) ->
         format="png",
         origin="upper",
         dpi=dpi,
-        metadata=figure_metadata("png", provenance),
+        metadata=figure_metadata("png", provenance, text),
         pil_kwargs=PNG_PIL_KWARGS,
     )
     return buffer.getvalue()

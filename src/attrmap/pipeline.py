@@ -116,8 +116,10 @@ def draw_to(matrix: AttributionMatrix, target: Path, config: Config) -> Path:
     if figure_format == "html":
         return save_html(matrix, config.style, target, key)
     from .plotting import render
+    from .views.alt_text import figure_text
 
-    return save_figure(render(matrix, config.style), target, provenance=key)
+    text = figure_text(matrix, config.style)
+    return save_figure(render(matrix, config.style), target, provenance=key, text=text)
 
 
 def save_html(matrix: AttributionMatrix, style: Style, target: Path, key: str) -> Path:

@@ -23,6 +23,10 @@ from .model import AttributionMatrix
 from .style import Style
 
 KEY_PREFIX = "attrmap:"
+#: Version of the title and alt text embedded in PNG, SVG and PDF figures
+#: (``views.alt_text``): change it when their wording changes, so figures are redrawn.
+FIGURE_TEXT_VERSION = 1
+TEXT_CARRYING_FORMATS = ("png", "svg", "pdf")
 _KEY_RE = re.compile(rb"attrmap:([0-9a-f]{64})")
 _PEEK_BYTES = 8192  # the key sits near the start (PNG, SVG) or the end (PDF)
 
@@ -59,6 +63,11 @@ def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> s
     tokens = resolve_token_mode(style.tokens, matrix.token_style)
     if tokens != "raw":
         recipe["tokens"] = tokens
+    if figure_format in TEXT_CARRYING_FORMATS:
+        # The title and alt text are part of the file. They follow from the matrix, the
+        # style (an --alt-text is in its fingerprint) and this generator's version;
+        # keying the version, not the text, keeps --check free of colormaps.
+        recipe["figure_text"] = FIGURE_TEXT_VERSION
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
 
 

@@ -27,6 +27,10 @@ _KEYED_WHEN_SET = {"keyed": "when set"}
 _KEYED_ELSEWHERE = {"keyed": "elsewhere"}
 
 
+#: The longest ``--alt-text`` accepted (generated alt text stays under 250 characters).
+MAX_ALT_TEXT = 1000
+
+
 @dataclass(frozen=True)
 class Style:
     """Everything that decides a figure's pixels, apart from the matrix itself."""
@@ -43,13 +47,15 @@ class Style:
     #: ``raw`` or ``clean`` (see ``labels``); None: the input's own default (``raw``,
     #: ``clean`` for tokenizer output such as inseq files).
     tokens: str | None = field(default=None, metadata=_KEYED_ELSEWHERE)
+    #: Replaces the generated alt text embedded in the figure file (not its pixels).
+    alt_text: str | None = field(default=None, metadata=_KEYED_WHEN_SET)
 
     def __post_init__(self) -> None:
         if not all(math.isfinite(v) for v in (self.vmin, self.vmax, self.vmax - self.vmin)):
             raise StyleError(f"vmin ({self.vmin}) and vmax ({self.vmax}) must be finite")
         if not self.vmin < self.vmax:
             raise StyleError(f"vmin ({self.vmin}) must be less than vmax ({self.vmax})")
-        for name in ("cmap", "fmt", "colorbar_label", "title"):
+        for name in ("cmap", "fmt", "colorbar_label", "title", "alt_text"):
             value = getattr(self, name)
             if value is not None and not is_utf8(value):
                 raise StyleError(f"{name} {value!r} is not valid UTF-8 text")
@@ -67,6 +73,12 @@ class Style:
             raise StyleError(f"tokens must be {' or '.join(TOKEN_MODES)}, not {self.tokens!r}")
         if not (0 < self.font_size <= 72 and 0 < self.annotation_font_size <= 72):
             raise StyleError("font sizes must be between 0 and 72 points")
+        if self.alt_text is not None and len(self.alt_text) > MAX_ALT_TEXT:
+            # Alt text is read aloud: keep it short (and the figure key near the file's start).
+            raise StyleError(
+                f"alt text has {len(self.alt_text)} characters; at most {MAX_ALT_TEXT} "
+                "(write a longer description with attrmap describe)"
+            )
 
     @property
     def colorbar_ticks(self) -> list[float]:
@@ -106,6 +118,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "font_size": (int, float),
     "annotation_font_size": (int, float),
     "tokens": (str, type(None)),
+    "alt_text": (str, type(None)),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..heatmap import HeatmapData, prepare_data
+from ..labels import display_label
 from ..model import AttributionMatrix
 from ..style import Style
 from .facts import Cell, Facts, facts_from_data
@@ -49,7 +50,7 @@ def _alt_text(facts: Facts, label_limit: int) -> str:
     kind = f"Heatmap {label(facts.title)}" if facts.title else "Heatmap"
     colours = f"{scale.low_colour} at {low}"
     if scale.centre is not None:
-        colours += f", {scale.centre_colour} at 0"
+        colours += f", {scale.centre_colour} at {scale.centre_label}"
     colours += f", {scale.high_colour} at {high}"
     parts = [
         f"{kind} of {shorten(scale.label.lower(), label_limit) or 'values'}, "
@@ -72,16 +73,22 @@ def _alt_text(facts: Facts, label_limit: int) -> str:
     return " ".join(parts)
 
 
-def figure_text_from_data(data: HeatmapData, style: Style, alt: str | None = None) -> FigureText:
-    """Title and alt text for a figure; ``alt`` replaces the generated alt text."""
+def figure_text_from_data(data: HeatmapData, style: Style) -> FigureText:
+    """Title and alt text for a figure; ``style.alt_text`` replaces the generated one."""
     facts = facts_from_data(data, style)
     title = shorten(f"Heatmap: {facts.title or facts.scale.label}", TITLE_LIMIT)
-    return FigureText(title=title, alt_text=alt if alt is not None else alt_text(facts))
+    return FigureText(title=title, alt_text=chosen_alt_text(facts, style))
 
 
-def figure_text(
-    matrix: AttributionMatrix, style: Style | None = None, alt: str | None = None
-) -> FigureText:
+def chosen_alt_text(facts: Facts, style: Style) -> str:
+    """The user's ``alt_text`` if given (control characters as escapes: XML and PNG text
+    cannot hold them all), else the generated one."""
+    if style.alt_text is not None:
+        return display_label(style.alt_text)
+    return alt_text(facts)
+
+
+def figure_text(matrix: AttributionMatrix, style: Style | None = None) -> FigureText:
     """Title and alt text for the figure of ``matrix`` drawn with ``style``."""
     style = style or Style()
-    return figure_text_from_data(prepare_data(matrix, style), style, alt)
+    return figure_text_from_data(prepare_data(matrix, style), style)

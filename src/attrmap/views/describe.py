@@ -17,7 +17,7 @@ from typing import Any
 from ..model import AttributionMatrix
 from ..style import Style
 from . import DESCRIPTION_FORMATS
-from .alt_text import alt_text
+from .alt_text import chosen_alt_text
 from .facts import (
     NEAR_ZERO_SHARE,
     Cell,
@@ -139,7 +139,7 @@ def describe_matrix(
     alt text alone (prefixed with the file name when ``name_source``)."""
     facts = compute_facts(matrix, style)
     if fmt == "alt":
-        return (f"{facts.source}: " if name_source else "") + alt_text(facts) + "\n"
+        return (f"{facts.source}: " if name_source else "") + chosen_alt_text(facts, style) + "\n"
     return describe(facts, fmt)
 
 

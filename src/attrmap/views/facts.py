@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..heatmap import HeatmapData, prepare_data
+from ..labels import display_label
 from ..model import AttributionMatrix
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
@@ -180,7 +181,7 @@ def colour_scale(style: Style) -> ColourScale:
     if centre is not None:
         centre_colour = colour_name(cmap(float(make_norm(style)(centre))))
     return ColourScale(
-        label=style.colorbar_label,
+        label=display_label(style.colorbar_label),
         cmap=style.cmap,
         vmin=vmin,
         vmax=vmax,
