@@ -15,13 +15,15 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from .atomic import remove_stale_temp_files
 from .errors import AttrmapError, BatchError, OutputError, WorkerError
@@ -404,16 +406,31 @@ class _Renderer:
             save_figure(canvas.show(figure_plan), output, provenance=key, text=text)
 
 
-_renderer: _Renderer | None = None
+_renderers: dict[tuple[str, int], _Renderer] = {}
+
+
+def renderer_for(options: BatchOptions) -> _Renderer:
+    """This process's (and thread's) renderer for the options' style, kept between tasks
+    so that canvases are reused: one per pool worker, or per Dask worker thread."""
+    cache_key = (repr(options.config.style), threading.get_ident())
+    renderer = _renderers.get(cache_key)
+    if renderer is None:
+        if len(_renderers) >= 8:  # a long-lived Dask worker serving many styles
+            _renderers.clear()
+        renderer = _renderers[cache_key] = _Renderer(options)
+    return renderer
 
 
 def _init_worker(options: BatchOptions) -> None:
-    global _renderer
     # The parent handles Ctrl-C for everyone; SIGTERM (from the parent stopping the
     # pool) unwinds through atomic_write, which removes its temporary file.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    _renderer = _Renderer(options)
+    global _pool_options
+    _pool_options = options
+
+
+_pool_options: BatchOptions | None = None
 
 
 def _render_safely(
@@ -434,8 +451,129 @@ def internal_error(source: object, error: BaseException) -> WorkerError:
 
 
 def _render_in_worker(matrix: AttributionMatrix, output: Path, key: str) -> AttrmapError | None:
-    assert _renderer is not None
-    return _render_safely(_renderer, matrix, output, key)
+    assert _pool_options is not None
+    return _render_safely(renderer_for(_pool_options), matrix, output, key)
+
+
+# --------------------------------------------------------------------------- executors
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """One figure to draw: ``item.output`` from ``matrix``, recording ``key``."""
+
+    item: BatchItem
+    matrix: AttributionMatrix
+    key: str
+
+
+class Executor(Protocol):
+    """Where figures are drawn. ``run_batch`` alone decides what to draw; an executor
+    draws what it is given (in this process, in a local pool, on a Dask cluster) and
+    hands back one ``Outcome`` per job."""
+
+    def ready(self) -> bool:
+        """Room for another job now (else ``collect`` first)."""
+
+    def submit(self, job: RenderJob) -> None: ...
+
+    def pending(self) -> int:
+        """Jobs submitted whose outcome has not been collected."""
+
+    def collect(self, block: bool) -> list[Outcome]:
+        """Finished jobs' outcomes; with ``block``, wait (briefly, so that Ctrl-C is
+        noticed) until there is at least one, if any job is pending."""
+
+    def shutdown(self, cancel: bool) -> None:
+        """Wait for the work (or with ``cancel``, stop it now); release the workers."""
+
+
+#: Makes the executor when the first figure needs drawing, from the batch's options.
+ExecutorFactory = Callable[[BatchOptions], Executor]
+
+
+class InProcessExecutor:
+    """Draw in this process (``-j 1``, and HTML, which is text and needs no workers)."""
+
+    def __init__(self, options: BatchOptions) -> None:
+        self.renderer = _Renderer(options)
+        self.done: list[Outcome] = []
+
+    def ready(self) -> bool:
+        return True
+
+    def submit(self, job: RenderJob) -> None:
+        error = _render_safely(self.renderer, job.matrix, job.item.output, job.key)
+        self.done.append(rendered(job.item, error, job.key))
+
+    def pending(self) -> int:
+        return len(self.done)
+
+    def collect(self, block: bool) -> list[Outcome]:
+        done, self.done = self.done, []
+        return done
+
+    def shutdown(self, cancel: bool) -> None:
+        self.done = []
+
+
+class PoolExecutor:
+    """Local worker processes, each keeping its canvases; at most two jobs queued per
+    worker so that a dead worker fails few figures and Ctrl-C stops quickly."""
+
+    def __init__(self, options: BatchOptions, jobs: int) -> None:
+        self.options, self.jobs = options, jobs
+        self.pool = _start_pool(jobs, options)
+        self.futures: dict[Future, RenderJob] = {}
+
+    def ready(self) -> bool:
+        return len(self.futures) < 2 * self.jobs
+
+    def submit(self, job: RenderJob) -> None:
+        args = (job.matrix, job.item.output, job.key)
+        try:
+            future = self.pool.submit(_render_in_worker, *args)
+        except BrokenProcessPool:  # a worker died; its futures already failed
+            self.pool.shutdown(wait=False)
+            self.pool = _start_pool(self.jobs, self.options)
+            future = self.pool.submit(_render_in_worker, *args)
+        self.futures[future] = job
+
+    def pending(self) -> int:
+        return len(self.futures)
+
+    def collect(self, block: bool) -> list[Outcome]:
+        done: set[Future] = set()
+        while self.futures:
+            done, _ = wait(self.futures, timeout=0.2 if block else 0, return_when=FIRST_COMPLETED)
+            if done or not block:
+                break
+        outcomes = []
+        for future in sorted(done, key=lambda f: self.futures[f].item.relative):
+            job = self.futures.pop(future)
+            try:
+                error = future.result()
+            except BrokenProcessPool:
+                error = worker_died(job.item)
+            except Exception as exc:  # e.g. a result that cannot be pickled: a bug
+                error = internal_error(job.item.source, exc)
+            outcomes.append(rendered(job.item, error, job.key))
+        return outcomes
+
+    def shutdown(self, cancel: bool) -> None:
+        if cancel:
+            _terminate_pool(self.pool)
+        else:
+            self.pool.shutdown(wait=True)
+        self.futures = {}
+
+
+def local_executor(options: BatchOptions) -> Executor:
+    """``-j N`` worker processes (one per usable core by default); none for ``-j 1``."""
+    # HTML is written as text in well under a millisecond a figure: worker processes
+    # (and matplotlib's drawing machinery) would only cost start-up time.
+    jobs = 1 if options.figure_format == "html" else options.jobs or default_jobs()
+    return InProcessExecutor(options) if jobs == 1 else PoolExecutor(options, jobs)
 
 
 # --------------------------------------------------------------------------- running
@@ -492,12 +630,15 @@ def run_batch(
     options: BatchOptions | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     items: list[BatchItem] | None = None,
+    executor_factory: ExecutorFactory = local_executor,
 ) -> Summary:
     """Bring every figure of ``out_dir`` up to date with its input in ``in_dir``.
 
-    ``on_outcome`` is called once per input as it finishes (for progress and error
-    lines). With ``options.check`` nothing is written. SIGINT/SIGTERM raise
-    ``BatchInterrupted`` after the workers are stopped and temporary files removed.
+    ``on_outcome`` is called once per figure as it finishes (for progress and error
+    lines). With ``options.check`` nothing is written. The figures to draw go to the
+    executor ``executor_factory`` makes (local processes by default; see
+    ``attrmap.distributed`` for Dask). SIGINT/SIGTERM raise ``BatchInterrupted`` after
+    the workers are stopped and temporary files removed.
     """
     options = options or BatchOptions()
     in_path, out_path = Path(in_dir), Path(out_dir)
@@ -507,71 +648,54 @@ def run_batch(
     started = time.perf_counter()
     stop_early = False
 
-    def record(outcome: Outcome) -> None:
+    def record(outcomes: Iterable[Outcome]) -> None:
         nonlocal stop_early
-        summary.counts[outcome.status] += 1
-        if on_outcome is not None:
-            on_outcome(outcome)
-        if outcome.status is Status.FAILED and options.fail_fast:
-            stop_early = True
+        for outcome in outcomes:
+            summary.counts[outcome.status] += 1
+            if on_outcome is not None:
+                on_outcome(outcome)
+            if outcome.status is Status.FAILED and options.fail_fast:
+                stop_early = True
 
     output_folders = sorted({item.output.parent for item in items})
     if not options.check:
         remove_stale_temp_files(output_folders)  # leftovers of a killed run
-    # HTML is written as text in well under a millisecond a figure: worker processes
-    # (and matplotlib's drawing machinery) would only cost start-up time.
-    jobs = 1 if options.figure_format == "html" else options.jobs or default_jobs()
-    renderer: _Renderer | None = None  # jobs == 1: draw in this process
-    executor: ProcessPoolExecutor | None = None
-    pending: dict[Future, tuple[BatchItem, str]] = {}
+    executor: Executor | None = None  # started when the first figure needs drawing
     try:
         with sigterm_raises():
             for item in items:
                 if stop_early:
                     break
                 outcomes, figure_jobs = _examine(item, out_path, options)
-                for outcome in outcomes:
-                    record(outcome)
-                for figure_item, job in figure_jobs:
-                    if stop_early:
-                        break
-                    if jobs == 1:
-                        if renderer is None:
-                            _check_style(options)
-                            renderer = _Renderer(options)
-                        error = _render_safely(renderer, *job)
-                        record(rendered(figure_item, error, job[2]))
-                        continue
-                    while len(pending) >= 2 * jobs and not stop_early:
-                        _collect(pending, record)
+                record(outcomes)
+                for figure_item, (matrix, _output, key) in figure_jobs:
                     if executor is None:
                         _check_style(options)
-                        executor = _start_pool(jobs, options)
-                    try:
-                        future = executor.submit(_render_in_worker, *job)
-                    except BrokenProcessPool:  # a worker died; its futures already failed
-                        executor.shutdown(wait=False)
-                        executor = _start_pool(jobs, options)
-                        future = executor.submit(_render_in_worker, *job)
-                    pending[future] = (figure_item, job[2])
-            while pending and not stop_early:
-                _collect(pending, record)
+                        executor = executor_factory(options)
+                    while not executor.ready() and not stop_early:
+                        record(executor.collect(block=True))
+                    if stop_early:
+                        break
+                    executor.submit(RenderJob(figure_item, matrix, key))
+                    record(executor.collect(block=False))
+            while executor is not None and executor.pending() and not stop_early:
+                record(executor.collect(block=True))
             if (options.check or options.prune) and not stop_early:
-                for outcome in _orphan_outcomes(in_path, out_path, options):
-                    record(outcome)
+                record(_orphan_outcomes(in_path, out_path, options))
     except (KeyboardInterrupt, Terminated) as stop:
-        _stop_pool(executor, output_folders)
-        executor = None
+        if executor is not None:
+            executor.shutdown(cancel=True)
+            executor = None
+        remove_stale_temp_files(output_folders)
         summary.seconds = time.perf_counter() - started
         signum = signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM
         summary.interrupted_by = int(signum)
         raise BatchInterrupted(summary, int(signum)) from None
     finally:
         if executor is not None:
+            executor.shutdown(cancel=stop_early)
             if stop_early:
-                _stop_pool(executor, output_folders)
-            else:
-                executor.shutdown(wait=True)
+                remove_stale_temp_files(output_folders)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -615,32 +739,12 @@ def worker_died(item: BatchItem) -> WorkerError:
     )
 
 
-def _collect(
-    pending: dict[Future, tuple[BatchItem, str]], record: Callable[[Outcome], None]
-) -> None:
-    """Record at least one finished render; the short timeout keeps Ctrl-C responsive."""
-    done: set[Future] = set()
-    while not done:
-        done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-    for future in sorted(done, key=lambda f: pending[f][0].relative):
-        item, key = pending.pop(future)
-        try:
-            error = future.result()
-        except BrokenProcessPool:
-            error = worker_died(item)
-        except Exception as exc:  # e.g. a result that cannot be pickled: a bug
-            error = internal_error(item.source, exc)
-        record(rendered(item, error, key))
-
-
-def _stop_pool(executor: ProcessPoolExecutor | None, output_folders: list[Path]) -> None:
-    """Stop the workers now (they clean their temp files), and sweep any that remain."""
-    if executor is not None:
-        terminate = getattr(executor, "terminate_workers", None)  # Python >= 3.14
-        if terminate is not None:
-            terminate()
-        else:
-            for process in list((getattr(executor, "_processes", None) or {}).values()):
-                process.terminate()
-        executor.shutdown(wait=True, cancel_futures=True)
-    remove_stale_temp_files(output_folders)
+def _terminate_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now; they remove their temporary files as SIGTERM unwinds them."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+    else:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
