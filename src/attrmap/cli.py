@@ -21,7 +21,17 @@ import click
 
 from . import __version__
 from .atomic import atomic_write
-from .batch import BatchInterrupted, BatchOptions, Outcome, Status, parse_shard, plan, run_batch
+from .batch import (
+    BatchInterrupted,
+    BatchOptions,
+    ExecutorFactory,
+    Outcome,
+    Status,
+    local_executor,
+    parse_shard,
+    plan,
+    run_batch,
+)
 from .errors import AttrmapError, StyleError
 from .formats import (
     AGGREGATES,
@@ -586,6 +596,13 @@ Examples:
     help="Write nothing; exit 1 listing figures that are missing or out of date.",
 )
 @click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS|local:N",
+    help="Draw on a Dask cluster (pip install 'attrmap[dask]'): its scheduler's address, "
+    "or local:N for N local worker processes. The workers must share OUT_DIR.",
+)
+@click.option(
     "--prune",
     is_flag=True,
     help="Delete orphans: figures made by attrmap whose input is gone (--check lists them).",
@@ -611,6 +628,7 @@ def batch(
     jobs: int,
     force: bool,
     check: bool,
+    dask_address: str | None,
     prune: bool,
     fail_fast: bool,
     shard: str | None,
@@ -626,6 +644,7 @@ def batch(
     for flag, given in (("--force", force), ("--prune", prune)):
         if check and given:
             raise click.UsageError(f"--check writes nothing, so it cannot be combined with {flag}")
+    executor_factory = dask_executor(ctx, dask_address) if dask_address else local_executor
     try:
         shard_k_n = parse_shard(shard) if shard else (1, 1)
     except ValueError as error:
@@ -663,7 +682,7 @@ def batch(
                 bar.update(1)
 
         try:
-            summary = run_batch(in_dir, out_dir, batch_options, on_outcome, items=items)
+            summary = run_batch(in_dir, out_dir, batch_options, on_outcome, items, executor_factory)
         except BatchInterrupted as stop:
             reporter.finish(stop.summary.as_json())
             raise
@@ -788,6 +807,18 @@ def show(ctx: click.Context, inputs: tuple[str, ...], color: str, **options: Any
         return Record(path, "shown")
 
     ctx.exit(run_each(inputs, show_one, Reporter("show")))
+
+
+def dask_executor(ctx: click.Context, address: str) -> ExecutorFactory:
+    """``--dask``: the cluster's workers draw; -j (local workers) would mean nothing."""
+    if ctx.get_parameter_source("jobs") is click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("-j/--jobs sets local workers; with --dask the cluster's draw")
+    from .distributed import dask_executor_factory  # Dask itself only when drawing starts
+
+    try:
+        return dask_executor_factory(address)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--dask") from None
 
 
 def main() -> None:

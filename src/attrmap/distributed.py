@@ -1,0 +1,156 @@
+"""``attrmap batch --dask ADDRESS``: the figures drawn by a Dask cluster's workers.
+
+Everything else stays in ``batch``: discovery, keys, incremental skipping, ``--check``,
+``--force``, orphans and the summary happen in this process exactly as for a local
+batch; only the drawing is sent out, through the same ``Executor`` protocol as local
+worker processes. Workers write atomically straight into the output folder, which they
+must share with this process (the usual shared file system of a cluster), and each
+worker keeps its canvases between tasks (``batch.renderer_for``).
+
+Dask is imported only here, and only when ``--dask`` is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from .batch import (
+    BatchOptions,
+    Executor,
+    Outcome,
+    RenderJob,
+    _render_safely,
+    internal_error,
+    rendered,
+    renderer_for,
+    worker_died,
+)
+from .errors import AttrmapError, BatchError
+from .model import AttributionMatrix
+
+LOCAL_PREFIX = "local:"
+
+
+def parse_address(address: str) -> str | int:
+    """A scheduler address (``tcp://host:8786``, a scheduler file path), or the number of
+    worker processes for ``local:N``."""
+    if address.startswith(LOCAL_PREFIX):
+        count = address[len(LOCAL_PREFIX) :]
+        if not count.isdigit() or int(count) < 1:
+            raise ValueError(f"--dask local:N needs a number of workers N >= 1, not {address!r}")
+        return int(count)
+    if not address.strip():
+        raise ValueError("--dask needs a scheduler address, e.g. tcp://10.0.0.5:8786, or local:N")
+    return address
+
+
+def dask_executor_factory(address: str) -> Any:
+    """For ``run_batch(executor_factory=...)``: connects when the first figure needs
+    drawing, so an up-to-date batch or ``--check`` never starts or reaches a cluster."""
+    target = parse_address(address)
+
+    def factory(options: BatchOptions) -> Executor:
+        return DaskExecutor(target, options)
+
+    return factory
+
+
+def render_task(
+    options: BatchOptions, matrix: AttributionMatrix, output: str, key: str
+) -> AttrmapError | None:
+    """Runs on a Dask worker: draw one figure; an error is returned, not raised."""
+    return _render_safely(renderer_for(options), matrix, Path(output), key)
+
+
+class DaskExecutor:
+    """Jobs as Dask tasks; at most two per worker thread in flight, like local workers."""
+
+    def __init__(self, target: str | int, options: BatchOptions) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise BatchError(
+                "--dask needs Dask's distributed scheduler: pip install 'attrmap[dask]'"
+            ) from None
+        self.options = options
+        self.cluster = None
+        try:
+            if isinstance(target, int):
+                self.cluster = LocalCluster(
+                    n_workers=target,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                self.client = Client(self.cluster)
+            else:
+                self.client = Client(target, timeout=30)
+        except OSError as error:  # cannot reach the scheduler
+            self.close_cluster()
+            raise BatchError(f"--dask {target}: cannot connect to the scheduler: {error}") from None
+        threads = sum(self.client.nthreads().values()) or 1
+        self.limit = 2 * threads
+        self.futures: dict[Any, RenderJob] = {}
+
+    def ready(self) -> bool:
+        return len(self.futures) < self.limit
+
+    def submit(self, job: RenderJob) -> None:
+        # Absolute: a worker's current folder is not ours; the output folder is shared.
+        output = os.path.abspath(job.item.output)
+        future = self.client.submit(
+            render_task, self.options, job.matrix, output, job.key, pure=False, retries=0
+        )
+        self.futures[future] = job
+
+    def pending(self) -> int:
+        return len(self.futures)
+
+    def collect(self, block: bool) -> list[Outcome]:
+        from dask.distributed import wait
+
+        done: set[Any] = set()
+        while self.futures:
+            done = {future for future in self.futures if future.done()}
+            if done or not block:
+                break
+            # A short timeout keeps Ctrl-C responsive, as for local workers.
+            with contextlib.suppress(TimeoutError):
+                wait(list(self.futures), timeout=0.2, return_when="FIRST_COMPLETED")
+        outcomes = []
+        for future in sorted(done, key=lambda f: self.futures[f].item.relative):
+            job = self.futures.pop(future)
+            outcomes.append(rendered(job.item, self._error_of(future, job), job.key))
+        return outcomes
+
+    @staticmethod
+    def _error_of(future: Any, job: RenderJob) -> AttrmapError | None:
+        from distributed.scheduler import KilledWorker
+
+        if future.status == "error":
+            exception = future.exception()
+            if isinstance(exception, KilledWorker):
+                return worker_died(job.item)
+            return internal_error(job.item.source, exception)
+        if future.status == "cancelled":
+            return worker_died(job.item)
+        return future.result()
+
+    def shutdown(self, cancel: bool) -> None:
+        try:
+            if cancel and self.futures:
+                self.client.cancel(list(self.futures))
+            self.futures = {}
+            self.client.close()
+        finally:
+            self.close_cluster()
+
+    def close_cluster(self) -> None:
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
