@@ -14,16 +14,15 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from attrmap import AttributionMatrix, save_matrix
 from attrmap.atomic import TEMP_SUFFIX
 from attrmap.cli import cli
 from attrmap.distributed import parse_address
 from conftest import ROOT, require
 from test_batch import run_without_matplotlib, snapshot
+from test_interrupts import write_inputs
 
 N_INPUTS = 8
 
@@ -52,16 +51,6 @@ def scheduler() -> str:
         yield cluster.scheduler_address
 
 
-def make_inputs(folder: Path, count: int = N_INPUTS) -> Path:
-    rng = np.random.default_rng(3)
-    for i in range(count):
-        matrix = AttributionMatrix(
-            [f"t{j}" for j in range(13)], list("abcde"), rng.normal(0, 0.4, (13, 5))
-        )
-        save_matrix(matrix, folder / f"sub{i % 2}" / f"m{i:02d}.csv")
-    return folder
-
-
 def batch(*args: object) -> object:
     result = CliRunner().invoke(cli, ["batch", *map(str, args)])
     assert "Traceback" not in result.output, result.output
@@ -70,7 +59,7 @@ def batch(*args: object) -> object:
 
 @pytest.fixture
 def inputs(tmp_path: Path) -> Path:
-    return make_inputs(tmp_path / "in")
+    return write_inputs(tmp_path / "in", N_INPUTS, folders=2)
 
 
 def test_same_bytes_as_a_local_batch_then_nothing_to_do(scheduler, inputs, tmp_path):
@@ -107,7 +96,7 @@ def test_a_killed_worker_fails_only_its_figures(scheduler, inputs, tmp_path):
         real = attrmap.batch._Renderer.render
 
         def render(self, matrix, output, key):
-            if output.name == "m05.png":
+            if output.name == "m005.png":
                 os._exit(9)  # as the kernel's OOM killer would
             return real(self, matrix, output, key)
 
@@ -118,7 +107,7 @@ def test_a_killed_worker_fails_only_its_figures(scheduler, inputs, tmp_path):
     out = tmp_path / "out"
     result = batch(inputs, "-o", out, "--shape", "any", "--dask", scheduler)
     assert result.exit_code == 1
-    died = inputs / "sub1" / "m05.csv"
+    died = inputs / "sub1" / "m005.csv"
     assert f"attrmap: error: {died}: a worker process died" in result.stderr
     failed = result.stderr.count("attrmap: error:")
     assert failed <= 3  # the marked figure, and at most what that worker held besides
@@ -135,7 +124,7 @@ def test_ctrl_c_cancels_the_outstanding_tasks(inputs, tmp_path):
     require(
         "dask[distributed] (the test extra)", importlib.util.find_spec("distributed") is not None
     )
-    make_inputs(inputs, 60)
+    write_inputs(inputs, 60, folders=2)
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     argv = [sys.executable, "-m", "attrmap", "batch", str(inputs), "-o", str(out)]

@@ -20,16 +20,20 @@ from conftest import ROOT
 N_INPUTS = 80  # enough that a batch is still running when the signal arrives
 
 
-@pytest.fixture
-def inputs(tmp_path: Path) -> Path:
-    folder = tmp_path / "in"
+def write_inputs(folder: Path, count: int, folders: int = 3) -> Path:
+    """``count`` random 13x5 matrices, ``sub{i % folders}/m{i:03d}.csv``."""
     rng = np.random.default_rng(7)
-    for i in range(N_INPUTS):
+    for i in range(count):
         matrix = AttributionMatrix(
             [f"t{j}" for j in range(13)], list("abcde"), rng.normal(0, 0.4, (13, 5))
         )
-        save_matrix(matrix, folder / f"sub{i % 3}" / f"m{i:03d}.csv")
+        save_matrix(matrix, folder / f"sub{i % folders}" / f"m{i:03d}.csv")
     return folder
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    return write_inputs(tmp_path / "in", N_INPUTS)
 
 
 def start_batch(inputs: Path, out: Path, *extra: str) -> subprocess.Popen:
