@@ -9,6 +9,7 @@ import contextlib
 import enum
 import functools
 import math
+import re
 import signal
 import sys
 import warnings
@@ -33,6 +34,7 @@ from .batch import (
     run_batch,
 )
 from .errors import AttrmapError, StyleError
+from .fonts import check_fonts
 from .formats import (
     AGGREGATES,
     DEFAULT_LIMITS,
@@ -112,6 +114,8 @@ def one_line_warnings() -> Iterator[None]:
 
     def show(message: Warning | str, *args: Any, **kwargs: Any) -> None:
         text = " ".join(str(message).split())
+        if MATPLOTLIB_MISSING_GLYPH.match(text):
+            return  # attrmap's own warning names the character and a font that has it
         if text not in seen:
             seen.add(text)
             click.echo(f"attrmap: warning: {text}", err=True)
@@ -120,6 +124,9 @@ def one_line_warnings() -> Iterator[None]:
         warnings.simplefilter("always")
         warnings.showwarning = show
         yield
+
+
+MATPLOTLIB_MISSING_GLYPH = re.compile(r"Glyph \d+ \(.*\) missing from font\(s\)")
 
 
 def _exit_for_signal(signum: int) -> ExitCode:
@@ -298,6 +305,14 @@ def style_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Labels as written (raw), or the text tokenizer pieces stand for (clean: "
             "Ġ, ▁ and ## decoded) [default: raw; clean for inseq files].",
         ),
+        click.option(
+            "--font",
+            "fonts",
+            multiple=True,
+            metavar="FAMILY",
+            help="Font family for labels; repeat for a fallback chain [default: DejaVu Sans, "
+            "then any installed font that has a character it lacks].",
+        ),
     ]
     return _apply(options, command)
 
@@ -312,7 +327,10 @@ STYLE_KEYS = (
     "colorbar_label",
     "tokens",
     "alt_text",
+    "fonts",
 )
+#: Settings whose option is not named after them.
+OPTION_NAMES = {"fonts": "--font"}
 
 alt_text_option = click.option(
     "--alt-text",
@@ -333,11 +351,16 @@ def resolve_settings(options: dict[str, Any]) -> ResolvedConfig:
     A bad value in a file is the file's error (exit 1); a bad flag is a usage error.
     """
     resolved = resolve_files(options.get("config_path"))
-    flags = Layer(OPTION_ORIGIN, {key: options.get(key) for key in (*STYLE_KEYS, "shape")})
+    given = {key: options.get(key) for key in (*STYLE_KEYS, "shape")}
+    flags = Layer(
+        OPTION_ORIGIN, {key: None if value == () else value for key, value in given.items()}
+    )
     try:
-        return resolved.with_layer(flags)
+        resolved = resolved.with_layer(flags)
     except StyleError as error:
         raise click.UsageError(str(error).removeprefix(f"{OPTION_ORIGIN}: ")) from None
+    check_fonts(resolved.config.style.fonts)
+    return resolved
 
 
 OPTION_ORIGIN = "option"
@@ -541,7 +564,7 @@ def show_config(**options: Any) -> None:
     for name, value in resolved.settings().items():
         origin = resolved.origin(name)
         if origin == OPTION_ORIGIN:
-            origin = f"option --{name.replace('_', '-')}"
+            origin = "option " + OPTION_NAMES.get(name, f"--{name.replace('_', '-')}")
         elif origin == DEFAULT_ORIGIN and name in DEFAULT_NOTES:
             origin = f"default: {DEFAULT_NOTES[name]}"
         click.echo(f"{name}: {yaml_value(value)}  # {origin}")

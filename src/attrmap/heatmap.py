@@ -46,7 +46,7 @@ def prepare_data(matrix: AttributionMatrix, style: Style) -> HeatmapData:
     annotations = [
         "" if value != value else format(value, style.fmt) for value in values.ravel().tolist()
     ]
-    title = style.title if style.title is not None else matrix.title
+    title = style.title_for(matrix.title)
     tokens, expressions = display_axes(
         matrix.tokens, matrix.expressions, resolve_token_mode(style.tokens, matrix.token_style)
     )

@@ -18,6 +18,7 @@ from functools import lru_cache
 from importlib import metadata
 
 from ._version import __version__
+from .fonts import fonts_for
 from .labels import resolve_token_mode
 from .model import AttributionMatrix
 from .style import Style
@@ -68,6 +69,9 @@ def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> s
         # style (an --alt-text is in its fingerprint) and this generator's version;
         # keying the version, not the text, keeps --check free of colormaps.
         recipe["figure_text"] = FIGURE_TEXT_VERSION
+    fonts = fonts_for(matrix, style).key()  # None for DejaVu Sans alone
+    if fonts is not None:
+        recipe["fonts"] = fonts
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
 
 

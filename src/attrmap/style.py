@@ -49,6 +49,13 @@ class Style:
     tokens: str | None = field(default=None, metadata=_KEYED_ELSEWHERE)
     #: Replaces the generated alt text embedded in the figure file (not its pixels).
     alt_text: str | None = field(default=None, metadata=_KEYED_WHEN_SET)
+    #: Font families to draw labels in, first choice first (``--font``); empty: DejaVu
+    #: Sans, then any installed font that has a character it lacks (see ``fonts``).
+    fonts: tuple[str, ...] = field(default=(), metadata=_KEYED_WHEN_SET)
+
+    def title_for(self, matrix_title: str | None) -> str | None:
+        """The title shown: ``title`` if set, else the matrix's own."""
+        return self.title if self.title is not None else matrix_title
 
     def __post_init__(self) -> None:
         if not all(math.isfinite(v) for v in (self.vmin, self.vmax, self.vmax - self.vmin)):
@@ -71,6 +78,13 @@ class Style:
             raise StyleError(f"dpi must be between 10 and 1200, not {self.dpi}")
         if self.tokens is not None and self.tokens not in TOKEN_MODES:
             raise StyleError(f"tokens must be {' or '.join(TOKEN_MODES)}, not {self.tokens!r}")
+        if isinstance(self.fonts, (str, list)):  # one family, or a list from a config file
+            fonts = (self.fonts,) if isinstance(self.fonts, str) else tuple(self.fonts)
+            object.__setattr__(self, "fonts", fonts)
+        if not isinstance(self.fonts, tuple) or not all(
+            isinstance(name, str) and name.strip() and is_utf8(name) for name in self.fonts
+        ):
+            raise StyleError(f"fonts must be a list of font family names, not {self.fonts!r}")
         if not (0 < self.font_size <= 72 and 0 < self.annotation_font_size <= 72):
             raise StyleError("font sizes must be between 0 and 72 points")
         if self.alt_text is not None and len(self.alt_text) > MAX_ALT_TEXT:
@@ -119,6 +133,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "annotation_font_size": (int, float),
     "tokens": (str, type(None)),
     "alt_text": (str, type(None)),
+    "fonts": (list, tuple, str),
 }
 
 

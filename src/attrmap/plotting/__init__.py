@@ -10,14 +10,17 @@ The parts, each reusable by other figures (pages, comparison panels):
 
 from __future__ import annotations
 
+import warnings
+
 from matplotlib.figure import Figure
 
+from ..fonts import fonts_for
 from ..heatmap import prepare_data
 from ..model import AttributionMatrix
 from ..style import Style
 from .canvas import HeatmapCanvas
 from .layout import FigurePlan, Layout, check_figure_size, compute_layout
-from .rc import RC, isolated_rc
+from .rc import RC, isolated_rc, register_fonts
 
 __all__ = [
     "RC",
@@ -32,9 +35,13 @@ __all__ = [
 
 def prepare(matrix: AttributionMatrix, style: Style) -> FigurePlan:
     """What to draw and where, computed without touching a figure."""
-    with isolated_rc():
+    fonts = fonts_for(matrix, style)
+    register_fonts(fonts)
+    for message in fonts.missing_messages():
+        warnings.warn(message, stacklevel=2)
+    with isolated_rc(fonts.families):
         data = prepare_data(matrix, style)
-        layout = compute_layout(data, style)
+        layout = compute_layout(data, style, fonts.families)
     check_figure_size(layout, style, matrix.source)
     return FigurePlan(data, layout)
 

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
-from matplotlib.font_manager import findfont, get_font
+from matplotlib.font_manager import fontManager, get_font
 from matplotlib.text import Text
 
 from ..heatmap import HeatmapData
@@ -24,13 +24,15 @@ from .rc import isolated_rc
 
 
 @lru_cache(maxsize=2048)
-def _coverage(text: str, font_path: str, size_px: float, hinting: object) -> np.ndarray:
+def _coverage(
+    text: str, font_paths: tuple[str, ...], size_px: float, hinting: object
+) -> np.ndarray:
     """The antialiased coverage bitmap of ``text``, trimmed to its ink (rows top down).
 
     Rendered by FreeType in one call for the whole string, and cached: cell values repeat
     within and across the files of a batch.
     """
-    font = get_font(font_path)
+    font = get_font(font_paths)
     font.clear()
     font.set_size(size_px * 72 / 100, 100)  # size in pixels, expressed at 100 dpi
     font.set_text(text, 0.0, flags=hinting)
@@ -58,7 +60,9 @@ class CellText(Text):
             return super().draw(renderer)
         coverage = _coverage(
             text,
-            findfont(self.get_fontproperties()),
+            # The whole font chain, as Agg's own text drawing uses it: a --font chain's
+            # first font may lack digits (a CJK fallback font, say).
+            tuple(fontManager._find_fonts_by_props(self.get_fontproperties())),
             renderer.points_to_pixels(self.get_fontsize()),
             get_hinting_flag(),
         )
@@ -88,7 +92,7 @@ class HeatmapCanvas:
         self._background = None
         self._background_labels: tuple | None = None
         rows, cols = layout.shape
-        with isolated_rc():
+        with isolated_rc(self.layout.fonts):
             self.figure = Figure(figsize=(layout.fig_width, layout.fig_height), dpi=style.dpi)
             FigureCanvasAgg(self.figure)
             self.axes = self.figure.add_axes(layout.heatmap_rect)
@@ -203,7 +207,7 @@ class HeatmapCanvas:
         canvas = self.figure.canvas
         labels = (tuple(data.tokens), tuple(data.expressions), data.title)
         changing = [self.cells, *self.axes.spines.values(), *self.texts]
-        with isolated_rc():
+        with isolated_rc(self.layout.fonts):
             if labels != self._background_labels:
                 self._show_labels(data)
                 for artist in changing:

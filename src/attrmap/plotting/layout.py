@@ -15,10 +15,10 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
 from ..errors import LimitError
+from ..fonts import DEJAVU_SANS
 from ..heatmap import HeatmapData
 from ..labels import display_label
 from ..style import Style
-from .rc import RC
 
 _PAD = 0.15  # inches of white space around everything
 _LABEL_PAD_PT = 3.5  # heatmap labels: no tick marks (as seaborn), just matplotlib's pad
@@ -31,11 +31,11 @@ _MIN_CELL_HEIGHT = 0.45
 
 
 @lru_cache(maxsize=4096)
-def _text_size(text: str, size: float) -> tuple[float, float]:
+def _text_size(text: str, size: float, families: tuple[str, ...]) -> tuple[float, float]:
     """Width and height in inches, from font metrics (no renderer, dpi-independent)."""
     if not text:
         return 0.0, 0.0
-    prop = FontProperties(family=RC["font.family"], size=size)
+    prop = FontProperties(family=list(families), size=size)
     width, height, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, prop, ismath=False)
     return width / 72, height / 72
 
@@ -56,10 +56,17 @@ class Layout:
     rotate_expressions: bool
     title_y: float | None  # figure fraction of the title's baseline, None for no title
     extend: str
+    fonts: tuple[str, ...] = (DEJAVU_SANS,)  # font.family chain (see ``fonts``)
 
 
-def compute_layout(data: HeatmapData, style: Style) -> Layout:
-    """Size the figure from the grid and the measured label lengths."""
+def compute_layout(
+    data: HeatmapData, style: Style, fonts: tuple[str, ...] = (DEJAVU_SANS,)
+) -> Layout:
+    """Size the figure from the grid and the measured label lengths, in ``fonts``."""
+
+    def measure(text: str, size: float) -> tuple[float, float]:
+        return _text_size(text, size, fonts)
+
     shape, tokens, expressions = data.shape, data.tokens, data.expressions
     title, extend = data.title, data.extend
     annotations = [a for a in data.annotations if a] or ["0"]
@@ -67,20 +74,20 @@ def compute_layout(data: HeatmapData, style: Style) -> Layout:
     size, annot_size = style.font_size, style.annotation_font_size
     tick_offset = _TICK_OFFSET_PT / 72
     label_offset = _LABEL_PAD_PT / 72
-    token_width = max(_text_size(t, size)[0] for t in tokens)
-    expr_sizes = [_text_size(e, size) for e in expressions]
+    token_width = max(measure(t, size)[0] for t in tokens)
+    expr_sizes = [measure(e, size) for e in expressions]
     expr_width = max(w for w, _ in expr_sizes)
-    line_height = _text_size("Ag", size)[1]
+    line_height = measure("Ag", size)[1]
     # Digits share one advance width, so "-0.1234" is as wide as "-0.0000": measuring
     # each number's shape, not each number, keeps this cheap and its cache small.
     shapes = {_DIGIT_RE.sub("0", a) for a in annotations}
-    annot_width = max(_text_size(shape, annot_size)[0] for shape in shapes)
+    annot_width = max(measure(shape, annot_size)[0] for shape in shapes)
 
     cell_width = max(_MIN_CELL_WIDTH, annot_width + 0.2)
     rotate = expr_width + 0.1 > max(cell_width, _MAX_UNROTATED_LABEL)
     if not rotate:
         cell_width = max(cell_width, expr_width + 0.15)
-    cell_height = max(_MIN_CELL_HEIGHT, 1.8 * _text_size("0", annot_size)[1], 1.6 * line_height)
+    cell_height = max(_MIN_CELL_HEIGHT, 1.8 * measure("0", annot_size)[1], 1.6 * line_height)
     grid_width, grid_height = cols * cell_width, rows * cell_height
 
     diag = math.sqrt(0.5)
@@ -96,12 +103,12 @@ def compute_layout(data: HeatmapData, style: Style) -> Layout:
         overhang = max(
             (i + 0.5) * cell_width + w / 2 - grid_width for i, (w, _) in enumerate(expr_sizes)
         )
-    title_height = 1.6 * _text_size("Ag", size * 1.2)[1] if title else 0.0
+    title_height = 1.6 * measure("Ag", size * 1.2)[1] if title else 0.0
 
     left = _PAD + token_width + label_offset
     top = _PAD + title_height + labels_height + label_offset
-    cbar_tick_width = max(_text_size(f"\u2212{t:.2f}", size)[0] for t in style.colorbar_ticks)
-    cbar_label_width, cbar_label_height = _text_size(display_label(style.colorbar_label), size)
+    cbar_tick_width = max(measure(f"\u2212{t:.2f}", size)[0] for t in style.colorbar_ticks)
+    cbar_label_width, cbar_label_height = measure(display_label(style.colorbar_label), size)
     right_block = (
         _COLORBAR_GAP
         + _COLORBAR_WIDTH
@@ -115,7 +122,7 @@ def compute_layout(data: HeatmapData, style: Style) -> Layout:
     body_height = max(grid_height, cbar_height)
     fig_width = max(
         left + grid_width + max(right_block, overhang + _PAD),
-        _text_size(title or "", size * 1.2)[0] + 2 * _PAD,
+        measure(title or "", size * 1.2)[0] + 2 * _PAD,
     )
     fig_height = top + body_height + _PAD
 
@@ -134,6 +141,7 @@ def compute_layout(data: HeatmapData, style: Style) -> Layout:
         rotate_expressions=rotate,
         title_y=1 - (_PAD + title_height * 0.7) / fig_height if title else None,
         extend=extend,
+        fonts=fonts,
     )
 
 
