@@ -31,13 +31,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from make_inputs import make_inputs
+from make_inputs import TOKENIZER_TOKENS, make_inputs
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 PY = sys.executable
 
-BATCH_CONTENDERS = ("attrmap_batch", "naive_matplotlib", "seaborn")
+BATCH_CONTENDERS = ("attrmap_batch", "attrmap_batch_clean", "naive_matplotlib", "seaborn")
 ONLY_CHOICES = (*BATCH_CONTENDERS, "single_file", "memory")
 
 
@@ -123,6 +123,22 @@ def batch_commands(jobs: int) -> dict[str, Callable[[Path, Path], list[str]]]:
             "-j",
             str(jobs),
         ],
+        # The same values with tokenizer labels (GPT-2 pieces of Latin, CJK and Devanagari
+        # text) drawn with --tokens clean: byte decoding plus fallback fonts.
+        "attrmap_batch_clean": lambda i, o: [
+            PY,
+            "-m",
+            "attrmap",
+            "batch",
+            str(tokenizer_dir(i)),
+            "-o",
+            str(o),
+            "--force",
+            "-j",
+            str(jobs),
+            "--tokens",
+            "clean",
+        ],
         "naive_matplotlib": lambda i, o: [
             PY,
             str(BENCH_DIR / "naive_matplotlib_loop.py"),
@@ -131,6 +147,11 @@ def batch_commands(jobs: int) -> dict[str, Callable[[Path, Path], list[str]]]:
         ],
         "seaborn": lambda i, o: [PY, str(BENCH_DIR / "seaborn_loop.py"), str(i), str(o)],
     }
+
+
+def tokenizer_dir(in_dir: Path) -> Path:
+    """Where the tokenizer-labelled copy of ``in_dir``'s inputs is."""
+    return in_dir.with_name(in_dir.name + "-tokenizer")
 
 
 def fmt_ratio(value: float, ref: float | None) -> str:
@@ -203,6 +224,9 @@ def bench_batch(
         )
     if ref is None:
         print("\n(attrmap_batch did not run: no ratios.)")
+    naive, clean = medians.get("naive_matplotlib"), medians.get("attrmap_batch_clean")
+    if naive is not None and clean is not None:
+        print(f"\nnaive_matplotlib / attrmap_batch_clean: {naive / clean:.2f}x")
 
 
 # --------------------------------------------------------------------- single-file section
@@ -342,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
         if batch_names or run_single:
             inputs = make_inputs(in_dir, args.files, args.seed)
             make_inputs(warm_dir, 2, args.seed + 1)
+            make_inputs(tokenizer_dir(in_dir), args.files, args.seed, TOKENIZER_TOKENS)
+            make_inputs(tokenizer_dir(warm_dir), 2, args.seed + 1, TOKENIZER_TOKENS)
             log(f"generated {args.files} inputs in {in_dir}")
         if batch_names:
             bench_batch(

@@ -25,6 +25,21 @@ import numpy as np
 EXPRESSIONS = ["8 x 48 = 384", "3 x 4 = 12", "6 - 4 = 2", "50(10x5)", "$35 ($85 - $50)"]
 TOKENS = ["-", "1", "6", ",", "0", "0", "0", "_x", "-", "0", ".", "8", "_="]
 CORNER = "token"
+#: What a tokenizer writes: GPT-2 byte-level pieces whose text is Latin, CJK and
+#: Devanagari (drawn with --tokens clean, they need the byte decoding and fallback fonts).
+TOKENIZER_TEXTS = [" The", " cat", " sat", "\n", " München", " 中", "文", " 日本", "語"]
+TOKENIZER_TEXTS += [" नमस्ते", " किताब", "!", " end"]
+
+
+def byte_level(text: str) -> str:
+    """``text`` as one GPT-2 byte-level piece (``bytes_to_unicode``)."""
+    printable = [*range(33, 127), *range(161, 173), *range(174, 256)]
+    table = {b: chr(b) for b in printable}
+    table.update({b: chr(256 + n) for n, b in enumerate(b for b in range(256) if b not in table)})
+    return "".join(table[b] for b in text.encode("utf-8"))
+
+
+TOKENIZER_TOKENS = [byte_level(text) for text in TOKENIZER_TEXTS]
 
 
 def random_matrix(seed: int, index: int) -> np.ndarray:
@@ -37,22 +52,24 @@ def random_matrix(seed: int, index: int) -> np.ndarray:
     return values
 
 
-def write_csv(path: Path, values: np.ndarray) -> None:
+def write_csv(path: Path, values: np.ndarray, tokens: list[str] = TOKENS) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow([CORNER, *EXPRESSIONS])
-        for token, row in zip(TOKENS, values, strict=True):
+        for token, row in zip(tokens, values, strict=True):
             writer.writerow([token, *(f"{v:.4f}" for v in row)])
 
 
-def make_inputs(out_dir: str | Path, n_files: int, seed: int = 0) -> list[Path]:
+def make_inputs(
+    out_dir: str | Path, n_files: int, seed: int = 0, tokens: list[str] = TOKENS
+) -> list[Path]:
     """Write ``n_files`` CSVs named ``attr_00000.csv``... into ``out_dir``; return paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(n_files):
         path = out / f"attr_{i:05d}.csv"
-        write_csv(path, random_matrix(seed, i))
+        write_csv(path, random_matrix(seed, i), tokens)
         paths.append(path)
     return paths
 

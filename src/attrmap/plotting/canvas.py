@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
-from matplotlib.font_manager import fontManager, get_font
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.text import Text
 
 from ..heatmap import HeatmapData
@@ -45,6 +45,13 @@ def _coverage(
     return (ink.astype(np.float32) / 255)[..., None]
 
 
+@lru_cache(maxsize=64)
+def _font_chain(prop: FontProperties) -> tuple[str, ...]:
+    """The files of a text's font chain, as Agg's own text drawing finds them: a
+    ``--font`` chain's first font may lack digits (a CJK fallback font, say)."""
+    return tuple(fontManager._find_fonts_by_props(prop))
+
+
 class CellText(Text):
     """A cell's annotation; on Agg it is blended from a cached bitmap, centred on its ink.
 
@@ -60,9 +67,7 @@ class CellText(Text):
             return super().draw(renderer)
         coverage = _coverage(
             text,
-            # The whole font chain, as Agg's own text drawing uses it: a --font chain's
-            # first font may lack digits (a CJK fallback font, say).
-            tuple(fontManager._find_fonts_by_props(self.get_fontproperties())),
+            _font_chain(self.get_fontproperties()),
             renderer.points_to_pixels(self.get_fontsize()),
             get_hinting_flag(),
         )
