@@ -33,6 +33,7 @@ from .errors import AttrmapError, BatchError
 from .model import AttributionMatrix
 
 LOCAL_PREFIX = "local:"
+SHUTDOWN_SECONDS = 20
 
 
 def parse_address(address: str) -> str | int:
@@ -90,9 +91,10 @@ class DaskExecutor:
                 self.client = Client(self.cluster)
             else:
                 self.client = Client(target, timeout=30)
-        except OSError as error:  # cannot reach the scheduler
+        except (OSError, TimeoutError) as error:  # cannot reach or start the scheduler
             self.close_cluster()
-            raise BatchError(f"--dask {target}: cannot connect to the scheduler: {error}") from None
+            what = "start a local cluster" if isinstance(target, int) else "connect"
+            raise BatchError(f"--dask {target}: cannot {what}: {error}") from None
         threads = sum(self.client.nthreads().values()) or 1
         self.limit = 2 * threads
         self.futures: dict[Any, RenderJob] = {}
@@ -142,15 +144,20 @@ class DaskExecutor:
         return future.result()
 
     def shutdown(self, cancel: bool) -> None:
+        """Cancel what has not run; a task already running finishes its (atomic) write.
+        Stopping must not fail: the batch is being interrupted, or is done."""
         try:
             if cancel and self.futures:
                 self.client.cancel(list(self.futures))
             self.futures = {}
-            self.client.close()
+            self.client.close(timeout=SHUTDOWN_SECONDS)
+        except Exception as error:  # the scheduler went away: nothing left to stop
+            logging.getLogger(__name__).debug("closing the Dask client: %s", error)
         finally:
             self.close_cluster()
 
     def close_cluster(self) -> None:
         if self.cluster is not None:
-            self.cluster.close()
-            self.cluster = None
+            cluster, self.cluster = self.cluster, None
+            with contextlib.suppress(Exception):
+                cluster.close(timeout=SHUTDOWN_SECONDS)
