@@ -14,7 +14,7 @@ from ..labels import display_label
 from ..model import AttributionMatrix
 from ..style import Style
 from .facts import Cell, Facts, facts_from_data
-from .text_width import shorten
+from .text_width import counted, shorten
 
 ALT_TEXT_LIMIT = 250
 TITLE_LIMIT = 200  # a document title is a name: long figure titles are shortened
@@ -54,7 +54,7 @@ def _alt_text(facts: Facts, label_limit: int) -> str:
     colours += f", {scale.high_colour} at {high}"
     parts = [
         f"{kind} of {shorten(scale.label.lower(), label_limit) or 'values'}, "
-        f"{rows} tokens by {cols} expressions; colour: {colours}."
+        f"{counted(rows, 'token')} by {counted(cols, 'expression')}; colour: {colours}."
     ]
     if facts.missing_cells:
         parts.append(f"{facts.missing_cells} missing.")

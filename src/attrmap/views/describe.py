@@ -25,7 +25,7 @@ from .facts import (
     Facts,
     compute_facts,
 )
-from .text_width import display_width
+from .text_width import counted, display_width
 
 _LIST_LIMIT = 5  # cells named per sentence before "and N more"
 _STANDOUT_LIMIT = 5  # standout tokens described before "and N more"
@@ -158,15 +158,15 @@ def _overview(facts: Facts, w: _Writer) -> str:
     rows, cols = facts.shape
     scale = facts.scale
     text = (
-        f"A heatmap of {w.escape(scale.label.lower() or 'values')}: {_count(rows, 'token')} "
-        f"(rows, down the left) by {_count(cols, 'expression')} (columns, across the top), "
-        f"{_count(rows * cols, 'cell')}, each annotated with its value. "
+        f"A heatmap of {w.escape(scale.label.lower() or 'values')}: {counted(rows, 'token')} "
+        f"(rows, down the left) by {counted(cols, 'expression')} (columns, across the top), "
+        f"{counted(rows * cols, 'cell')}, each annotated with its value. "
         f"Colour shows the value, {_colour_range(facts)}."
     )
     if facts.title:
         text += f" Title: {w.quote(facts.title)}."
     if facts.missing_cells:
-        text += f" {_count(facts.missing_cells, 'cell')} missing, drawn grey without a value."
+        text += f" {counted(facts.missing_cells, 'cell')} missing, drawn grey without a value."
     return text + f" Data: {w.escape(facts.source)}."
 
 
@@ -191,8 +191,8 @@ def _components(facts: Facts, w: _Writer) -> list[tuple[str, str]]:
     )
     low, *_, high = scale.tick_labels
     return [
-        ("X-axis (top)", f"{_count(cols, 'expression')}: " + _labels(facts.expressions, w)),
-        ("Y-axis (left)", f"{_count(rows, 'token')}: " + _labels(facts.tokens, w)),
+        ("X-axis (top)", f"{counted(cols, 'expression')}: " + _labels(facts.expressions, w)),
+        ("Y-axis (left)", f"{counted(rows, 'token')}: " + _labels(facts.tokens, w)),
         (
             "Colorbar (right)",
             f"{w.quote(scale.label)} from {low} ({scale.low_colour}) to {high} "
@@ -239,7 +239,7 @@ def _observations(facts: Facts, w: _Writer) -> list[tuple[str, list[str]]]:
     if facts.missing_cells:
         out.append(
             (
-                f"Missing: {_count(facts.missing_cells, 'cell')} of {facts.values.size}, "
+                f"Missing: {counted(facts.missing_cells, 'cell')} of {facts.values.size}, "
                 "drawn grey without an annotation and left out of every count above.",
                 [],
             )
@@ -284,7 +284,7 @@ def _standouts(facts: Facts, w: _Writer) -> tuple[str, list[str]]:
         lines.append(text + _and(parts) + ".")
     more = len(facts.standouts) - _STANDOUT_LIMIT
     if more > 0:
-        lines.append(f"and {_count(more, 'more token')}.")
+        lines.append(f"and {counted(more, 'more token')}.")
     return ("Tokens that stand out (the largest magnitude of at least one expression):", lines)
 
 
@@ -294,8 +294,8 @@ def _near_zero(facts: Facts, w: _Writer) -> str:
     return (
         f"Near zero (|value| < {_number(facts.near_zero_threshold)}, "
         f"{_number(NEAR_ZERO_SHARE * 100)} % of the colour range): "
-        f"{facts.near_zero_cells} of {_count(facts.present_cells, 'cell')}; "
-        f"{quiet} of {_count(rows, 'token')} {'has' if quiet == 1 else 'have'} every value "
+        f"{facts.near_zero_cells} of {counted(facts.present_cells, 'cell')}; "
+        f"{quiet} of {counted(rows, 'token')} {'has' if quiet == 1 else 'have'} every value "
         "near zero."
     )
 
@@ -313,7 +313,7 @@ def _outside_range(facts: Facts, w: _Writer) -> str:
         if cells:
             listed = _limited([_cell_ref(facts, c, w) for c in cells], separator="; ")
             parts.append(
-                f"{_count(len(cells), 'value')} {side} {limit} ({listed}), drawn in the end "
+                f"{counted(len(cells), 'value')} {side} {limit} ({listed}), drawn in the end "
                 f"colour ({colour}) with the colorbar's arrow at the {end}"
             )
     count = len(facts.above_range) + len(facts.below_range)
@@ -364,10 +364,6 @@ def _limited(items: list[str], separator: str = ", ") -> str:
 
 def _labels(labels: Sequence[str], w: _Writer) -> str:
     return ", ".join(w.quote(label) for label in labels)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _share(n: int, total: int) -> str:

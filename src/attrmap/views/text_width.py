@@ -1,5 +1,5 @@
-"""Display width of text in a terminal or a fixed-width table: wide CJK and emoji take
-two columns, combining marks none.
+"""Text helpers of the text views. Display width in a terminal or a fixed-width table:
+wide CJK and emoji take two columns, combining marks none.
 
 Uses only ``unicodedata`` (East Asian Width and combining classes), which covers what
 labels hold; labels reach here through ``display_label``, so there are no control
@@ -50,3 +50,8 @@ def fit(text: str, width: int, align: str = "left") -> str:
     if align == "center":
         return " " * (gap // 2) + text + " " * (gap - gap // 2)
     return text + " " * gap
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 token``, ``2 tokens``: a number with its noun in the right number."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
