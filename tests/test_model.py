@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from attrmap import AttributionMatrix, GridError, ShapeError, check_shape, parse_shape
-from attrmap.model import parse_number
+from attrmap.model import parse_number, parse_plain_numbers
 
 
 @pytest.mark.parametrize(
@@ -108,3 +112,25 @@ def test_check_shape_says_what_was_expected_found_and_how_to_accept():
     assert "--shape any" in message  # str() has the advice; the CLI gives it once
     assert "--shape" not in info.value.brief
     assert info.value.hint.closing_line(2).startswith("2 inputs are not 13x5: ")
+
+
+_PLAIN = st.from_regex(
+    r" ?[+-]?(\d{1,4}(\.\d{0,3})?|\.\d{1,3})([eE][+-]?\d{1,3})? ?", fullmatch=True
+)
+_ODD = st.sampled_from(
+    ["nan", "inf", "1e999", "", " ", "1_000", "0x10", "1\x002", "\u0661", ".0\x1f"]
+)
+
+
+@given(st.lists(st.one_of(_PLAIN, _ODD, st.text(max_size=6)), min_size=1, max_size=6))
+def test_a_row_at_once_never_disagrees_with_cell_by_cell(cells):
+    """The fast path for a whole row (``batch --check`` reads thousands of files) takes a
+    row only if every cell parses, to the same numbers; otherwise cell by cell decides."""
+    fast = parse_plain_numbers(cells)
+    if fast is not None:
+        assert fast == [parse_number(cell) for cell in cells]
+
+
+@given(st.lists(_PLAIN.filter(lambda t: math.isfinite(float(t))), min_size=1, max_size=6))
+def test_plain_rows_take_the_fast_path(cells):
+    assert parse_plain_numbers(cells) == [parse_number(cell) for cell in cells]

@@ -9,6 +9,7 @@ go to worker processes, each of which keeps one figure per layout and swaps the 
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -275,7 +276,14 @@ _NUMBERED_RE = re.compile(r"(.*)-\d+(\.[^./]+)")
 
 def _inside(path: Path, folder: Path) -> bool:
     # Resolving follows any symlinked folder on the way: refuse writing through one.
-    return path.parent.resolve().is_relative_to(folder.resolve())
+    return _resolved(path.parent).is_relative_to(_resolved(folder))
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolved(folder: Path) -> Path:
+    """Folders resolved once per run (thousands of figures share a few folders);
+    ``run_batch`` clears this, so a run sees the links as they are when it starts."""
+    return folder.resolve()
 
 
 # --------------------------------------------------------------------------- orphans
@@ -657,6 +665,7 @@ def run_batch(
             if outcome.status is Status.FAILED and options.fail_fast:
                 stop_early = True
 
+    _resolved.cache_clear()
     output_folders = sorted({item.output.parent for item in items})
     if not options.check:
         remove_stale_temp_files(output_folders)  # leftovers of a killed run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,22 @@ def parse_number(text: str) -> float:
     if not np.isfinite(value):
         raise ValueError(f"{_clip(stripped)!r} overflows a 64-bit float")
     return value
+
+
+_ROW_OF_NUMBERS_RE = re.compile(rf"\s*{_NUMBER_RE.pattern}\s*(?:\x00\s*{_NUMBER_RE.pattern}\s*)*")
+
+
+def parse_plain_numbers(texts: Sequence[str]) -> list[float] | None:
+    """Many cells at once when every one is a plain finite number, as nearly all are:
+    one regular expression over the row instead of two per cell (``batch --check`` reads
+    thousands of files). None if any cell is not: ``parse_number`` then says which."""
+    if not texts or not _ROW_OF_NUMBERS_RE.fullmatch("\x00".join(texts)):
+        return None
+    try:
+        values = [float(text) for text in texts]
+    except ValueError:  # a cell holding the separator itself
+        return None
+    return values if all(map(math.isfinite, values)) else None
 
 
 def _clip(text: str, limit: int = 40) -> str:

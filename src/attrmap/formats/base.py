@@ -14,7 +14,7 @@ from typing import IO
 
 from ..atomic import describe_os_error
 from ..errors import GridError, InputError, LimitError
-from ..model import AttributionMatrix, parse_number
+from ..model import AttributionMatrix, parse_number, parse_plain_numbers
 
 STDIN = "-"
 
@@ -189,6 +189,24 @@ def parse_cell(
         raise GridError(
             source, f"token {token!r}, expression {expression!r}: {error}", line, column
         ) from None
+
+
+def parse_row(
+    texts: list[str],
+    source: str,
+    line: int | None,
+    first_column: int,
+    token: str,
+    expressions: list[str],
+) -> list[float]:
+    """A row's numbers; the first bad cell is a ``GridError`` as from ``parse_cell``."""
+    values = parse_plain_numbers(texts)
+    if values is not None:
+        return values
+    return [
+        parse_cell(text, source, line, first_column + col, token, expressions[col])
+        for col, text in enumerate(texts)
+    ]
 
 
 def too_many_cells(source: str, limits: Limits) -> LimitError:

@@ -19,7 +19,7 @@ from .base import (
     WriteOptions,
     count,
     decode_text,
-    parse_cell,
+    parse_row,
     too_many_cells,
 )
 
@@ -87,12 +87,7 @@ def _read_rows(
             if (len(rows) + 1) * len(expressions) > limits.max_cells:
                 raise too_many_cells(source, limits)
             tokens.append(row[0])
-            rows.append(
-                [
-                    parse_cell(cell, source, line, col + 2, row[0], expressions[col])
-                    for col, cell in enumerate(row[1:])
-                ]
-            )
+            rows.append(parse_row(row[1:], source, line, 2, row[0], expressions))
     except csv.Error as error:
         raise InputError(source, f"malformed {dialect.kind}: {error}", reader.line_num) from None
     if expressions is None:
