@@ -574,6 +574,7 @@ def show_config(**options: Any) -> None:
 DEFAULT_NOTES = {
     "title": "the matrix's own title",
     "tokens": "the input's own, raw (clean for inseq files)",
+    "fonts": "DejaVu Sans, then an installed font for each character it lacks",
 }
 
 
