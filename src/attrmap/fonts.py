@@ -209,8 +209,10 @@ def font_folders() -> list[Path]:
         folders += [Path("/Library/Fonts"), Path("/System/Library/Fonts"), home / "Library/Fonts"]
     else:
         data_home = os.environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
-        data_dirs = os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share"
-        folders += [Path(d) / "fonts" for d in [data_home, *data_dirs.split(":")] if d]
+        data_dirs = os.environ.get("XDG_DATA_DIRS", "").split(":")
+        # The standard folders too: a desktop session may set XDG_DATA_DIRS without them.
+        data_dirs += ["/usr/local/share", "/usr/share"]
+        folders += [Path(d) / "fonts" for d in [data_home, *data_dirs] if d]
         folders.append(home / ".fonts")
     return list(dict.fromkeys(folders))
 
