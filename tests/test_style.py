@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from attrmap import Config, Style, StyleError, load_config
+from attrmap.scale import colorbar_ticks
 from attrmap.style import build_config
 from conftest import CONFIGS
 
@@ -11,7 +12,7 @@ def test_defaults_match_the_reference_figure():
     style = Style()
     assert style.cmap == "RdYlGn"
     assert (style.vmin, style.vmax) == (-1.0, 1.0)
-    assert style.colorbar_ticks == [-1.0, -0.5, 0.0, 0.5, 1.0]
+    assert colorbar_ticks(style.vmin, style.vmax) == [-1.0, -0.5, 0.0, 0.5, 1.0]
     assert style.colorbar_label == "Token Attribution"
     assert format(-0.00001, style.fmt) == "-0.0000"
     assert Config().shape == (13, 5)

@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -27,12 +28,13 @@ from pathlib import Path
 from typing import Protocol
 
 from .atomic import remove_stale_temp_files
-from .errors import AttrmapError, BatchError, OutputError, WorkerError
+from .errors import AttrmapError, BatchError, FigureWarning, OutputError, WorkerError
 from .formats import DEFAULT_INPUT, InputOptions, input_stem, input_suffixes
 from .interrupts import Terminated, sigterm_raises
 from .model import AttributionMatrix
-from .pipeline import figure_name, load_checked, numbered, save_html
-from .provenance import figure_key, read_figure_key
+from .pipeline import figure_name, load_checked, numbered, save_html, shared_scale
+from .provenance import figure_is_current, figure_key, read_figure_key
+from .scale import resolve_scale
 from .style import Config
 
 
@@ -67,6 +69,7 @@ class Outcome:
     status: Status
     error: AttrmapError | None = None
     key: str | None = None  # the figure's key, once the input could be read
+    warnings: tuple[FigureWarning, ...] = ()  # what drawing it warned about
 
 
 @dataclass
@@ -76,6 +79,7 @@ class Summary:
     counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
     seconds: float = 0.0
     interrupted_by: int | None = None  # the signal number, if a signal stopped the batch
+    warnings: list[FigureWarning] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -391,27 +395,44 @@ class _Renderer:
         self.max_canvases = max_canvases
 
     def render(self, matrix: AttributionMatrix, output: Path, key: str) -> None:
-        from .output import encode_png, figure_format_for, save_bytes, save_figure
+        from .output import encode_png, figure_format_for, save_bytes, save_figure, save_pages
+        from .provenance import page_paths, page_provenance
 
-        if figure_format_for(output) == "html":  # text, not drawing: no canvas
-            save_html(matrix, self.style, output, key)
+        style = resolve_scale(self.style, [matrix.values])  # a shared range: resolved already
+        figure_format = figure_format_for(output)
+        if figure_format == "html":  # text, not drawing: no canvas
+            save_html(matrix, style, output, key)
             return
-        from .plotting import HeatmapCanvas, prepare
-        from .views.alt_text import figure_text_from_data
+        from .plotting import draw_pages, prepare_pages
+        from .views.alt_text import figure_text, figure_text_from_data
 
-        figure_plan = prepare(matrix, self.style)
-        canvas = self.canvases.pop(figure_plan.layout, None) or HeatmapCanvas(
-            figure_plan.layout, self.style
-        )
-        self.canvases[figure_plan.layout] = canvas
+        plans = prepare_pages(matrix, style, figure_format)
+        if len(plans) == 1 and not style.layout.transpose:  # the data described as drawn
+            text = figure_text_from_data(plans[0].data, style)
+        else:  # pages (or a transposed grid) are described as the whole matrix
+            text = figure_text(matrix, style)
+        if figure_format == "pdf" and len(plans) > 1:  # one file: each page its own figure
+            figures = draw_pages(plans, style)
+            save_pages(figures, output, provenance=key, text=text, options=style.output)
+            return
+        record = page_provenance(key, len(plans))
+        for plan, path in zip(plans, page_paths(output, len(plans)), strict=True):
+            canvas = self._canvas(plan.layout, style)
+            if figure_format == "png":  # the fast path: same bytes as savefig
+                pixels = canvas.draw_pixels(plan)
+                save_bytes(encode_png(pixels, style.dpi, record, text), path)
+            else:
+                figure = canvas.show(plan)
+                save_figure(figure, path, provenance=record, text=text, options=style.output)
+
+    def _canvas(self, layout, style):
+        from .plotting import HeatmapCanvas
+
+        canvas = self.canvases.pop(layout, None) or HeatmapCanvas(layout, style)
+        self.canvases[layout] = canvas
         if len(self.canvases) > self.max_canvases:
             self.canvases.popitem(last=False)
-        text = figure_text_from_data(figure_plan.data, self.style)
-        if figure_format_for(output) == "png":  # the fast path: same bytes as savefig
-            pixels = canvas.draw_pixels(figure_plan)
-            save_bytes(encode_png(pixels, self.style.dpi, key, text), output)
-        else:
-            save_figure(canvas.show(figure_plan), output, provenance=key, text=text)
+        return canvas
 
 
 _renderers: dict[tuple[str, int], _Renderer] = {}
@@ -441,24 +462,34 @@ def _init_worker(options: BatchOptions) -> None:
 _pool_options: BatchOptions | None = None
 
 
+#: What drawing one figure gives back (across processes): its error or None, and the
+#: warnings it raised, for the parent to sum up in one line per kind.
+RenderResult = tuple[AttrmapError | None, tuple[FigureWarning, ...]]
+
+
 def _render_safely(
     renderer: _Renderer, matrix: AttributionMatrix, output: Path, key: str
-) -> AttrmapError | None:
+) -> RenderResult:
     """Render one figure; return the error instead of raising across processes."""
-    try:
-        renderer.render(matrix, output, key)
-    except AttrmapError as error:
-        return error
-    except Exception as error:  # a bug: report it against the file, keep the batch going
-        return internal_error(matrix.source, error)
-    return None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FigureWarning)
+        try:
+            renderer.render(matrix, output, key)
+        except AttrmapError as error:
+            return error, ()
+        except Exception as error:  # a bug: report it against the file, keep the batch going
+            return internal_error(matrix.source, error), ()
+    for other in caught:  # anything else (a missing glyph) goes on as it came
+        if not isinstance(other.message, FigureWarning):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    return None, tuple(w.message for w in caught if isinstance(w.message, FigureWarning))
 
 
 def internal_error(source: object, error: BaseException) -> WorkerError:
     return WorkerError(f"{source}: internal error {type(error).__name__}: {error} (please report)")
 
 
-def _render_in_worker(matrix: AttributionMatrix, output: Path, key: str) -> AttrmapError | None:
+def _render_in_worker(matrix: AttributionMatrix, output: Path, key: str) -> RenderResult:
     assert _pool_options is not None
     return _render_safely(renderer_for(_pool_options), matrix, output, key)
 
@@ -511,8 +542,8 @@ class InProcessExecutor:
         return True
 
     def submit(self, job: RenderJob) -> None:
-        error = _render_safely(self.renderer, job.matrix, job.item.output, job.key)
-        self.done.append(rendered(job.item, error, job.key))
+        result = _render_safely(self.renderer, job.matrix, job.item.output, job.key)
+        self.done.append(rendered(job.item, result, job.key))
 
     def pending(self) -> int:
         return len(self.done)
@@ -560,12 +591,12 @@ class PoolExecutor:
         for future in sorted(done, key=lambda f: self.futures[f].item.relative):
             job = self.futures.pop(future)
             try:
-                error = future.result()
+                result = future.result()
             except BrokenProcessPool:
-                error = worker_died(job.item)
+                result = worker_died(job.item), ()
             except Exception as exc:  # e.g. a result that cannot be pickled: a bug
-                error = internal_error(job.item.source, exc)
-            outcomes.append(rendered(job.item, error, job.key))
+                result = internal_error(job.item.source, exc), ()
+            outcomes.append(rendered(job.item, result, job.key))
         return outcomes
 
     def shutdown(self, cancel: bool) -> None:
@@ -588,7 +619,10 @@ def local_executor(options: BatchOptions) -> Executor:
 
 
 def _examine(
-    item: BatchItem, out_dir: Path, options: BatchOptions
+    item: BatchItem,
+    out_dir: Path,
+    options: BatchOptions,
+    loaded: dict[Path, list[AttributionMatrix]] | None = None,
 ) -> tuple[list[Outcome], list[tuple]]:
     """Read and validate one input; decide which of its figures need drawing.
 
@@ -597,7 +631,9 @@ def _examine(
     """
     config = options.config
     try:
-        matrices = load_checked(item.source, config, options.input_options)
+        matrices = (loaded or {}).pop(item.source, None) or load_checked(
+            item.source, config, options.input_options
+        )
         outputs = numbered(item.output, len(matrices))
         _refuse_numbered_clashes(item, outputs, out_dir)
         if not _inside(item.output, out_dir):
@@ -608,8 +644,9 @@ def _examine(
     jobs: list[tuple] = []
     for matrix, output in zip(matrices, outputs, strict=True):
         figure_item = item if output == item.output else replace(item, output=output)
-        key = figure_key(matrix, config.style, options.figure_format)
-        if not options.force and read_figure_key(output) == key:
+        style = resolve_scale(config.style, [matrix.values])  # keyed with its range
+        key = figure_key(matrix, style, options.figure_format)
+        if not options.force and figure_is_current(output, key):
             outcomes.append(Outcome(figure_item, Status.CURRENT, key=key))
         elif options.check:
             missing = not output.exists()
@@ -652,6 +689,7 @@ def run_batch(
     in_path, out_path = Path(in_dir), Path(out_dir)
     if items is None:
         items = plan(in_path, out_path, options)
+    options, loaded = _with_shared_range(in_path, out_path, options, items)
     summary = Summary(check=options.check, prune=options.prune)
     started = time.perf_counter()
     stop_early = False
@@ -660,6 +698,7 @@ def run_batch(
         nonlocal stop_early
         for outcome in outcomes:
             summary.counts[outcome.status] += 1
+            summary.warnings.extend(outcome.warnings)
             if on_outcome is not None:
                 on_outcome(outcome)
             if outcome.status is Status.FAILED and options.fail_fast:
@@ -675,7 +714,7 @@ def run_batch(
             for item in items:
                 if stop_early:
                     break
-                outcomes, figure_jobs = _examine(item, out_path, options)
+                outcomes, figure_jobs = _examine(item, out_path, options, loaded)
                 record(outcomes)
                 for figure_item, (matrix, _output, key) in figure_jobs:
                     if executor is None:
@@ -706,7 +745,53 @@ def run_batch(
             if stop_early:
                 remove_stale_temp_files(output_folders)
     summary.seconds = time.perf_counter() - started
+    for line in summarize_warnings(summary.warnings):
+        warnings.warn(line, BatchWarning, stacklevel=2)
     return summary
+
+
+class BatchWarning(UserWarning):
+    """One line summing up one kind of FigureWarning over a whole batch."""
+
+
+def summarize_warnings(found: list[FigureWarning], examples: int = 3) -> list[str]:
+    """One line per kind of warning, not one per figure: the count, a few of the files
+    concerned, and the advice. A kind raised by a single figure keeps its own line."""
+    by_kind: dict[type, list[FigureWarning]] = {}
+    for warning in found:
+        by_kind.setdefault(type(warning), []).append(warning)
+    lines = []
+    for kind, group in by_kind.items():
+        if len(group) == 1:
+            lines.append(str(group[0]))
+            continue
+        named = [f"{w.source} ({w.detail})" if w.detail else w.source for w in group]
+        shown = ", ".join(named[:examples]) + (", ..." if len(named) > examples else "")
+        advice = f"; {kind.advice}" if kind.advice else ""
+        lines.append(f"{len(group)} figures {kind.summary}: {shown}{advice}")
+    return lines
+
+
+def _with_shared_range(
+    in_dir: Path, out_dir: Path, options: BatchOptions, items: list[BatchItem]
+) -> tuple[BatchOptions, dict[Path, list[AttributionMatrix]]]:
+    """For ``range: shared``, resolve one range over every valid input below ``in_dir``
+    (every shard's too, so shards agree) before any figure is keyed. The inputs of this
+    run are kept, so they are read once; invalid ones are reported when examined."""
+    if options.config.style.scale.range != "shared":
+        return options, {}
+    sources = {in_dir / relative for relative in discover(in_dir, out_dir)}
+    sources.update(item.source for item in items if not item.orphan)
+    loaded: dict[Path, list[AttributionMatrix]] = {}
+    for source in sorted(sources):
+        try:
+            loaded[source] = load_checked(source, options.config, options.input_options)
+        except AttrmapError:
+            continue
+    matrices = [matrix for each in loaded.values() for matrix in each]
+    config = shared_scale(options.config, matrices)
+    mine = {item.source for item in items}
+    return replace(options, config=config), {s: m for s, m in loaded.items() if s in mine}
 
 
 def _start_pool(jobs: int, options: BatchOptions) -> ProcessPoolExecutor:
@@ -736,9 +821,10 @@ def _check_style(options: BatchOptions) -> None:
     resolve_cmap(options.config.style)
 
 
-def rendered(item: BatchItem, error: AttrmapError | None, key: str) -> Outcome:
+def rendered(item: BatchItem, result: RenderResult, key: str) -> Outcome:
     """The outcome of drawing ``item``'s figure, wherever it was drawn."""
-    return Outcome(item, Status.FAILED if error else Status.RENDERED, error, key)
+    error, found = result
+    return Outcome(item, Status.FAILED if error else Status.RENDERED, error, key, found)
 
 
 def worker_died(item: BatchItem) -> WorkerError:

@@ -56,6 +56,7 @@ from .pipeline import (
     load_for_render,
     refuse_collisions,
     refuse_overwriting_input,
+    shared_scale,
 )
 from .project import (
     DEFAULT_ORIGIN,
@@ -67,7 +68,7 @@ from .project import (
 )
 from .provenance import read_figure_key
 from .reports import HintTally, Record, RunReport, github_annotation, in_github_actions
-from .style import Config
+from .style import ANNOTATE_MODES, NORMALIZE_MODES, RANGE_MODES, SVG_TEXT_MODES, Config
 from .views import COLOR_CHOICES, DESCRIPTION_FORMATS
 
 
@@ -289,13 +290,38 @@ def _apply(options: list[Callable[..., Any]], command: Callable[..., Any]) -> Ca
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
 
 
+class NumberOrAuto(click.ParamType):
+    """A finite number, or ``auto``: take this end of the colour range from the data."""
+
+    name = "NUMBER|auto"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float | str:
+        if isinstance(value, float) or value == "auto":
+            return value
+        try:
+            number = float(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a number or 'auto'", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 def style_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options that decide how the figure looks; they override --config."""
     options = [
         click.option("--title", help="Title above the heatmap [default: the matrix's title]."),
         click.option("--cmap", help="Matplotlib colormap name [default: RdYlGn]."),
-        click.option("--vmin", type=float, help="Value drawn in the first colour [default: -1]."),
-        click.option("--vmax", type=float, help="Value drawn in the last colour [default: 1]."),
+        click.option(
+            "--vmin",
+            type=NumberOrAuto(),
+            help="Value drawn in the first colour; 'auto' from the data [default: -1].",
+        ),
+        click.option(
+            "--vmax",
+            type=NumberOrAuto(),
+            help="Value drawn in the last colour; 'auto' from the data [default: 1].",
+        ),
         click.option("--fmt", help="Annotation number format spec [default: .4f]."),
         click.option("--dpi", type=int, help="Resolution of PNG output [default: 150]."),
         click.option("--colorbar-label", help="Colorbar label [default: Token Attribution]."),
@@ -314,7 +340,68 @@ def style_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "then any installed font that has a character it lacks].",
         ),
     ]
-    return _apply(options, command)
+    return _apply(options + scale_options + layout_options, command)
+
+
+# Scale, size and layout (issue 8): flat flags, grouped inside Style (ScaleOptions,
+# LayoutOptions, OutputOptions).
+scale_options = [
+    click.option(
+        "--range",
+        type=click.Choice(RANGE_MODES),
+        help="Colour range: fixed (--vmin/--vmax), auto (symmetric, +-largest |value| "
+        "rounded up to 1, 2, 2.5 or 5 x 10^k), p99 (99th percentile, the rest saturates), "
+        "shared (one auto range over all inputs of the call) [default: fixed].",
+    ),
+    click.option(
+        "--normalize",
+        type=click.Choice(NORMALIZE_MODES),
+        help="Divide values by the largest |value| of the matrix, of each row or of each "
+        "column before drawing; annotations and colorbar label say so [default: none].",
+    ),
+]
+layout_options = [
+    click.option(
+        "--width",
+        type=click.FloatRange(min=0.5, max=200),
+        help="Make the figure at most this many inches wide: cells shrink, then fonts "
+        "(never below 6 pt), labels rotate.",
+    ),
+    click.option(
+        "--cell-size", metavar="WxH", help="Cell width and height in inches, e.g. 0.6x0.3."
+    ),
+    click.option(
+        "--font-size", type=click.FloatRange(min=1, max=72), help="Label size in points [10]."
+    ),
+    click.option(
+        "--annotation-font-size",
+        type=click.FloatRange(min=1, max=72),
+        help="Size of the numbers in the cells, in points [default: 9].",
+    ),
+    click.option(
+        "--annotate",
+        type=click.Choice(ANNOTATE_MODES),
+        help="Numbers in the cells: auto drops them (with a warning) when they would be "
+        "under 5 pt; never allows compact cells [default: auto].",
+    ),
+    click.option(
+        "--transpose/--no-transpose",
+        default=None,
+        help="Tokens across the top, expressions down the side.",
+    ),
+    click.option(
+        "--rows-per-page",
+        type=click.IntRange(min=1),
+        help="Split the tokens into pages of N: one multi-page PDF, or NAME-1.png, "
+        "NAME-2.png, ... [default: split only past 200 in].",
+    ),
+    click.option(
+        "--svg-text",
+        type=click.Choice(SVG_TEXT_MODES),
+        help="SVG labels as paths (look the same everywhere) or as editable <text> "
+        "(fonts are named, not embedded: the reader needs DejaVu Sans) [default: path].",
+    ),
+]
 
 
 STYLE_KEYS = (
@@ -331,6 +418,18 @@ STYLE_KEYS = (
 )
 #: Settings whose option is not named after them.
 OPTION_NAMES = {"fonts": "--font"}
+SCALE_LAYOUT_KEYS = (
+    "range",
+    "normalize",
+    "width",
+    "cell_size",
+    "font_size",
+    "annotation_font_size",
+    "annotate",
+    "transpose",
+    "rows_per_page",
+    "svg_text",
+)
 
 alt_text_option = click.option(
     "--alt-text",
@@ -351,7 +450,8 @@ def resolve_settings(options: dict[str, Any]) -> ResolvedConfig:
     A bad value in a file is the file's error (exit 1); a bad flag is a usage error.
     """
     resolved = resolve_files(options.get("config_path"))
-    given = {key: options.get(key) for key in (*STYLE_KEYS, "shape")}
+    keys = (*STYLE_KEYS, *SCALE_LAYOUT_KEYS, "shape")
+    given = {key: options.get(key) for key in keys}
     flags = Layer(
         OPTION_ORIGIN, {key: None if value == () else value for key, value in given.items()}
     )
@@ -477,11 +577,15 @@ def render(
     refuse_collisions(
         [(source, [target for _, target in pairs]) for source, pairs in loaded.items()]
     )
+    # --range shared: one range over every matrix of the call, before any is keyed.
+    config = shared_scale(config, [matrix for pairs in loaded.values() for matrix, _ in pairs])
 
     def render_one(source: str) -> Record:
         if source in failed:
             raise failed[source]
-        written = [draw_to(matrix, target, config) for matrix, target in loaded[source]]
+        written = [
+            path for matrix, target in loaded[source] for path in draw_to(matrix, target, config)
+        ]
         for path in written:
             click.echo(f"wrote {path}")
         key = read_figure_key(written[0]) if len(written) == 1 else None

@@ -23,13 +23,14 @@ from .batch import (
     Executor,
     Outcome,
     RenderJob,
+    RenderResult,
     _render_safely,
     internal_error,
     rendered,
     renderer_for,
     worker_died,
 )
-from .errors import AttrmapError, BatchError
+from .errors import BatchError
 from .model import AttributionMatrix
 
 LOCAL_PREFIX = "local:"
@@ -62,7 +63,7 @@ def dask_executor_factory(address: str) -> Any:
 
 def render_task(
     options: BatchOptions, matrix: AttributionMatrix, output: str, key: str
-) -> AttrmapError | None:
+) -> RenderResult:
     """Runs on a Dask worker: draw one figure; an error is returned, not raised."""
     return _render_safely(renderer_for(options), matrix, Path(output), key)
 
@@ -127,20 +128,20 @@ class DaskExecutor:
         outcomes = []
         for future in sorted(done, key=lambda f: self.futures[f].item.relative):
             job = self.futures.pop(future)
-            outcomes.append(rendered(job.item, self._error_of(future, job), job.key))
+            outcomes.append(rendered(job.item, self._result_of(future, job), job.key))
         return outcomes
 
     @staticmethod
-    def _error_of(future: Any, job: RenderJob) -> AttrmapError | None:
+    def _result_of(future: Any, job: RenderJob) -> RenderResult:
         from distributed.scheduler import KilledWorker
 
         if future.status == "error":
             exception = future.exception()
             if isinstance(exception, KilledWorker):
-                return worker_died(job.item)
-            return internal_error(job.item.source, exception)
+                return worker_died(job.item), ()
+            return internal_error(job.item.source, exception), ()
         if future.status == "cancelled":
-            return worker_died(job.item)
+            return worker_died(job.item), ()
         return future.result()
 
     def shutdown(self, cancel: bool) -> None:

@@ -111,3 +111,43 @@ class BatchError(AttrmapError):
 
 class WorkerError(AttrmapError):
     """A figure could not be drawn because its worker died, or because of a bug."""
+
+
+class FigureWarning(UserWarning):
+    """A figure was drawn, but a reader could misread it (or a choice was made for them).
+
+    One line naming the file. ``batch`` gathers them into one summary line per kind:
+    "N figures <summary> (a.csv, b.csv, ...); <advice>".
+    """
+
+    summary = "need attention"
+    advice = ""
+
+    def __init__(self, source: str, message: str, detail: str = "") -> None:
+        self.source = source
+        self.message = message
+        self.detail = detail  # a short note shown beside the file in a summary line
+        super().__init__(f"{source}: {message}")
+
+    def __reduce__(self) -> tuple:  # batch workers send them back to the parent
+        return (type(self), (self.source, self.message, self.detail))
+
+
+class FaintRangeWarning(FigureWarning):
+    summary = "use less than a tenth of the colour range, so they look flat"
+    advice = "try --range auto"
+
+
+class SaturationWarning(FigureWarning):
+    summary = "have more than 5 % of their cells outside the colour range"
+    advice = "they take the end colours; try --range auto"
+
+
+class AnnotationsDroppedWarning(FigureWarning):
+    summary = "are drawn without cell annotations: the numbers do not fit at 5 pt"
+    advice = "widen with --width or --cell-size, or pass --annotate never"
+
+
+class PagesSplitWarning(FigureWarning):
+    summary = "were split into pages to stay within the page size limit"
+    advice = "choose the split with --rows-per-page"

@@ -11,9 +11,12 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .atomic import atomic_write
 from .errors import OutputError
-from .provenance import metadata_entry
+from .provenance import metadata_entry, page_paths, page_provenance
+from .style import OutputOptions
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy as np
     from matplotlib.figure import Figure
 
@@ -84,12 +87,20 @@ def accessible_svg(svg: bytes, text: FigureText) -> bytes:
     return svg[: root.start()] + opening + children + svg[root.end() :]
 
 
+def _saving_rc(options: OutputOptions | None) -> dict[str, str]:
+    """rc settings a save needs beyond the fixed ones: editable SVG text, if asked."""
+    if options is not None and options.svg_text == "text":
+        return {"svg.fonttype": "none"}  # <text> elements; fonts named, not embedded
+    return {}
+
+
 def save_figure(
     figure: Figure,
     path: str | os.PathLike[str],
     dpi: float | None = None,
     provenance: str | None = None,
     text: FigureText | None = None,
+    options: OutputOptions | None = None,
 ) -> Path:
     """Save ``figure`` to ``path`` (PNG, SVG or PDF by extension), atomically.
 
@@ -110,7 +121,9 @@ def save_figure(
     metadata = figure_metadata(fmt, provenance, text)
 
     def write(handle: IO[bytes]) -> None:
-        with isolated_rc():
+        import matplotlib
+
+        with isolated_rc(), matplotlib.rc_context(_saving_rc(options)):
             extra = {"pil_kwargs": PNG_PIL_KWARGS} if fmt == "png" else {}
             if fmt == "svg" and text is not None:
                 buffer = io.BytesIO()
@@ -121,6 +134,37 @@ def save_figure(
 
     atomic_write(path, write)
     return Path(path)
+
+
+def save_pages(
+    figures: Sequence[Figure],
+    path: str | os.PathLike[str],
+    provenance: str | None = None,
+    text: FigureText | None = None,
+    options: OutputOptions | None = None,
+) -> list[Path]:
+    """Save the pages of one figure: one multi-page PDF, or ``NAME-1.png``, ``NAME-2.png``
+    ... for PNG and SVG (a single page is just ``path``). Each file records the key and
+    the page count. Returns the paths written."""
+    record = page_provenance(provenance, len(figures)) if provenance else None
+    if figure_format_for(path) != "pdf" or len(figures) == 1:
+        targets = page_paths(path, len(figures))
+        return [
+            save_figure(figure, target, provenance=record, text=text, options=options)
+            for figure, target in zip(figures, targets, strict=True)
+        ]
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from .plotting.rc import isolated_rc
+
+    def write(handle: IO[bytes]) -> None:
+        metadata = figure_metadata("pdf", record, text)
+        with isolated_rc(), PdfPages(handle, metadata=metadata) as pdf:
+            for figure in figures:
+                pdf.savefig(figure)
+
+    atomic_write(path, write)
+    return [Path(path)]
 
 
 def encode_png(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .errors import OutputError
 from .formats import DEFAULT_INPUT, STDIN, InputOptions, input_stem, load_matrices
 from .model import AttributionMatrix, check_shape
-from .output import figure_format_for, save_bytes, save_figure
+from .output import figure_format_for, save_bytes, save_pages
 from .provenance import figure_key
+from .scale import resolve_scale
 from .style import Config, Style
 
 
@@ -109,17 +111,29 @@ def load_for_render(
     return list(zip(matrices, targets, strict=True))
 
 
-def draw_to(matrix: AttributionMatrix, target: Path, config: Config) -> Path:
-    """Draw one matrix and save it (atomically) with its key; return the figure's path."""
+def shared_scale(config: Config, matrices: Iterable[AttributionMatrix]) -> Config:
+    """For ``range: shared``, one symmetric range over every matrix of the call, resolved
+    into the style before any figure is keyed, so a moved range makes figures stale."""
+    if config.style.scale.range != "shared":
+        return config
+    style = resolve_scale(config.style, [matrix.values for matrix in matrices])
+    return dataclasses.replace(config, style=style)
+
+
+def draw_to(matrix: AttributionMatrix, target: Path, config: Config) -> list[Path]:
+    """Draw one matrix and save it (atomically) with its key; return the files written
+    (a paged PNG or SVG figure is ``NAME-1.png``, ``NAME-2.png``, ...)."""
+    style = resolve_scale(config.style, [matrix.values])
     figure_format = figure_format_for(target)
-    key = figure_key(matrix, config.style, figure_format)
+    key = figure_key(matrix, style, figure_format)
     if figure_format == "html":
-        return save_html(matrix, config.style, target, key)
-    from .plotting import render
+        return [save_html(matrix, style, target, key)]
+    from .plotting import render_pages
     from .views.alt_text import figure_text
 
-    text = figure_text(matrix, config.style)
-    return save_figure(render(matrix, config.style), target, provenance=key, text=text)
+    text = figure_text(matrix, style)
+    figures = render_pages(matrix, style, figure_format)
+    return save_pages(figures, target, provenance=key, text=text, options=style.output)
 
 
 def save_html(matrix: AttributionMatrix, style: Style, target: Path, key: str) -> Path:
@@ -138,6 +152,7 @@ def render_file(
 ) -> list[Path]:
     """Render one input to its figure (or one figure per matrix) and return the paths."""
     return [
-        draw_to(matrix, target, config)
+        path
         for matrix, target in load_for_render(input_path, output, config, options)
+        for path in draw_to(matrix, target, config)
     ]

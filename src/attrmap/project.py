@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import StyleError
 from .model import format_shape
-from .style import Config, build_config, read_config_file
+from .style import Config, build_config, flat_settings, read_config_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,7 +65,7 @@ class ResolvedConfig:
 
 
 def settings_of(config: Config) -> dict[str, Any]:
-    values = {f.name: getattr(config.style, f.name) for f in dataclasses.fields(config.style)}
+    values = flat_settings(config.style)
     for item in dataclasses.fields(config):
         if item.name != "style":
             values[item.name] = getattr(config, item.name)

@@ -16,6 +16,7 @@ import os
 import re
 from functools import lru_cache
 from importlib import metadata
+from pathlib import Path
 
 from ._version import __version__
 from .fonts import fonts_for
@@ -28,7 +29,7 @@ KEY_PREFIX = "attrmap:"
 #: (``views.alt_text``): change it when their wording changes, so figures are redrawn.
 FIGURE_TEXT_VERSION = 1
 TEXT_CARRYING_FORMATS = ("png", "svg", "pdf")
-_KEY_RE = re.compile(rb"attrmap:([0-9a-f]{64})")
+_KEY_RE = re.compile(rb"attrmap:([0-9a-f]{64})(?:;pages=([0-9]+))?")
 _PEEK_BYTES = 8192  # the key sits near the start (PNG, SVG) or the end (PDF)
 
 
@@ -81,8 +82,23 @@ def metadata_entry(figure_format: str, key: str) -> dict[str, str]:
     return {field: KEY_PREFIX + key}
 
 
-def read_figure_key(path: str | os.PathLike[str]) -> str | None:
-    """The key recorded in a figure, or None if it is missing or has none."""
+def page_provenance(key: str, pages: int) -> str:
+    """What each file of a figure records: its key, and the page count when paged, so
+    checking a paged figure needs neither matplotlib nor its layout."""
+    return key if pages == 1 else f"{key};pages={pages}"
+
+
+def page_paths(target: str | os.PathLike[str], pages: int) -> list[Path]:
+    """The files of a figure: ``NAME.pdf`` holds every page; PNG and SVG pages are
+    ``NAME-1.png``, ``NAME-2.png``, ... (a single page keeps ``NAME.png``). A target
+    already numbered per sequence (``NAME-0.png``) gets ``NAME-0-1.png``, ...."""
+    path = Path(target)
+    if pages == 1 or path.suffix.lower() == ".pdf":
+        return [path]
+    return [path.with_name(f"{path.stem}-{page}{path.suffix}") for page in range(1, pages + 1)]
+
+
+def _read_record(path: str | os.PathLike[str]) -> tuple[str, int] | None:
     try:
         with open(path, "rb") as handle:
             head = handle.read(_PEEK_BYTES)
@@ -94,4 +110,27 @@ def read_figure_key(path: str | os.PathLike[str]) -> str | None:
     except OSError:
         return None
     match = _KEY_RE.search(head) or _KEY_RE.search(tail)
-    return match[1].decode() if match else None
+    if not match:
+        return None
+    return match[1].decode(), int(match[2] or 1)
+
+
+def read_figure_key(path: str | os.PathLike[str]) -> str | None:
+    """The key recorded in a figure, or None if it is missing or has none."""
+    record = _read_record(path)
+    return record[0] if record else None
+
+
+def figure_is_current(target: str | os.PathLike[str], key: str) -> bool:
+    """Every file of the figure for ``target`` exists and records ``key``: the single
+    file, or (PNG, SVG) each of the pages its first page announces."""
+    record = _read_record(target)
+    if record is not None and record[1] == 1:
+        return record[0] == key
+    if record is not None:  # a PDF of several pages
+        return record[0] == key
+    first = page_paths(target, 2)[0]
+    record = _read_record(first)
+    if record is None or record[0] != key or record[1] < 2:
+        return False
+    return all(_read_record(path) == record for path in page_paths(target, record[1])[1:])

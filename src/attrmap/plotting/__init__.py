@@ -14,12 +14,13 @@ import warnings
 
 from matplotlib.figure import Figure
 
+from ..errors import LimitError
 from ..fonts import fonts_for
 from ..heatmap import prepare_data
 from ..model import AttributionMatrix
 from ..style import Style
 from .canvas import HeatmapCanvas
-from .layout import FigurePlan, Layout, check_figure_size, compute_layout
+from .layout import FigurePlan, Layout, plan_pages
 from .rc import RC, isolated_rc, register_fonts
 
 __all__ = [
@@ -27,27 +28,57 @@ __all__ = [
     "FigurePlan",
     "HeatmapCanvas",
     "Layout",
+    "draw_pages",
     "isolated_rc",
-    "prepare",
+    "prepare_pages",
     "render",
+    "render_pages",
 ]
 
 
-def prepare(matrix: AttributionMatrix, style: Style) -> FigurePlan:
-    """What to draw and where, computed without touching a figure."""
+def prepare_pages(
+    matrix: AttributionMatrix, style: Style, figure_format: str = "png"
+) -> list[FigurePlan]:
+    """What to draw and where, page by page, computed without touching a figure.
+
+    Checks the page limits of ``figure_format`` (pixels only matter for PNG) and warns
+    (``FigureWarning``) about what a reader could misread, and about missing glyphs.
+    """
     fonts = fonts_for(matrix, style)
     register_fonts(fonts)
     for message in fonts.missing_messages():
         warnings.warn(message, stacklevel=2)
     with isolated_rc(fonts.families):
         data = prepare_data(matrix, style)
-        layout = compute_layout(data, style, fonts.families)
-    check_figure_size(layout, style, matrix.source)
-    return FigurePlan(data, layout)
+        plans, found = plan_pages(data, style, figure_format, fonts.families)
+    for warning in found:
+        warnings.warn(warning, stacklevel=2)
+    return plans
+
+
+def render_pages(
+    matrix: AttributionMatrix, style: Style | None = None, figure_format: str = "png"
+) -> list[Figure]:
+    """Draw ``matrix`` on one Agg figure per page (one unless it is long or paged)."""
+    style = style or Style()
+    return draw_pages(prepare_pages(matrix, style, figure_format), style)
+
+
+def draw_pages(plans: list[FigurePlan], style: Style) -> list[Figure]:
+    """One new figure per page plan (pages of one figure share sizes and scale)."""
+    return [HeatmapCanvas(plan.layout, style).show(plan) for plan in plans]
 
 
 def render(matrix: AttributionMatrix, style: Style | None = None) -> Figure:
-    """Draw ``matrix`` as an annotated heatmap on a new Agg figure (no pyplot state)."""
+    """Draw ``matrix`` as an annotated heatmap on a new Agg figure (no pyplot state).
+
+    A matrix that needs several pages is refused: use ``render_pages`` for it.
+    """
     style = style or Style()
-    plan = prepare(matrix, style)
-    return HeatmapCanvas(plan.layout, style).show(plan)
+    plans = prepare_pages(matrix, style)
+    if len(plans) > 1:
+        raise LimitError(
+            matrix.source,
+            f"needs {len(plans)} pages; draw it with attrmap.render_pages",
+        )
+    return HeatmapCanvas(plans[0].layout, style).show(plans[0])

@@ -14,9 +14,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hi
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter
 
 from ..heatmap import HeatmapData
-from ..labels import display_label
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
 from .layout import FigurePlan, Layout
@@ -88,7 +88,8 @@ class HeatmapCanvas:
     """One figure, built for a layout, that can show any matrix of that layout.
 
     Building the axes, colorbar and text artists is the slow part; ``show`` only swaps
-    cell colours, labels, annotation strings and text colours, which is what makes a batch fast.
+    cell colours, labels, annotation strings and text colours, which is what makes a batch
+    fast. Every page of a long matrix is such a canvas, with the same sizes and scale.
     """
 
     def __init__(self, layout: Layout, style: Style) -> None:
@@ -97,6 +98,7 @@ class HeatmapCanvas:
         self._background = None
         self._background_labels: tuple | None = None
         rows, cols = layout.shape
+        metrics, scale = layout.metrics, layout.colorbar
         with isolated_rc(self.layout.fonts):
             self.figure = Figure(figsize=(layout.fig_width, layout.fig_height), dpi=style.dpi)
             FigureCanvasAgg(self.figure)
@@ -111,34 +113,44 @@ class HeatmapCanvas:
                 rows_edges,
                 np.zeros(layout.shape),
                 cmap=resolve_cmap(style),
-                norm=make_norm(style),
+                norm=make_norm(scale.vmin, scale.vmax),
                 edgecolors="face",
                 linewidth=0.3,
             )
             self.axes.set_xlim(-0.5, cols - 0.5)
             self.axes.set_ylim(rows - 0.5, -0.5)  # first token at the top
             self.colorbar = self.figure.colorbar(
-                self.cells, cax=cax, extend=layout.extend, ticks=style.colorbar_ticks
+                self.cells,
+                cax=cax,
+                extend=scale.extend,
+                ticks=list(scale.ticks),
+                format=FixedFormatter(list(scale.tick_labels)),
+                orientation="horizontal" if layout.colorbar_horizontal else "vertical",
             )
-            self.colorbar.set_label(display_label(style.colorbar_label), size=style.font_size)
-            self.colorbar.ax.tick_params(labelsize=style.font_size)
+            self.colorbar.set_label(scale.label, size=metrics.font_size)
+            self.colorbar.ax.tick_params(labelsize=metrics.font_size)
             self._build_axes(rows, cols)
-            self.texts = [
-                self.axes.add_artist(
-                    CellText(
-                        col,
-                        row,
-                        "",
-                        ha="center",
-                        va="center",
-                        fontsize=style.annotation_font_size,
-                        parse_math=False,
-                        transform=self.axes.transData,
+            annotation_size = metrics.annotation_font_size
+            self.texts = (
+                [
+                    self.axes.add_artist(
+                        CellText(
+                            col,
+                            row,
+                            "",
+                            ha="center",
+                            va="center",
+                            fontsize=annotation_size,
+                            parse_math=False,
+                            transform=self.axes.transData,
+                        )
                     )
-                )
-                for row in range(rows)
-                for col in range(cols)
-            ]
+                    for row in range(rows)
+                    for col in range(cols)
+                ]
+                if annotation_size is not None
+                else []
+            )
             self.title = (
                 self.figure.text(
                     0.5,
@@ -146,7 +158,7 @@ class HeatmapCanvas:
                     "",
                     ha="center",
                     va="baseline",
-                    fontsize=style.font_size * 1.2,
+                    fontsize=metrics.font_size * 1.2,
                     parse_math=False,
                 )
                 if layout.title_y is not None
@@ -165,13 +177,16 @@ class HeatmapCanvas:
             bottom=False,
             labeltop=True,
             labelbottom=False,
-            labelsize=self.style.font_size,
+            labelsize=self.layout.metrics.font_size,
         )
-        if self.layout.rotate_expressions:
+        rotation = self.layout.metrics.rotation
+        if rotation == 45:
             ax.tick_params(axis="x", labelrotation=45)
             for tick in ax.xaxis.get_major_ticks():
                 tick.label2.set_horizontalalignment("left")
                 tick.label2.set_rotation_mode("anchor")
+        elif rotation == 90:
+            ax.tick_params(axis="x", labelrotation=90)
         for spine in ax.spines.values():
             spine.set_linewidth(0.8)
 
@@ -194,6 +209,8 @@ class HeatmapCanvas:
 
     def _show_values(self, data: HeatmapData) -> None:
         self.cells.set_array(data.values)
+        if not self.texts:  # annotations left out (--annotate, or too small to read)
+            return
         for text, label, color in zip(self.texts, data.annotations, data.text_colors, strict=True):
             text.set_text(label)
             text.set_color(color)

@@ -1,23 +1,32 @@
-"""Layout: where the grid, labels, colorbar and title go, in inches.
+"""Layout: where the grid, labels, colorbar and title go, in inches, page by page.
 
 Measured from font metrics without a renderer, so a figure is sized before it is drawn
-and nothing is ever clipped.
+and nothing is ever clipped. Sizes are decided once for the whole matrix (``Metrics``:
+fonts, cell size, label rotation), then each page of tokens is placed with them, so
+every page shows the same cells, fonts and colour scale.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
-from ..errors import LimitError
+from ..errors import (
+    AnnotationsDroppedWarning,
+    FigureWarning,
+    LimitError,
+    PagesSplitWarning,
+    StyleError,
+)
 from ..fonts import DEJAVU_SANS
 from ..heatmap import HeatmapData
-from ..labels import display_label
 from ..style import Style
 
 _PAD = 0.15  # inches of white space around everything
@@ -25,13 +34,35 @@ _LABEL_PAD_PT = 3.5  # heatmap labels: no tick marks (as seaborn), just matplotl
 _TICK_OFFSET_PT = 3.5 + 3.5  # colorbar: tick length + label pad, matplotlib's defaults
 _COLORBAR_GAP = 0.2
 _COLORBAR_WIDTH = 0.22
+_MAX_COLORBAR_LENGTH = 6.0  # extend arrows are 5 % of it: at most 0.3 in
 _MIN_CELL_WIDTH = 0.9
 _MAX_UNROTATED_LABEL = 1.6  # wider expression labels are drawn at 45 degrees
 _MIN_CELL_HEIGHT = 0.45
+_COMPACT_CELL = 0.12  # without annotations cells may be this small
+_MIN_FONT = 6.0  # labels never smaller
+_MIN_ANNOTATION_FONT = 5.0  # annotations never smaller; below, they are dropped
+_FONT_STEP = 0.5
+_DIAG = math.sqrt(0.5)
+
+#: Largest page side in inches: PDF viewers refuse pages past 200 in.
+MAX_PAGE_INCHES = 200.0
+#: Largest PNG drawn, in pixels: 50 MP is a 200 MB RGBA buffer, and ~5,000 annotated
+#: cells at 150 dpi. Past that an annotated heatmap is unreadable and Agg runs out of room.
+MAX_FIGURE_PIXELS = 50_000_000
+MAX_FIGURE_SIDE = 32_768
 
 
-@lru_cache(maxsize=4096)
-def _text_size(text: str, size: float, families: tuple[str, ...]) -> tuple[float, float]:
+#: The font chain labels are measured in while a figure is laid out (``plan_pages``).
+_FONTS: ContextVar[tuple[str, ...]] = ContextVar("attrmap_layout_fonts", default=(DEJAVU_SANS,))
+
+
+def _text_size(text: str, size: float) -> tuple[float, float]:
+    """Width and height in inches of ``text`` in the figure's fonts."""
+    return _text_size_in(text, size, _FONTS.get())
+
+
+@lru_cache(maxsize=65536)
+def _text_size_in(text: str, size: float, families: tuple[str, ...]) -> tuple[float, float]:
     """Width and height in inches, from font metrics (no renderer, dpi-independent)."""
     if not text:
         return 0.0, 0.0
@@ -45,126 +76,460 @@ _DIGIT_RE = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
-class Layout:
-    """Where everything goes, in inches, so nothing is ever clipped."""
+class ColorbarSpec:
+    """The colour scale a page shows: the same on every page of a figure."""
 
-    shape: tuple[int, int]
+    vmin: float
+    vmax: float
+    ticks: tuple[float, ...]
+    tick_labels: tuple[str, ...]
+    label: str
+    extend: str
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Sizes decided once for a whole figure (all its pages)."""
+
+    font_size: float
+    annotation_font_size: float | None  # None: cells are not annotated
+    cell_width: float
+    cell_height: float
+    rotation: int  # column labels: 0, 45 or 90 degrees
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where everything goes on one page, in inches, so nothing is ever clipped."""
+
+    shape: tuple[int, int]  # rows x columns drawn on this page
     fig_width: float
     fig_height: float
     heatmap_rect: tuple[float, float, float, float]  # left, bottom, width, height (fraction)
     colorbar_rect: tuple[float, float, float, float]
-    rotate_expressions: bool
     title_y: float | None  # figure fraction of the title's baseline, None for no title
-    extend: str
+    metrics: Metrics
+    colorbar: ColorbarSpec
+    colorbar_horizontal: bool = False  # short grids: a colorbar below, not beside
     fonts: tuple[str, ...] = (DEJAVU_SANS,)  # font.family chain (see ``fonts``)
 
+    @property
+    def extend(self) -> str:
+        return self.colorbar.extend
 
-def compute_layout(
-    data: HeatmapData, style: Style, fonts: tuple[str, ...] = (DEJAVU_SANS,)
-) -> Layout:
-    """Size the figure from the grid and the measured label lengths, in ``fonts``."""
 
-    def measure(text: str, size: float) -> tuple[float, float]:
-        return _text_size(text, size, fonts)
+@dataclass(frozen=True)
+class _Text:
+    """Label extents of a grid at one font size."""
 
-    shape, tokens, expressions = data.shape, data.tokens, data.expressions
-    title, extend = data.title, data.extend
-    annotations = [a for a in data.annotations if a] or ["0"]
-    rows, cols = shape
-    size, annot_size = style.font_size, style.annotation_font_size
-    tick_offset = _TICK_OFFSET_PT / 72
-    label_offset = _LABEL_PAD_PT / 72
-    token_width = max(measure(t, size)[0] for t in tokens)
-    expr_sizes = [measure(e, size) for e in expressions]
-    expr_width = max(w for w, _ in expr_sizes)
-    line_height = measure("Ag", size)[1]
+    row_width: float
+    column_sizes: tuple[tuple[float, float], ...]
+    line_height: float
+    tick_width: float
+    colorbar_label: tuple[float, float]
+    title_width: float
+
+    @property
+    def column_width(self) -> float:
+        return max(w for w, _ in self.column_sizes)
+
+
+def _measure(data: HeatmapData, size: float) -> _Text:
+    """Label extents at ``size``; remembered per grid, as fitting tries many sizes."""
+    labels = (data.tokens, data.expressions)
+    key = (*map(id, labels), data.title, data.tick_labels, data.colorbar_label, size, _FONTS.get())
+    cached = _MEASURED.get(key)
+    if cached is None or any(a is not b for a, b in zip(cached[0], labels, strict=True)):
+        if len(_MEASURED) > 256:
+            _MEASURED.clear()
+        cached = _MEASURED[key] = (labels, _measure_uncached(data, size))
+    return cached[1]
+
+
+_MEASURED: dict[tuple, tuple[tuple[list[str], list[str]], _Text]] = {}
+
+
+def _measure_uncached(data: HeatmapData, size: float) -> _Text:
+    ticks = [_text_size(label, size)[0] for label in data.tick_labels]
+    # 1.0's reference layout measured "-" + each tick at 2 decimals; keep that width as
+    # a floor so the reference figure keeps its exact size.
+    legacy = [_text_size(f"\u2212{t:.2f}", size)[0] for t in data.ticks]
+    return _Text(
+        row_width=max(_text_size(t, size)[0] for t in data.tokens),
+        column_sizes=tuple(_text_size(e, size) for e in data.expressions),
+        line_height=_text_size("Ag", size)[1],
+        tick_width=max(ticks + legacy),
+        colorbar_label=_text_size(data.colorbar_label, size),
+        title_width=_text_size(data.title or "", size * 1.2)[0],
+    )
+
+
+def _annotation_width(data: HeatmapData, size: float) -> float:
     # Digits share one advance width, so "-0.1234" is as wide as "-0.0000": measuring
     # each number's shape, not each number, keeps this cheap and its cache small.
+    annotations = [a for a in data.annotations if a] or ["0"]
     shapes = {_DIGIT_RE.sub("0", a) for a in annotations}
-    annot_width = max(measure(shape, annot_size)[0] for shape in shapes)
+    return max(_text_size(shape, size)[0] for shape in shapes)
 
-    cell_width = max(_MIN_CELL_WIDTH, annot_width + 0.2)
-    rotate = expr_width + 0.1 > max(cell_width, _MAX_UNROTATED_LABEL)
-    if not rotate:
-        cell_width = max(cell_width, expr_width + 0.15)
-    cell_height = max(_MIN_CELL_HEIGHT, 1.8 * measure("0", annot_size)[1], 1.6 * line_height)
-    grid_width, grid_height = cols * cell_width, rows * cell_height
 
-    diag = math.sqrt(0.5)
-    if rotate:
-        labels_height = max(w * diag + h * diag for w, h in expr_sizes)
+def _rotation_for(text: _Text, cell_width: float) -> int:
+    """0 if column labels fit their cells, else 45 degrees, or 90 when cells are too
+    narrow for slanted labels not to touch."""
+    if text.column_width + 0.1 <= cell_width:
+        return 0
+    return 45 if cell_width * _DIAG >= 1.15 * text.line_height else 90
+
+
+def _natural_metrics(data: HeatmapData, style: Style, annotate: bool) -> Metrics:
+    """Today's sizes: roomy annotated cells (as the reference figure), or compact ones."""
+    size, annot_size = style.font_size, style.annotation_font_size
+    text = _measure(data, size)
+    if annotate:
+        cell_width = max(_MIN_CELL_WIDTH, _annotation_width(data, annot_size) + 0.2)
+        rotate = text.column_width + 0.1 > max(cell_width, _MAX_UNROTATED_LABEL)
+        if not rotate:
+            cell_width = max(cell_width, text.column_width + 0.15)
+        cell_height = max(
+            _MIN_CELL_HEIGHT, 1.8 * _text_size("0", annot_size)[1], 1.6 * text.line_height
+        )
+        return Metrics(size, annot_size, cell_width, cell_height, 45 if rotate else 0)
+    cell_width = max(_COMPACT_CELL, 1.4 * text.line_height)
+    if text.column_width + 0.15 <= _MAX_UNROTATED_LABEL:
+        cell_width = max(cell_width, text.column_width + 0.15)
+    cell_height = max(_COMPACT_CELL, 1.3 * text.line_height)
+    return Metrics(size, None, cell_width, cell_height, _rotation_for(text, cell_width))
+
+
+def _figure_width(data: HeatmapData, metrics: Metrics, horizontal: bool) -> float:
+    text = _measure(data, metrics.font_size)
+    cols = data.shape[1]
+    cell_width = metrics.cell_width
+    grid_width = cols * cell_width
+    left = _PAD + text.row_width + _LABEL_PAD_PT / 72
+    if metrics.rotation == 45:
         # The last labels lean right, past the grid: how far past its right edge.
         overhang = max(
-            (i + 0.5) * cell_width + w * diag + h * diag - grid_width
-            for i, (w, h) in enumerate(expr_sizes)
+            (i + 0.5) * cell_width + w * _DIAG + h * _DIAG - grid_width
+            for i, (w, h) in enumerate(text.column_sizes)
         )
+    elif metrics.rotation == 90:
+        overhang = max(h / 2 - 0.5 * cell_width for _, h in text.column_sizes)
     else:
-        labels_height = line_height
         overhang = max(
-            (i + 0.5) * cell_width + w / 2 - grid_width for i, (w, _) in enumerate(expr_sizes)
+            (i + 0.5) * cell_width + w / 2 - grid_width
+            for i, (w, _) in enumerate(text.column_sizes)
         )
-    title_height = 1.6 * measure("Ag", size * 1.2)[1] if title else 0.0
+    if horizontal:
+        bar = min(_MAX_COLORBAR_LENGTH, max(grid_width, text.colorbar_label[0] + 0.3))
+        body = max(grid_width, bar + 2 * 0.05 * bar + text.tick_width)
+        right = max(overhang, 0) + _PAD
+    else:
+        body = grid_width
+        right = max(_right_block(text), overhang + _PAD)
+    return max(left + body + right, text.title_width + 2 * _PAD)
 
-    left = _PAD + token_width + label_offset
-    top = _PAD + title_height + labels_height + label_offset
-    cbar_tick_width = max(measure(f"\u2212{t:.2f}", size)[0] for t in style.colorbar_ticks)
-    cbar_label_width, cbar_label_height = measure(display_label(style.colorbar_label), size)
-    right_block = (
+
+def _right_block(text: _Text) -> float:
+    return (
         _COLORBAR_GAP
         + _COLORBAR_WIDTH
-        + tick_offset
-        + cbar_tick_width
+        + _TICK_OFFSET_PT / 72
+        + text.tick_width
         + 0.1
-        + cbar_label_height
+        + text.colorbar_label[1]
         + _PAD
     )
-    cbar_height = max(grid_height, cbar_label_width + 0.3)
-    body_height = max(grid_height, cbar_height)
-    fig_width = max(
-        left + grid_width + max(right_block, overhang + _PAD),
-        measure(title or "", size * 1.2)[0] + 2 * _PAD,
+
+
+def _fits(data: HeatmapData, metrics: Metrics) -> bool:
+    """Labels and annotations fit their cells without touching each other."""
+    text = _measure(data, metrics.font_size)
+    if 1.1 * text.line_height > metrics.cell_height:
+        return False
+    if metrics.rotation == 90 and text.line_height > metrics.cell_width:
+        return False
+    if metrics.annotation_font_size is None:
+        return True
+    width = _annotation_width(data, metrics.annotation_font_size) + 0.06
+    height = 1.25 * _text_size("0", metrics.annotation_font_size)[1]
+    return width <= metrics.cell_width and height <= metrics.cell_height
+
+
+def _font_steps(style: Style, annotate: bool) -> list[tuple[float, float | None]]:
+    """Font sizes to try, largest first: labels down to 6 pt, annotations to 5 pt."""
+    steps = []
+    size, annot = style.font_size, style.annotation_font_size
+    while True:
+        steps.append((size, annot if annotate else None))
+        if size <= _MIN_FONT and (not annotate or annot <= _MIN_ANNOTATION_FONT):
+            return steps
+        size = max(min(size, _MIN_FONT), size - _FONT_STEP)
+        annot = max(min(annot, _MIN_ANNOTATION_FONT), annot - _FONT_STEP)
+
+
+def _sized(data: HeatmapData, metrics: Metrics, cell_width: float, scale: float) -> Metrics:
+    """``metrics`` with narrower cells (and proportionally lower, as text allows)."""
+    text = _measure(data, metrics.font_size)
+    floor = 1.3 * text.line_height
+    if metrics.annotation_font_size is not None:
+        floor = max(floor, 1.8 * _text_size("0", metrics.annotation_font_size)[1])
+    height = max(min(metrics.cell_height, metrics.cell_height * scale), floor, _COMPACT_CELL)
+    return replace(
+        metrics,
+        cell_width=cell_width,
+        cell_height=height,
+        rotation=_rotation_for(text, cell_width)
+        if cell_width < metrics.cell_width
+        else metrics.rotation,
     )
-    fig_height = top + body_height + _PAD
+
+
+def _candidates(data: HeatmapData, style: Style, horizontal: bool) -> Iterator[Metrics]:
+    """Sizes to try, best first: today's, then narrower cells, then smaller fonts, then
+    (``annotate: auto``) the same without the numbers."""
+    options = style.layout
+    modes = {"always": [True], "never": [False], "auto": [True, False]}[options.annotate]
+    for annotate in modes:
+        for size, annot in _font_steps(style, annotate):
+            if options.cell_size is not None:
+                width, height = options.cell_size
+                rotation = _rotation_for(_measure(data, size), width)
+                yield Metrics(size, annot, width, height, rotation)
+                continue
+            fonts = replace(style, font_size=size, annotation_font_size=annot or 1.0)
+            yield from _narrowed(
+                data, _natural_metrics(data, fonts, annotate), options.width, horizontal
+            )
+
+
+def decide_metrics(
+    data: HeatmapData, style: Style, horizontal: bool
+) -> tuple[Metrics, list[FigureWarning]]:
+    """Fonts, cell size and label rotation for the whole figure, honouring --width,
+    --cell-size and --annotate: cells shrink first, then fonts (never below 6 pt; numbers
+    5 pt); with ``annotate: auto`` the numbers are dropped, with a warning, last."""
+    options = style.layout
+    chosen = next(
+        (
+            m
+            for m in _candidates(data, style, horizontal)
+            if _fits(data, m)
+            and (options.width is None or _figure_width(data, m, horizontal) <= options.width)
+        ),
+        None,
+    )
+    if chosen is None:
+        _refuse(data, style, list(_candidates(data, style, horizontal)), horizontal)
+    warnings: list[FigureWarning] = []
+    if chosen.annotation_font_size is None and options.annotate == "auto":
+        warnings.append(
+            AnnotationsDroppedWarning(
+                data.source,
+                "the cell annotations do not fit at 5 pt or more and are left out; "
+                "widen with --width or --cell-size, or pass --annotate never",
+            )
+        )
+    return chosen, warnings
+
+
+def _narrowed(
+    data: HeatmapData, base: Metrics, width: float | None, horizontal: bool
+) -> list[Metrics]:
+    """``base``, then (for a width limit) the widest narrower cells that meet it."""
+    if width is None or _figure_width(data, base, horizontal) <= width:
+        return [base]
+    text = _measure(data, base.font_size)
+    floor = max(_COMPACT_CELL, text.line_height)
+    if base.annotation_font_size is not None:
+        floor = max(floor, _annotation_width(data, base.annotation_font_size) + 0.06)
+    if floor >= base.cell_width:
+        return [base]
+    low, high = floor, base.cell_width  # figure width grows with cell width: bisect
+    for _ in range(30):
+        middle = (low + high) / 2
+        trial = _sized(data, base, middle, middle / base.cell_width)
+        if _figure_width(data, trial, horizontal) <= width:
+            low = middle
+        else:
+            high = middle
+    return [_sized(data, base, low, low / base.cell_width)]
+
+
+def _refuse(data: HeatmapData, style: Style, candidates: list[Metrics], horizontal: bool) -> None:
+    options = style.layout
+    if options.cell_size is not None and not any(_fits(data, m) for m in candidates):
+        width, height = options.cell_size
+        what = "labels (6 pt)" if options.annotate != "always" else "labels and numbers (5 pt)"
+        raise StyleError(
+            f"{data.source}: {what} do not fit in {width:g}x{height:g} in cells; "
+            "use a larger --cell-size"
+            + (" or --annotate auto" if options.annotate == "always" else "")
+        )
+    fitting = [m for m in candidates if _fits(data, m)] or candidates
+    narrowest = min(_figure_width(data, m, horizontal) for m in fitting)
+    raise StyleError(
+        f"{data.source}: the figure cannot be made {options.width:g} in wide; the narrowest "
+        f"that works is {math.ceil(narrowest * 100) / 100:g} in (--width)"
+    )
+
+
+def _colorbar_spec(data: HeatmapData) -> ColorbarSpec:
+    return ColorbarSpec(
+        data.vmin, data.vmax, data.ticks, data.tick_labels, data.colorbar_label, data.extend
+    )
+
+
+def _is_short(data: HeatmapData, metrics: Metrics, rows: int) -> bool:
+    """A grid lower than a vertical colorbar and its label: put the colorbar below."""
+    text = _measure(data, metrics.font_size)
+    return rows * metrics.cell_height < text.colorbar_label[0] + 0.3
+
+
+def place_page(data: HeatmapData, metrics: Metrics, horizontal: bool) -> Layout:
+    """The layout of one page: ``data`` holds just that page's rows."""
+    rows, cols = data.shape
+    text = _measure(data, metrics.font_size)
+    size = metrics.font_size
+    tick_offset = _TICK_OFFSET_PT / 72
+    label_offset = _LABEL_PAD_PT / 72
+    cell_width, cell_height = metrics.cell_width, metrics.cell_height
+    grid_width, grid_height = cols * cell_width, rows * cell_height
+    if metrics.rotation == 45:
+        labels_height = max(w * _DIAG + h * _DIAG for w, h in text.column_sizes)
+    elif metrics.rotation == 90:
+        labels_height = text.column_width
+    else:
+        labels_height = text.line_height
+    title_height = 1.6 * _text_size("Ag", size * 1.2)[1] if data.title else 0.0
+
+    left = _PAD + text.row_width + label_offset
+    top = _PAD + title_height + labels_height + label_offset
+    fig_width = _figure_width(data, metrics, horizontal)
+    if horizontal:
+        bar_length = min(_MAX_COLORBAR_LENGTH, max(grid_width, text.colorbar_label[0] + 0.3))
+        below = (
+            0.3  # gap under the grid
+            + _COLORBAR_WIDTH
+            + tick_offset
+            + text.line_height
+            + 0.1
+            + text.colorbar_label[1]
+        )
+        fig_height = top + grid_height + below + _PAD
+        bar_left = left + max(0.0, (max(grid_width, bar_length) - bar_length) / 2)
+        bar_left = max(bar_left, left + 0.05 * bar_length + text.tick_width / 2)
+        bar_rect = (bar_left, top + grid_height + 0.3, bar_length, _COLORBAR_WIDTH)
+    else:
+        cbar_height = min(_MAX_COLORBAR_LENGTH, max(grid_height, text.colorbar_label[0] + 0.3))
+        body_height = max(grid_height, cbar_height)
+        fig_height = top + body_height + _PAD
+        bar_rect = (left + grid_width + _COLORBAR_GAP, top, _COLORBAR_WIDTH, cbar_height)
 
     def rect(x: float, y_top: float, w: float, h: float) -> tuple[float, float, float, float]:
         return (x / fig_width, 1 - (y_top + h) / fig_height, w / fig_width, h / fig_height)
 
-    grid_top = top
     return Layout(
-        shape=shape,
+        shape=(rows, cols),
         fig_width=round(fig_width, 3),
         fig_height=round(fig_height, 3),
-        heatmap_rect=rect(left, grid_top, grid_width, grid_height),
-        colorbar_rect=rect(
-            left + grid_width + _COLORBAR_GAP, grid_top, _COLORBAR_WIDTH, cbar_height
-        ),
-        rotate_expressions=rotate,
-        title_y=1 - (_PAD + title_height * 0.7) / fig_height if title else None,
-        extend=extend,
-        fonts=fonts,
+        heatmap_rect=rect(left, top, grid_width, grid_height),
+        colorbar_rect=rect(*bar_rect),
+        title_y=1 - (_PAD + title_height * 0.7) / fig_height if data.title else None,
+        metrics=metrics,
+        colorbar=_colorbar_spec(data),
+        colorbar_horizontal=horizontal,
+        fonts=_FONTS.get(),
     )
 
 
-#: Largest figure drawn, in pixels: 50 MP is a 200 MB RGBA buffer, and ~5,000 annotated
-#: cells at 150 dpi. Past that an annotated heatmap is unreadable and Agg runs out of room.
-MAX_FIGURE_PIXELS = 50_000_000
-MAX_FIGURE_SIDE = 32_768
+@dataclass(frozen=True)
+class FigurePlan:
+    """One page ready to draw: what to show, and where."""
+
+    data: HeatmapData
+    layout: Layout
 
 
-def check_figure_size(layout: Layout, style: Style, source: str) -> None:
+def plan_pages(
+    data: HeatmapData,
+    style: Style,
+    figure_format: str = "png",
+    fonts: tuple[str, ...] = (DEJAVU_SANS,),
+) -> tuple[list[FigurePlan], list[FigureWarning]]:
+    """Split ``data`` into pages of tokens (``--rows-per-page``, or automatically when a
+    page would pass 200 in) and lay each out with the same sizes and colour scale, its
+    labels measured in ``fonts``."""
+    token = _FONTS.set(tuple(fonts))
+    try:
+        return _plan_pages(data, style, figure_format)
+    finally:
+        _FONTS.reset(token)
+
+
+def _plan_pages(
+    data: HeatmapData, style: Style, figure_format: str
+) -> tuple[list[FigurePlan], list[FigureWarning]]:
+    transpose = style.layout.transpose
+    oriented = data.transposed() if transpose else data
+    metrics, warnings = decide_metrics(oriented, style, horizontal=False)
+    tokens = data.shape[0]
+    per_page = style.layout.rows_per_page
+    if per_page is None:
+        per_page = _tokens_per_page(oriented, metrics, transpose, tokens)
+        if per_page < tokens:
+            pages = math.ceil(tokens / per_page)
+            per_page = math.ceil(tokens / pages)  # balanced: 334, 333, 333
+            warnings.append(
+                PagesSplitWarning(
+                    data.source,
+                    f"{tokens} tokens would make a page over {MAX_PAGE_INCHES:g} in; split "
+                    f"into {pages} pages of up to {per_page} tokens (choose with --rows-per-page)",
+                )
+            )
+    bounds = [(start, min(start + per_page, tokens)) for start in range(0, tokens, per_page)]
+    first = data.token_rows(*bounds[0])
+    first = first.transposed() if transpose else first
+    horizontal = len(bounds) == 1 and _is_short(first, metrics, first.shape[0])
+    if horizontal:
+        metrics, warnings = decide_metrics(oriented, style, horizontal=True)
+    plans = []
+    for start, stop in bounds:
+        page = data.token_rows(start, stop)
+        page = page.transposed() if transpose else page
+        plans.append(FigurePlan(page, place_page(page, metrics, horizontal)))
+    for plan in plans:
+        check_page_size(plan.layout, style, figure_format, data.source)
+    return plans, [*data.warnings, *warnings]
+
+
+def _tokens_per_page(oriented: HeatmapData, metrics: Metrics, transpose: bool, tokens: int) -> int:
+    """The most tokens a page holds within MAX_PAGE_INCHES (all of them if they fit)."""
+    one = place_page(oriented, metrics, horizontal=False)
+    side = one.fig_width if transpose else one.fig_height
+    if side <= MAX_PAGE_INCHES:
+        return tokens
+    step = metrics.cell_width if transpose else metrics.cell_height
+    fixed = side - tokens * step
+    return max(1, math.floor((MAX_PAGE_INCHES - fixed) / step))
+
+
+def check_page_size(layout: Layout, style: Style, figure_format: str, source: str) -> None:
+    """Refuse, before drawing, a page no viewer opens or (PNG) no buffer holds."""
+    if max(layout.fig_width, layout.fig_height) > MAX_PAGE_INCHES:
+        raise LimitError(
+            source,
+            f"a page would be {layout.fig_width:g}x{layout.fig_height:g} in, over the "
+            f"{MAX_PAGE_INCHES:g}-inch page limit; use fewer --rows-per-page or a smaller "
+            "--cell-size",
+        )
+    if figure_format != "png":
+        return
     width = math.ceil(layout.fig_width * style.dpi)
     height = math.ceil(layout.fig_height * style.dpi)
     if width * height > MAX_FIGURE_PIXELS or max(width, height) > MAX_FIGURE_SIDE:
         raise LimitError(
             source,
             f"the figure would be {width}x{height} pixels at {style.dpi} dpi, over the "
-            f"{MAX_FIGURE_PIXELS // 1_000_000}-megapixel limit; lower --dpi or split the matrix",
+            f"{MAX_FIGURE_PIXELS // 1_000_000}-megapixel limit; lower --dpi or split the "
+            "matrix (--rows-per-page)",
         )
-
-
-@dataclass(frozen=True)
-class FigurePlan:
-    """A matrix ready to draw: what to show, and where."""
-
-    data: HeatmapData
-    layout: Layout

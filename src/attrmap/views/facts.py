@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..heatmap import HeatmapData, prepare_data
-from ..labels import display_label
 from ..model import AttributionMatrix
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
@@ -127,7 +126,7 @@ def facts_from_data(data: HeatmapData, style: Style) -> Facts:
     def cell(row: int, column: int) -> Cell:
         return Cell(int(row), int(column), float(values[row, column]), annotations[row][column])
 
-    scale = colour_scale(style)
+    scale = colour_scale(data, style)
     present = ~np.isnan(values)
     threshold = NEAR_ZERO_SHARE * (scale.vmax - scale.vmin)
     near_zero = present & (np.abs(np.where(present, values, 0.0)) < threshold)
@@ -171,17 +170,18 @@ def facts_from_data(data: HeatmapData, style: Style) -> Facts:
     )
 
 
-def colour_scale(style: Style) -> ColourScale:
-    """The colorbar as drawn: range, ticks and the names of its colours."""
+def colour_scale(data: HeatmapData, style: Style) -> ColourScale:
+    """The colorbar as drawn: range, ticks and the names of its colours (the scale
+    resolved into ``data``: an automatic range, normalisation)."""
     cmap = resolve_cmap(style)
-    vmin, vmax = style.vmin, style.vmax
-    ticks = tuple(float(t) for t in style.colorbar_ticks)
+    vmin, vmax = data.vmin, data.vmax
+    ticks = tuple(float(t) for t in data.ticks)
     centre = 0.0 if vmin < 0 < vmax else None
     centre_colour = None
     if centre is not None:
-        centre_colour = colour_name(cmap(float(make_norm(style)(centre))))
+        centre_colour = colour_name(cmap(float(make_norm(vmin, vmax)(centre))))
     return ColourScale(
-        label=display_label(style.colorbar_label),
+        label=data.colorbar_label,
         cmap=style.cmap,
         vmin=vmin,
         vmax=vmax,

@@ -13,14 +13,12 @@ start, where ``provenance.read_figure_key`` looks.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._version import __version__
 from ..heatmap import HeatmapData
-from ..labels import display_label
 from ..provenance import KEY_PREFIX, matplotlib_version
 from ..scale import cell_colors
 from ..style import Style
@@ -113,20 +111,6 @@ def _percent(fraction: float) -> str:
     return f"{100 * fraction:.4g}%"
 
 
-def _tick_labels(ticks: Sequence[float], vmin: float, vmax: float) -> tuple[list[str], str]:
-    """Tick labels and offset text exactly as the figure's colorbar writes them
-    (matplotlib's default formatter, under default rc)."""
-    import matplotlib.style
-    from matplotlib.ticker import ScalarFormatter
-
-    with matplotlib.style.context("default"):
-        formatter = ScalarFormatter()
-        formatter.create_dummy_axis()
-        formatter.axis.set_view_interval(vmin, vmax)
-        formatter.axis.set_data_interval(vmin, vmax)
-        return formatter.format_ticks(list(ticks)), formatter.get_offset()
-
-
 @dataclass(frozen=True)
 class ColorScale:
     """One colour scale as the figure's colorbar shows it: colours, range, ticks, label."""
@@ -134,17 +118,15 @@ class ColorScale:
     style: Style  # the colormap, with vmin and vmax the resolved range
     ticks: tuple[float, ...]
     tick_labels: tuple[str, ...]
-    offset: str  # the colorbar's offset text ("1e-6"), usually empty
+    offset: str  # an offset text ("1e-6"); the figure's ticks never need one: always ""
     label: str
     extend: str  # arrows: neither, min, max or both
 
     @classmethod
     def of(cls, data: HeatmapData, style: Style) -> ColorScale:
         """The scale ``data`` was prepared with: the one place that reads it."""
-        ticks = style.colorbar_ticks
-        labels, offset = _tick_labels(ticks, style.vmin, style.vmax)
-        label = display_label(style.colorbar_label)
-        return cls(style, tuple(ticks), tuple(labels), offset, label, data.extend)
+        resolved = data.colour_style(style)
+        return cls(resolved, data.ticks, data.tick_labels, "", data.colorbar_label, data.extend)
 
     @property
     def vmin(self) -> float:

@@ -65,7 +65,7 @@ def show(data: HeatmapData, style: Style, options: TerminalOptions | None = None
     options = options or TerminalOptions()
     painter = _Painter(options.color)
     rows, cols = data.shape
-    colours = _rgb255(cell_colors(data.values, style)).reshape(rows, cols, 3)
+    colours = _rgb255(cell_colors(data.values, data.colour_style(style))).reshape(rows, cols, 3)
     texts = [
         [data.annotations[r * cols + c] or MISSING_TEXT for c in range(cols)] for r in range(rows)
     ]
@@ -103,7 +103,7 @@ def show(data: HeatmapData, style: Style, options: TerminalOptions | None = None
             row = fit(data.tokens[r], token_width, "right") + " " + "".join(cells)
             lines.append(row + _RESET if painter.colored else row.rstrip())
     lines.append("")
-    lines.append(_scale_line(style, painter, options.width))
+    lines.append(_scale_line(data, style, painter, options.width))
     return "\n".join(lines) + "\n"
 
 
@@ -120,8 +120,8 @@ def _blocks(widths: Sequence[int], available: int) -> list[list[int]]:
     return blocks
 
 
-def _scale_line(style: Style, painter: _Painter, width: int) -> str:
-    scale = colour_scale(style)
+def _scale_line(data: HeatmapData, style: Style, painter: _Painter, width: int) -> str:
+    scale = colour_scale(data, style)
     low, *_, high = scale.tick_labels
     if not painter.colored:
         centre = (
@@ -136,7 +136,7 @@ def _scale_line(style: Style, painter: _Painter, width: int) -> str:
     room = width - len(low) - len(high) - 4  # the limits, and the spaces around the bar
     steps = max(8, min(_SCALE_COLUMNS, room - display_width(scale.label)))
     samples = np.linspace(scale.vmin, scale.vmax, steps)
-    colours = _rgb255(resolve_cmap(style)(make_norm(style)(samples)))
+    colours = _rgb255(resolve_cmap(style)(make_norm(scale.vmin, scale.vmax)(samples)))
     bar = "".join(painter.paint(" ", colour, None) for colour in colours) + _RESET
     label = fit(scale.label, max(0, room - steps)).rstrip()
     return f"{low} {bar} {high}  {label}".rstrip()
