@@ -72,7 +72,7 @@ def test_fallback_fonts_are_chosen_per_script_and_ranked():
 def test_a_character_no_font_has_is_one_warning_naming_it(tmp_path):
     data = tmp_path / "linear_b.yaml"
     data.write_text(
-        'expressions: ["a"]\ntokens: ["\U00010000", "\U00010000x"]\nvalues: [[1], [2]]\n'
+        'expressions: ["a"]\ntokens: ["\U00010000", "\U00010000x"]\nvalues: [[0.5], [1]]\n'
     )
     result = CliRunner().invoke(
         cli, ["render", str(data), "-o", str(tmp_path / "f.png"), "--shape", "any"]

@@ -30,6 +30,7 @@ __all__ = [
     "Layout",
     "draw_pages",
     "isolated_rc",
+    "prepare",
     "prepare_pages",
     "render",
     "render_pages",
@@ -56,6 +57,15 @@ def prepare_pages(
     return plans
 
 
+def prepare(matrix: AttributionMatrix, style: Style) -> FigurePlan:
+    """The plan of a one-page figure (most are); a long matrix is refused: use
+    ``prepare_pages`` for it."""
+    plans = prepare_pages(matrix, style)
+    if len(plans) > 1:
+        raise LimitError(matrix.source, f"needs {len(plans)} pages; use prepare_pages")
+    return plans[0]
+
+
 def render_pages(
     matrix: AttributionMatrix, style: Style | None = None, figure_format: str = "png"
 ) -> list[Figure]:
@@ -75,10 +85,5 @@ def render(matrix: AttributionMatrix, style: Style | None = None) -> Figure:
     A matrix that needs several pages is refused: use ``render_pages`` for it.
     """
     style = style or Style()
-    plans = prepare_pages(matrix, style)
-    if len(plans) > 1:
-        raise LimitError(
-            matrix.source,
-            f"needs {len(plans)} pages; draw it with attrmap.render_pages",
-        )
-    return HeatmapCanvas(plans[0].layout, style).show(plans[0])
+    plan = prepare(matrix, style)
+    return HeatmapCanvas(plan.layout, style).show(plan)
