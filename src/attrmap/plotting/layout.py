@@ -186,6 +186,12 @@ def _natural_metrics(data: HeatmapData, style: Style, annotate: bool) -> Metrics
     text = _measure(data, size)
     if annotate:
         cell_width = max(_MIN_CELL_WIDTH, _annotation_width(data, annot_size) + 0.2)
+        if style.layout.transpose:  # tokens across the top: turned, not widening cells
+            rotation = _rotation_for(text, cell_width)
+            cell_height = max(
+                _MIN_CELL_HEIGHT, 1.8 * _text_size("0", annot_size)[1], 1.6 * text.line_height
+            )
+            return Metrics(size, annot_size, cell_width, cell_height, rotation and 90)
         rotate = text.column_width + 0.1 > max(cell_width, _MAX_UNROTATED_LABEL)
         if not rotate:
             cell_width = max(cell_width, text.column_width + 0.15)
@@ -478,15 +484,21 @@ def _plan_pages(
         per_page = _tokens_per_page(oriented, metrics, transpose, tokens)
         if per_page < tokens:
             pages = math.ceil(tokens / per_page)
-            per_page = math.ceil(tokens / pages)  # balanced: 334, 333, 333
             warnings.append(
                 PagesSplitWarning(
                     data.source,
                     f"{tokens} tokens would make a page over {MAX_PAGE_INCHES:g} in; split "
-                    f"into {pages} pages of up to {per_page} tokens (choose with --rows-per-page)",
+                    f"into {pages} pages of up to {math.ceil(tokens / pages)} tokens (choose with "
+                    "--rows-per-page)",
                 )
             )
-    bounds = [(start, min(start + per_page, tokens)) for start in range(0, tokens, per_page)]
+    pages = math.ceil(tokens / per_page)
+    if style.layout.rows_per_page is None:  # automatic: balanced, 334 + 333 + 333
+        sizes = [tokens // pages + (page < tokens % pages) for page in range(pages)]
+    else:  # as asked: N per page, the rest on the last
+        sizes = [min(per_page, tokens - page * per_page) for page in range(pages)]
+    starts = [sum(sizes[:page]) for page in range(pages)]
+    bounds = [(start, start + size) for start, size in zip(starts, sizes, strict=True)]
     first = data.token_rows(*bounds[0])
     first = first.transposed() if transpose else first
     horizontal = len(bounds) == 1 and _is_short(first, metrics, first.shape[0])
