@@ -59,3 +59,46 @@ def test_default_render_is_byte_identical_to_the_baseline(tmp_path, monkeypatch)
     )
     assert result.exit_code == 0, result.output
     assert actual.read_bytes() == BASELINE.read_bytes()
+
+
+#: Figures of the scale and layout options, each rendered small (low dpi) to keep the
+#: repository light, and checked by eye before being committed: (baseline files, input,
+#: options). A paged figure is checked on its first and last pages.
+OPTION_BASELINES = {
+    "transposed": (["transposed.png"], EXAMPLES / "token_attribution.csv", ["--transpose"]),
+    "auto_range": (
+        ["auto_range.png"],
+        Path(__file__).parent / "data" / "small_values.csv",
+        ["--range", "auto"],
+    ),
+    "long_paged": (
+        ["long-1.png", "long-3.png"],
+        Path(__file__).parent / "data" / "long_sequence.csv",
+        ["--shape", "any", "--rows-per-page", "25", "--dpi", "40"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTION_BASELINES))
+def test_option_figures_match_their_baselines(tmp_path, name):
+    from click.testing import CliRunner
+
+    from attrmap.cli import cli
+
+    baselines, source, options = OPTION_BASELINES[name]
+    stem = baselines[0].split("-")[0].removesuffix(".png")
+    dpi = [] if "--dpi" in options else ["--dpi", "50"]
+    result = CliRunner().invoke(
+        cli, ["render", str(source), "-o", str(tmp_path / f"{stem}.png"), *options, *dpi]
+    )
+    assert result.exit_code == 0, result.output
+    for baseline in baselines:
+        actual = tmp_path / baseline
+        expected = BASELINE.parent / baseline
+        assert compare_images(str(expected), str(actual), tol=TOLERANCE) is None
+    if name == "long_paged":
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            "long-1.png",
+            "long-2.png",
+            "long-3.png",
+        ]
