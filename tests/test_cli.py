@@ -172,7 +172,7 @@ def test_stdin(run, tmp_path):
         [],
         ["render"],
         ["render", "x.csv", "--bogus"],
-        ["render", "x.csv", "--input-format", "json"],
+        ["render", "x.csv", "--input-format", "xlsx"],
         ["render", "x.csv", "--shape", "13by5"],
         ["render", "x.csv", "--fmt", ".4z"],
         ["render", "x.csv", "--vmin", "1", "--vmax", "0"],
@@ -289,7 +289,7 @@ def test_real_process_error_has_no_traceback(write):
     assert proc.returncode == 1
     assert proc.stderr.strip() == (
         f"attrmap: error: {bad}:2:2: token 'x', expression 'a': "
-        "empty cell; every cell needs a number"
+        "empty cell; every cell needs a number (missing cells need --allow-missing)"
     )
 
 

@@ -198,7 +198,7 @@ def test_save_and_load_round_trip_exactly(tmp_path, suffix):
 def test_save_matrix_refuses_unknown_extension(tmp_path):
     matrix = AttributionMatrix(["t"], ["e"], [[1.0]])
     with pytest.raises(OutputError, match="unknown extension"):
-        save_matrix(matrix, tmp_path / "m.json")
+        save_matrix(matrix, tmp_path / "m.txt")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -22,6 +22,11 @@ _SHAPE_RE = re.compile(r"\s*(\d+)\s*[xX\u00d7]\s*(\d+)\s*")
 # float()'s grammar, which also takes "nan", "inf", "1_000" and surrounding junk.
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _NON_FINITE_RE = re.compile(r"[+-]?\.?(?:nan|inf|infinity)", re.IGNORECASE)
+#: What a missing cell may be written as (with ``allow_missing``): nothing, NaN, null.
+_MISSING_RE = re.compile(r"|[+-]?\.?nan|null|none|~", re.IGNORECASE)
+_DECIMAL_COMMA_RE = re.compile(r"[+-]?\d*,\d+")
+_MISSING_HINT = "missing cells need --allow-missing"
+MINUS_SIGN = "\u2212"  # typographic minus, as papers and some tools write it
 
 
 def parse_shape(text: str) -> Shape:
@@ -38,15 +43,25 @@ def format_shape(shape: Shape) -> str:
     return "any" if shape is None else f"{shape[0]}x{shape[1]}"
 
 
-def parse_number(text: str) -> float:
-    """Turn a cell's text into a finite float, or raise ``ValueError`` saying why not."""
-    stripped = text.strip()
+def parse_number(text: str, allow_missing: bool = False) -> float:
+    """Turn a cell's text into a finite float, or raise ``ValueError`` saying why not.
+
+    The minus sign U+2212 counts as ``-``. With ``allow_missing`` an empty cell, ``nan`` or
+    ``null`` is a missing cell (NaN); otherwise those are errors, as is infinity always.
+    """
+    stripped = text.strip().replace(MINUS_SIGN, "-")
+    if allow_missing and _MISSING_RE.fullmatch(stripped):
+        return math.nan
     if not stripped:
-        raise ValueError("empty cell; every cell needs a number")
+        raise ValueError(f"empty cell; every cell needs a number ({_MISSING_HINT})")
     if _NON_FINITE_RE.fullmatch(stripped):
-        raise ValueError(f"{stripped!r} is not finite; NaN and infinity are not allowed")
+        hint = "" if "inf" in stripped.lower() else f" ({_MISSING_HINT})"
+        raise ValueError(f"{stripped!r} is not finite; NaN and infinity are not allowed{hint}")
     if not _NUMBER_RE.fullmatch(stripped):
-        raise ValueError(f"{_clip(stripped)!r} is not a number")
+        hint = f" ({_MISSING_HINT})" if _MISSING_RE.fullmatch(stripped) else ""
+        if _DECIMAL_COMMA_RE.fullmatch(stripped):
+            hint = f" (a decimal comma? write {stripped.replace(',', '.')})"
+        raise ValueError(f"{_clip(stripped)!r} is not a number{hint}")
     value = float(stripped)
     if not np.isfinite(value):
         raise ValueError(f"{_clip(stripped)!r} overflows a 64-bit float")
@@ -96,6 +111,8 @@ class AttributionMatrix:
 
     Labels are kept exactly as given, in order, duplicates allowed: token order is the
     prompt's order. ``values`` is a read-only float64 array, so a matrix can be shared.
+    With ``allow_missing=True`` a cell may be NaN: missing (drawn grey, no annotation);
+    otherwise every value must be finite. Infinity is never allowed.
     """
 
     tokens: tuple[str, ...]
@@ -115,6 +132,7 @@ class AttributionMatrix:
         title: str | None = None,
         source: str = "<matrix>",
         token_style: str | None = None,
+        allow_missing: bool = False,
     ) -> None:
         tokens = tuple(_check_label("token", t, i, source) for i, t in enumerate(tokens))
         expressions = tuple(
@@ -139,14 +157,19 @@ class AttributionMatrix:
                 f"values have shape {array.shape}, but {len(tokens)} tokens x "
                 f"{len(expressions)} expressions need {expected}",
             )
-        bad = np.argwhere(~np.isfinite(array))
+        missing = np.isnan(array)
+        bad = np.argwhere(~np.isfinite(array) & ~missing if allow_missing else ~np.isfinite(array))
         if bad.size:
             row, col = (int(i) for i in bad[0])
+            hint = "" if allow_missing or not missing[row, col] else f" ({_MISSING_HINT})"
             raise GridError(
                 source,
                 f"value for token {row + 1} ({tokens[row]!r}) and expression "
-                f"{expressions[col]!r} is {array[row, col]}; values must be finite",
+                f"{expressions[col]!r} is {array[row, col]}; values must be finite{hint}",
             )
+        if missing.all():
+            raise GridError(source, "every cell is missing; there is nothing to show")
+        array[missing] = np.nan  # one NaN bit pattern, so equal matrices have equal keys
         array.setflags(write=False)
         object.__setattr__(self, "tokens", tokens)
         object.__setattr__(self, "expressions", expressions)
@@ -154,6 +177,11 @@ class AttributionMatrix:
         object.__setattr__(self, "title", title)
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "token_style", token_style)
+
+    @property
+    def missing(self) -> np.ndarray:
+        """Where cells are missing (NaN): a boolean array of the matrix's shape."""
+        return np.isnan(self.values)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -166,7 +194,7 @@ class AttributionMatrix:
             self.tokens == other.tokens
             and self.expressions == other.expressions
             and self.title == other.title
-            and np.array_equal(self.values, other.values)
+            and np.array_equal(self.values, other.values, equal_nan=True)
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..atomic import atomic_write
 from ..errors import InputError, LimitError, OutputError
 from ..model import AttributionMatrix
-from . import csv, yaml
+from . import csv, json, npz, tsv, yaml
 from .base import (
     AGGREGATES,
     DEFAULT_INPUT,
@@ -29,6 +29,7 @@ from .base import (
     WriteOptions,
     count,
     read_input_bytes,
+    refuse_binary,
     source_name,
 )
 
@@ -70,7 +71,10 @@ def register(fmt: Format) -> Format:
 
 # The built-in formats. A new format: its module with a FORMAT, and one line here.
 register(csv.FORMAT)
+register(tsv.FORMAT)
 register(yaml.FORMAT)
+register(json.FORMAT)
+register(npz.FORMAT)
 
 
 def get_format(name: str) -> Format:
@@ -184,6 +188,8 @@ def parse_matrices(
     """The matrices in bytes already in memory, read as ``fmt``."""
     fmt = get_format(fmt) if isinstance(fmt, str) else fmt
     source = source_name(name)
+    if fmt.text:
+        refuse_binary(data, source, fmt.name.upper())
     try:
         matrices = fmt.read(data, source, options)
     except RecursionError:

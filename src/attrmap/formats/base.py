@@ -117,6 +117,14 @@ class Format:
 # --------------------------------------------------------------------------- helpers
 
 
+def rows_for_writing(matrix: AttributionMatrix) -> list[list[float | None]]:
+    """The values as nested lists, a missing cell as ``None`` (written null or empty)."""
+    rows = matrix.values.tolist()
+    if matrix.missing.any():
+        rows = [[None if value != value else value for value in row] for row in rows]
+    return rows
+
+
 def source_name(name: str) -> str:
     """How messages name an input: its path, or ``<stdin>`` for ``-``."""
     return "<stdin>" if name == STDIN else name
@@ -181,10 +189,12 @@ def parse_cell(
     column: int | None,
     token: str,
     expression: str,
+    allow_missing: bool = False,
 ) -> float:
-    """A cell's number, or a ``GridError`` naming where it is and what it belongs to."""
+    """A cell's number (NaN if missing and allowed), or a ``GridError`` naming where it
+    is and what it belongs to."""
     try:
-        return parse_number(text)
+        return parse_number(text, allow_missing)
     except ValueError as error:
         raise GridError(
             source, f"token {token!r}, expression {expression!r}: {error}", line, column
@@ -198,15 +208,41 @@ def parse_row(
     first_column: int,
     token: str,
     expressions: list[str],
+    allow_missing: bool = False,
 ) -> list[float]:
     """A row's numbers; the first bad cell is a ``GridError`` as from ``parse_cell``."""
     values = parse_plain_numbers(texts)
     if values is not None:
         return values
     return [
-        parse_cell(text, source, line, first_column + col, token, expressions[col])
+        parse_cell(
+            text, source, line, first_column + col, token, expressions[col], allow_missing
+        )
         for col, text in enumerate(texts)
     ]
+
+
+_BINARY_KINDS = (
+    (b"\x1f\x8b", "gzip-compressed data", "decompress it first (gunzip -k FILE)"),
+    (
+        b"PK\x03\x04",
+        "a zip archive (a NumPy .npz?)",
+        "if it is an .npz of values, tokens and expressions, name it .npz "
+        "(or pass --input-format npz)",
+    ),
+    (
+        b"\x93NUMPY",
+        "a NumPy .npy array",
+        "save values, tokens and expressions together with numpy.savez to an .npz",
+    ),
+)
+
+
+def refuse_binary(data: bytes, source: str, kind: str) -> None:
+    """A text format given compressed or NumPy data gets one line saying what it is."""
+    for magic, what, advice in _BINARY_KINDS:
+        if data.startswith(magic):
+            raise InputError(source, f"this is {what}, not {kind} text; {advice}")
 
 
 def too_many_cells(source: str, limits: Limits) -> LimitError:

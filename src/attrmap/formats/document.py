@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..errors import GridError, LimitError
 from ..model import AttributionMatrix
-from .base import Limits, count, parse_cell, too_many_cells
+from .base import InputOptions, Limits, count, parse_cell, too_many_cells
 
 KEYS = ("expressions", "tokens", "values", "title")
 _NULLS = {"", "~", "null", "Null", "NULL"}
@@ -46,8 +46,11 @@ def _where(node: Node) -> tuple[int, int | None]:
     return node.line, node.column or None
 
 
-def matrix_from_document(root: Node | None, source: str, limits: Limits) -> AttributionMatrix:
+def matrix_from_document(
+    root: Node | None, source: str, options: InputOptions
+) -> AttributionMatrix:
     """Check the document's keys and grid and build the matrix."""
+    limits = options.limits
     if root is None:
         raise GridError(source, "the file is empty; expected expressions, tokens and values")
     if not isinstance(root, Map):
@@ -82,11 +85,13 @@ def matrix_from_document(root: Node | None, source: str, limits: Limits) -> Attr
     if len(tokens) * len(expressions) > limits.max_cells:
         raise too_many_cells(source, limits)
     rows = [
-        _row(row_node, index, tokens, expressions, source)
+        _row(row_node, index, tokens, expressions, source, options.allow_missing)
         for index, row_node in enumerate(rows_node.items)
     ]
     title = _title(fields.get("title"), source)
-    return AttributionMatrix(tokens, expressions, rows, title=title, source=source)
+    return AttributionMatrix(
+        tokens, expressions, rows, title=title, source=source, allow_missing=options.allow_missing
+    )
 
 
 def _title(node: Node | None, source: str) -> str | None:
@@ -123,7 +128,12 @@ def _labels(node: Node, source: str, key: str, limits: Limits) -> list[str]:
 
 
 def _row(
-    node: Node, index: int, tokens: list[str], expressions: list[str], source: str
+    node: Node,
+    index: int,
+    tokens: list[str],
+    expressions: list[str],
+    source: str,
+    allow_missing: bool,
 ) -> list[float]:
     token = tokens[index]
     if not isinstance(node, Seq):
@@ -141,5 +151,7 @@ def _row(
     row = []
     for col, cell in enumerate(node.items):
         text = _scalar(cell, source, f"value of token {token!r}")
-        row.append(parse_cell(text, source, cell.line, cell.column, token, expressions[col]))
+        row.append(
+            parse_cell(text, source, cell.line, cell.column, token, expressions[col], allow_missing)
+        )
     return row

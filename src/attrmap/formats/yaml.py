@@ -12,7 +12,15 @@ import yaml
 
 from ..errors import InputError, LimitError
 from ..model import AttributionMatrix
-from .base import Format, InputOptions, Limits, WriteOptions, decode_text, too_many_cells
+from .base import (
+    Format,
+    InputOptions,
+    Limits,
+    WriteOptions,
+    decode_text,
+    rows_for_writing,
+    too_many_cells,
+)
 from .document import Map, Node, Scalar, Seq, matrix_from_document
 
 _TAG = "tag:yaml.org,2002:"
@@ -131,7 +139,7 @@ def read_yaml(data: bytes, source: str, options: InputOptions) -> list[Attributi
         raise InputError(source, f"invalid YAML: {problem}", line) from None
     except yaml.YAMLError as error:
         raise InputError(source, f"invalid YAML: {' '.join(str(error).split())}") from None
-    return [matrix_from_document(root, source, limits)]
+    return [matrix_from_document(root, source, options)]
 
 
 class _QuotingDumper(yaml.SafeDumper):
@@ -150,7 +158,7 @@ def write_yaml(matrix: AttributionMatrix, options: WriteOptions) -> bytes:
         document["title"] = matrix.title
     document["expressions"] = list(matrix.expressions)
     document["tokens"] = list(matrix.tokens)
-    document["values"] = matrix.values.tolist()
+    document["values"] = rows_for_writing(matrix)
     text = yaml.dump(
         document,
         Dumper=_QuotingDumper,
