@@ -41,6 +41,7 @@ from .formats import (
     PARTS,
     InputOptions,
     Limits,
+    WriteOptions,
     format_names,
     load_matrix,
     save_matrix,
@@ -211,8 +212,15 @@ def reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Which matrices of a file are read, and how (inseq files)."""
+    """Which matrices of a file are read, and how (missing cells, inseq files)."""
     options = [
+        click.option(
+            "--allow-missing",
+            is_flag=True,
+            default=None,
+            help="Let empty, nan or null cells (and absent long-form rows) be missing: "
+            "drawn grey, no annotation [default: they are errors; config allow_missing].",
+        ),
         click.option(
             "--sequence",
             type=click.IntRange(min=0),
@@ -450,7 +458,7 @@ def resolve_settings(options: dict[str, Any]) -> ResolvedConfig:
     A bad value in a file is the file's error (exit 1); a bad flag is a usage error.
     """
     resolved = resolve_files(options.get("config_path"))
-    keys = (*STYLE_KEYS, *SCALE_LAYOUT_KEYS, "shape")
+    keys = (*STYLE_KEYS, *SCALE_LAYOUT_KEYS, "shape", "allow_missing")
     given = {key: options.get(key) for key in keys}
     flags = Layer(
         OPTION_ORIGIN, {key: None if value == () else value for key, value in given.items()}
@@ -476,11 +484,13 @@ def resolve_limits(options: dict[str, Any]) -> Limits:
     )
 
 
-def resolve_input_options(options: dict[str, Any]) -> InputOptions:
-    """Everything that decides how inputs are read, from the command's options."""
+def resolve_input_options(options: dict[str, Any], config: Config) -> InputOptions:
+    """Everything that decides how inputs are read, from the command's options (and the
+    config's ``allow_missing``, already merged with its flag)."""
     return InputOptions(
         input_format=options.get("input_format"),
         limits=resolve_limits(options),
+        allow_missing=config.allow_missing,
         sequence=options.get("sequence"),
         part=options.get("part"),
         aggregate=options.get("aggregate"),
@@ -563,7 +573,8 @@ def render(
     input that holds several matrices gives NAME-0.png, NAME-1.png, ...
     """
     refuse_file_output_for_several_inputs(inputs, output)
-    config, input_opts = resolve_config(options), resolve_input_options(options)
+    config = resolve_config(options)
+    input_opts = resolve_input_options(options, config)
     targets = dict(zip(inputs, figure_targets(inputs, output, figure_format), strict=True))
     # Load everything first: an input with several matrices writes NAME-0.png, ..., and
     # those must not collide with another input's figure. Nothing is drawn before this.
@@ -613,7 +624,8 @@ def validate(
 
     Prints one line per problem on stderr and exits 1 if any; exits 0 when all are valid.
     """
-    config, input_opts = resolve_config(options), resolve_input_options(options)
+    config = resolve_config(options)
+    input_opts = resolve_input_options(options, config)
 
     def validate_one(path: str) -> Record:
         matrices = load_checked(path, config, input_opts)
@@ -634,12 +646,21 @@ Examples:
 )
 @click.argument("source", metavar="IN")
 @click.argument("target", metavar="OUT")
+@click.option(
+    "--long",
+    is_flag=True,
+    help="Write the long form: one token,expression,value row per cell (CSV, TSV).",
+)
 @reading_options
 @limit_options
-def convert(source: str, target: str, **options: Any) -> None:
-    """Convert a matrix between formats (by the extensions), losslessly."""
+def convert(source: str, target: str, long: bool, **options: Any) -> None:
+    """Convert a matrix between formats (by the extensions), losslessly.
+
+    Writes CSV, TSV, YAML, JSON or NPZ; CSV and TSV have no title.
+    """
     refuse_overwriting_input(source, Path(target))
-    save_matrix(load_matrix(source, options=resolve_input_options(options)), target)
+    input_opts = resolve_input_options(options, resolve_config(options))
+    save_matrix(load_matrix(source, options=input_opts), target, options=WriteOptions(long=long))
     click.echo(f"wrote {target}")
 
 
@@ -777,8 +798,9 @@ def batch(
         shard_k_n = parse_shard(shard) if shard else (1, 1)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--shard") from None
+    batch_config = resolve_config(options)
     batch_options = BatchOptions(
-        config=resolve_config(options),
+        config=batch_config,
         figure_format=figure_format,
         jobs=jobs,
         force=force,
@@ -786,7 +808,7 @@ def batch(
         prune=prune,
         fail_fast=fail_fast,
         shard=shard_k_n,
-        input_options=resolve_input_options(options),
+        input_options=resolve_input_options(options, batch_config),
     )
     items = plan(Path(in_dir), Path(out_dir), batch_options)
     reporter = Reporter("batch", report_path)
@@ -862,7 +884,8 @@ def describe(
     """
     from .views.describe import describe_matrix, join_descriptions
 
-    config, input_opts = resolve_config(options), resolve_input_options(options)
+    config = resolve_config(options)
+    input_opts = resolve_input_options(options, config)
     if output is not None:
         for path in inputs:
             refuse_overwriting_input(path, Path(output))
@@ -919,7 +942,8 @@ def show(ctx: click.Context, inputs: tuple[str, ...], color: str, **options: Any
     from .views.terminal import TerminalOptions, color_mode
     from .views.terminal import show as show_heatmap
 
-    config, input_opts = resolve_config(options), resolve_input_options(options)
+    config = resolve_config(options)
+    input_opts = resolve_input_options(options, config)
     terminal = TerminalOptions(
         width=shutil.get_terminal_size().columns,
         color=color_mode(color, os.environ, sys.stdout.isatty()),

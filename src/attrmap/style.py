@@ -203,6 +203,8 @@ class Config:
 
     style: Style = field(default_factory=Style)
     shape: Shape = DEFAULT_SHAPE
+    #: Empty, nan or null cells (and absent long-form rows) are missing, not errors.
+    allow_missing: bool = False
 
 
 _STYLE_FIELDS = {f.name: f for f in dataclasses.fields(Style) if f.name not in _GROUPS}
@@ -232,7 +234,7 @@ _GROUPED: dict[str, tuple[str, tuple[type, ...]]] = {
     "rows_per_page": ("layout", (int,)),
     "svg_text": ("output", (str,)),
 }
-SETTING_NAMES = (*_STYLE_FIELDS, *_GROUPED, "shape")
+SETTING_NAMES = (*_STYLE_FIELDS, *_GROUPED, "shape", "allow_missing")
 
 
 def flat_settings(style: Style) -> dict[str, Any]:
@@ -248,12 +250,18 @@ def build_config(base: Config, overrides: dict[str, Any], origin: str = "option"
     style_changes: dict[str, Any] = {}
     group_changes: dict[str, dict[str, Any]] = {group: {} for group in _GROUPS}
     shape = base.shape
+    allow_missing = base.allow_missing
     for key, value in overrides.items():
         if value is None:  # not given
             continue
         name = key.replace("-", "_")
         if name == "shape":
             shape = _shape_value(value, origin)
+            continue
+        if name == "allow_missing":
+            if not isinstance(value, bool):
+                raise StyleError(f"{origin}: allow_missing must be true or false, not {value!r}")
+            allow_missing = value
             continue
         if name in _GROUPED:
             group, types = _GROUPED[name]
@@ -277,7 +285,7 @@ def build_config(base: Config, overrides: dict[str, Any], origin: str = "option"
         style = dataclasses.replace(base.style, **style_changes)
     except StyleError as error:
         raise StyleError(f"{origin}: {error}") from None
-    return Config(style=style, shape=shape)
+    return Config(style=style, shape=shape, allow_missing=allow_missing)
 
 
 def _check_type(key: str, value: Any, types: tuple[type, ...], origin: str) -> None:
