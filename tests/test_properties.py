@@ -8,18 +8,20 @@ points are excluded: no UTF-8 file can hold them (``AttributionMatrix`` refuses 
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import attrmap
 from attrmap import AttributionMatrix, GridError, load_matrix, save_matrix
 from attrmap.cli import cli
+from attrmap.formats import WriteOptions
 
 # Words and fragments that YAML (1.1 or 1.2) or CSV would love to reinterpret.
 TRICKY_LABELS = [
@@ -244,3 +246,94 @@ def test_surrogates_cannot_be_labels(label):
         AttributionMatrix([label], ["e"], [[1.0]])
     with pytest.raises(attrmap.AttrmapError):
         AttributionMatrix(["t"], [label], [[1.0]])
+
+
+# --------------------------------------------------------------------------- the other formats
+
+
+def distinct_expressions(matrix: AttributionMatrix) -> bool:
+    return len(set(matrix.expressions)) == len(matrix.expressions)
+
+
+def npz_safe(matrix: AttributionMatrix) -> bool:
+    """NumPy's fixed-width strings cannot end in NUL (the writer refuses those labels)."""
+    labels = (*matrix.tokens, *matrix.expressions, matrix.title or "")
+    return not any(label.endswith("\0") for label in labels)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "long", "titled", "keep"),
+    [
+        (".json", False, True, None),
+        (".tsv", False, False, None),
+        (".csv", True, False, distinct_expressions),
+        (".tsv", True, False, distinct_expressions),
+        (".npz", False, True, npz_safe),
+    ],
+    ids=["json", "tsv", "long-csv", "long-tsv", "npz"],
+)
+def test_every_writer_round_trips_exactly(workdir, suffix, long, titled, keep):
+    @settings(max_examples=120, deadline=None)
+    @given(matrix=matrices(with_title=titled))
+    @example(matrix=one("\r", title="\r\n" if titled else None))
+    @example(matrix=one("", title="" if titled else None))
+    @example(matrix=one("Value"))
+    def check(matrix):
+        assume(keep is None or keep(matrix))
+        path = fresh_dir(workdir) / f"m{suffix}"
+        save_matrix(matrix, path, options=WriteOptions(long=long))
+        assert_same(load_matrix(path), matrix)
+
+    check()
+
+
+@settings(max_examples=40, deadline=None)
+@given(matrix=matrices(with_title=True), data=st.data())
+def test_missing_cells_round_trip_through_every_format(workdir, matrix, data):
+    assume(npz_safe(matrix))
+    mask = data.draw(
+        st.lists(st.booleans(), min_size=matrix.values.size, max_size=matrix.values.size)
+    )
+    assume(not all(mask))
+    values = matrix.values.copy()
+    values[np.array(mask).reshape(values.shape)] = np.nan
+    holey = AttributionMatrix(
+        matrix.tokens, matrix.expressions, values, title=matrix.title, allow_missing=True
+    )
+    untitled = AttributionMatrix(matrix.tokens, matrix.expressions, values, allow_missing=True)
+    folder = fresh_dir(workdir)
+    for suffix in (".csv", ".tsv", ".yaml", ".json", ".npz"):
+        path = folder / f"m{suffix}"
+        save_matrix(holey, path)
+        loaded = load_matrix(path, options=attrmap.InputOptions(allow_missing=True))
+        assert_same(loaded, holey if suffix in (".yaml", ".json", ".npz") else untitled)
+        if any(mask):
+            with pytest.raises(GridError, match="allow-missing"):
+                load_matrix(path)
+
+
+@settings(max_examples=30, deadline=None)
+@given(matrix=matrices(with_title=True))
+def test_cli_convert_through_every_format_and_back(workdir, matrix):
+    assume(npz_safe(matrix))
+    folder = fresh_dir(workdir)
+    chain = [folder / name for name in ("a.yaml", "b.json", "c.npz", "d.yaml")]
+    save_matrix(matrix, chain[0])
+    runner = CliRunner()
+    for source, target in itertools.pairwise(chain):
+        result = runner.invoke(cli, ["convert", str(source), str(target)])
+        assert result.exit_code == 0, (result.output, result.exception)
+        assert_same(load_matrix(target), matrix)
+    assert chain[-1].read_bytes() == chain[0].read_bytes()  # deterministic writers
+
+
+def test_npz_refuses_labels_it_cannot_keep(tmp_path):
+    with pytest.raises(attrmap.OutputError, match="ends with a NUL"):
+        save_matrix(one("a\0"), tmp_path / "m.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_long_form_refuses_repeated_expressions(tmp_path):
+    matrix = AttributionMatrix(["t"], ["e", "e"], [[1.0, 2.0]])
+    with pytest.raises(attrmap.OutputError, match="'e' appears twice"):
+        save_matrix(matrix, tmp_path / "m.csv", options=WriteOptions(long=True))

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from attrmap import AttrmapError, LimitError, Limits, load_matrix
+from attrmap import AttributionMatrix, AttrmapError, LimitError, Limits, load_matrix
 from attrmap.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,7 +316,43 @@ def grid_yaml(rows: int, cols: int) -> str:
     )
 
 
-GRID = {"csv": grid_csv, "yaml": grid_yaml}
+def grid_json(rows: int, cols: int) -> str:
+    row = "[" + ", ".join(["0.25"] * cols) + "]"
+    return (
+        '{"expressions": [' + ", ".join(f'"e{j}"' for j in range(cols)) + "],\n"
+        '"tokens": [' + ", ".join(f'"t{i}"' for i in range(rows)) + "],\n"
+        '"values": [' + ",\n".join([row] * rows) + "]}\n"
+    )
+
+
+def grid_tsv(rows: int, cols: int) -> str:
+    return grid_csv(rows, cols).replace(",", "\t")
+
+
+def grid_long_csv(rows: int, cols: int) -> str:
+    return "token,expression,value\n" + "".join(
+        f"t{i},e{j},0.25\n" for j in range(cols) for i in range(rows)
+    )
+
+
+def grid_npz(rows: int, cols: int) -> bytes:
+    import numpy as np
+
+    from attrmap.formats import dump_matrix
+
+    tokens, expressions = [f"t{i}" for i in range(rows)], [f"e{j}" for j in range(cols)]
+    values = np.full((rows, cols), 0.25)
+    return dump_matrix(AttributionMatrix(tokens, expressions, values), "npz")
+
+
+GRID = {
+    "csv": grid_csv,
+    "yaml": grid_yaml,
+    "json": grid_json,
+    "tsv": grid_tsv,
+    "long.csv": grid_long_csv,
+    "npz": grid_npz,
+}
 
 
 @pytest.fixture(scope="module")
@@ -326,19 +362,38 @@ def grids(tmp_path_factory) -> dict[str, Path]:
     for fmt, make in GRID.items():
         for rows, cols in [(1000, 1000), (600, 500)]:
             path = folder / f"grid{rows}x{cols}.{fmt}"
-            path.write_text(make(rows, cols), encoding="utf-8")
+            if fmt == "npz":
+                # attrmap refuses to build a matrix over the cell limit: write it by hand
+                path.write_bytes(make(rows, cols) if rows * cols < 10**6 else _big_npz(rows, cols))
+            else:
+                path.write_text(make(rows, cols), encoding="utf-8")
             paths[f"{rows}x{cols}.{fmt}"] = path
     return paths
 
 
-@pytest.mark.parametrize("fmt", ["csv", "yaml"])
+def _big_npz(rows: int, cols: int) -> bytes:
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        values=np.full((rows, cols), 0.25),
+        tokens=np.array([f"t{i}" for i in range(rows)]),
+        expressions=np.array([f"e{j}" for j in range(cols)]),
+    )
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", list(GRID))
 def test_a_million_cells_are_refused_by_the_cell_limit(grids, fmt):
     path = grids[f"1000x1000.{fmt}"]
     outcome = load_in_child(path)
     assert_refused(outcome, path, "more than 250,000 cells", "--max-cells", max_rss_mb=300)
 
 
-@pytest.mark.parametrize("fmt", ["csv", "yaml"])
+@pytest.mark.parametrize("fmt", list(GRID))
 def test_raising_the_cell_limit_lets_a_600x500_grid_through(grids, fmt):
     path = grids[f"600x500.{fmt}"]
     with pytest.raises(LimitError, match="more than 250,000 cells"):
@@ -367,6 +422,84 @@ def test_deeply_nested_yaml_is_refused(tmp_path, name):
     path = tmp_path / f"{name}.yaml"
     path.write_text(DEEP[name], encoding="utf-8")
     assert_refused(load_in_child(path), path, "nested too deeply")
+
+
+DEEP_JSON = {
+    "arrays": "[" * 100_000,
+    "arrays-closed": "[" * 100_000 + "]" * 100_000,
+    "objects": '{"a": ' * 100_000,
+    "under-values": '{"expressions": ["e"], "tokens": ["t"], "values": ' + "[" * 100_000,
+}
+
+
+@pytest.mark.parametrize("name", list(DEEP_JSON))
+def test_deeply_nested_json_is_refused(tmp_path, name):
+    path = tmp_path / f"{name}.json"
+    path.write_text(DEEP_JSON[name], encoding="utf-8")
+    assert_refused(load_in_child(path), path, "nested too deeply")
+
+
+# --------------------------------------------------------------------------- compression bombs
+
+
+def zip_bomb_npz(payload_mb: int, header_shape: tuple[int, ...]) -> bytes:
+    """An .npz with labels whose values.npy inflates to ``payload_mb`` MB of zeros (about
+    1000:1); its .npy header claims ``header_shape``."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in ("tokens", "expressions"):
+            with archive.open(f"{name}.npy", "w") as member:
+                np.lib.format.write_array(member, np.array(["a", "b", "c"]))
+        with archive.open("values.npy", "w", force_zip64=True) as member:
+            np.lib.format.write_array_header_1_0(
+                member, {"descr": "<f8", "fortran_order": False, "shape": header_shape}
+            )
+            chunk = bytes(MB)
+            for _ in range(payload_mb):
+                member.write(chunk)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory) -> dict[str, Path]:
+    import gzip
+
+    folder = tmp_path_factory.mktemp("bombs")
+    gz = gzip.compress(bytes(200 * MB), compresslevel=9, mtime=0)
+    files = {
+        "npz-honest-header.npz": zip_bomb_npz(200, (3, 200 * MB // 24)),
+        "npz-lying-header.npz": zip_bomb_npz(200, (3, 3)),
+        "gzip.csv": gz,
+        "gzip.json": gz,
+        "zip.csv": zip_bomb_npz(200, (3, 3)),
+    }
+    paths = {}
+    for name, data in files.items():
+        assert len(data) < MB  # small files ...
+        paths[name] = folder / name
+        paths[name].write_bytes(data)
+    return paths
+
+
+BOMB_MESSAGES = {
+    "npz-honest-header.npz": ("decompress past the 67,108,864-byte limit", "--max-mb"),
+    "npz-lying-header.npz": ("bytes more than its .npy header describes",),
+    "gzip.csv": ("gzip-compressed data, not CSV text",),
+    "gzip.json": ("gzip-compressed data, not JSON text",),
+    "zip.csv": ("a zip archive", ".npz"),
+}
+
+
+@pytest.mark.parametrize("name", list(BOMB_MESSAGES))
+def test_compression_bombs_are_refused_without_inflating(bombs, name):
+    """... that would inflate to 200 MB: refused quickly, memory flat (nothing inflated)."""
+    path = bombs[name]
+    assert_refused(load_in_child(path), path, *BOMB_MESSAGES[name], kinds=ANY_INPUT_ERROR)
 
 
 # --------------------------------------------------------------------------- raising limits

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -199,11 +200,77 @@ class AttributionMatrix:
 
     __hash__ = None  # type: ignore[assignment]
 
+    @classmethod
+    def from_frame(
+        cls, frame: Any, *, title: str | None = None, allow_missing: bool = False
+    ) -> AttributionMatrix:
+        """A pandas DataFrame: tokens as its index, expressions as its columns, in order.
+
+        A long frame (columns token, expression, value, optionally position, any case)
+        goes through ``from_long``. NaN cells need ``allow_missing=True``.
+        """
+        from .tables import matrix_from_frame
+
+        return matrix_from_frame(frame, title=title, allow_missing=allow_missing)
+
+    @classmethod
+    def from_long(
+        cls,
+        rows: Iterable[Mapping[str, Any]] | Any,
+        token: str = "token",
+        expression: str = "expression",
+        value: str = "value",
+        position: str | None = None,
+        *,
+        title: str | None = None,
+        allow_missing: bool = False,
+    ) -> AttributionMatrix:
+        """One (token, expression, value) record per cell: mappings or a long DataFrame.
+
+        Without ``position`` each expression lists its tokens in order, the same sequence
+        for every expression; with it (the name of a 0-based position column) rows may
+        come in any order. A missing or repeated cell is an error unless missing cells
+        are allowed. Expressions keep first-seen order.
+        """
+        from .tables import matrix_from_long
+
+        return matrix_from_long(
+            rows,
+            token,
+            expression,
+            value,
+            position,
+            title=title,
+            allow_missing=allow_missing,
+        )
+
+    @classmethod
+    def from_captum(
+        cls, result: Any, *, title: str | None = None, allow_missing: bool = False
+    ) -> AttributionMatrix:
+        """captum's ``LLMAttributionResult``: ``token_attr`` (outputs x inputs) transposed,
+        so the input tokens are the rows and the output tokens the columns."""
+        from .tables import matrix_from_captum
+
+        return matrix_from_captum(result, title=title, allow_missing=allow_missing)
+
     def __repr__(self) -> str:
         return (
             f"AttributionMatrix({self.shape[0]} tokens x {self.shape[1]} expressions, "
             f"source={self.source!r})"
         )
+
+
+def require_matrix(obj: object, where: str = "attrmap.render") -> AttributionMatrix:
+    """``obj`` if it is a matrix; else a ``TypeError`` naming the constructor to use."""
+    if isinstance(obj, AttributionMatrix):
+        return obj
+    from .tables import suggest_constructor
+
+    raise TypeError(
+        f"{where} needs an AttributionMatrix, not {type(obj).__name__}; "
+        f"make one with {suggest_constructor(obj)}"
+    )
 
 
 def check_shape(matrix: AttributionMatrix, expected: Shape) -> None:

@@ -12,10 +12,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import numpy as np
-
-from ..errors import GridError, InputError
+from ..errors import GridError, InputError, OutputError
 from ..model import AttributionMatrix
+from ..tables import LongGrid
 from .base import (
     Format,
     InputOptions,
@@ -173,8 +172,13 @@ def _looks_long(header: list[str]) -> bool:
 def _read_long(
     rows: Rows, width: int, columns: dict[str, int], source: str, options: InputOptions
 ) -> AttributionMatrix:
-    """One (token, expression, value) row per cell; see ``LongGrid`` for the rules."""
-    grid = LongGrid(source, options, has_position=POSITION in columns)
+    """One (token, expression, value) row per cell; ``LongGrid`` checks the rules."""
+    grid = LongGrid(
+        source,
+        has_position=POSITION in columns,
+        allow_missing=options.allow_missing,
+        max_cells=options.limits.max_cells,
+    )
     token_at, expression_at, value_at = (columns[name] for name in LONG_COLUMNS)
     position_at = columns.get(POSITION)
     for line, row in rows:
@@ -185,135 +189,23 @@ def _read_long(
                 f"{count(width, 'column')}",
                 line,
             )
+        token, expression = row[token_at], row[expression_at]
         position = None
         if position_at is not None:
-            position = grid.position(row[position_at], line, position_at + 1)
-        grid.add(row[token_at], row[expression_at], row[value_at], position, line, value_at + 1)
-    return grid.matrix()
-
-
-class LongGrid:
-    """Cells arriving one per row, checked as they come (also for ``from_long``).
-
-    Without positions each expression lists its tokens in order and every expression must
-    list the same sequence; the first difference is an error naming its line. With
-    positions rows may come in any order. A repeated (expression, position) is an error;
-    a missing one too, unless missing cells are allowed. Expressions keep first-seen order.
-    """
-
-    def __init__(self, source: str, options: InputOptions, has_position: bool) -> None:
-        self.source = source
-        self.options = options
-        self.has_position = has_position
-        self.expressions: dict[str, int] = {}
-        self.tokens: dict[int, tuple[str, int | None, str]] = {}  # position: token, line, expr
-        self.cells: dict[tuple[int, int], tuple[float, int | None]] = {}
-        self.listed: list[int] = []  # per expression: how many tokens it listed so far
-        self.last_line: list[int | None] = []
-
-    def position(self, text: str, line: int | None, column: int | None) -> int:
-        stripped = text.strip()
-        if not stripped.isdigit() or not stripped.isascii():
-            raise GridError(
-                self.source, f"position {text!r} is not a whole number (0, 1, 2, ...)", line, column
-            )
-        position = int(stripped)
-        if position >= self.options.limits.max_cells:
-            raise too_many_cells(self.source, self.options.limits)
-        return position
-
-    def add(
-        self,
-        token: str,
-        expression: str,
-        text: str | float,
-        position: int | None,
-        line: int | None,
-        column: int | None = None,
-    ) -> None:
-        limits = self.options.limits
-        if len(self.cells) >= limits.max_cells:
-            raise too_many_cells(self.source, limits)
-        index = self.expressions.setdefault(expression, len(self.expressions))
-        if index == len(self.listed):
-            self.listed.append(0)
-            self.last_line.append(None)
-        if position is None:
-            position = self.listed[index]
-        self.listed[index] += 1
-        self.last_line[index] = line
-        known = self.tokens.get(position)
-        if known is None:
-            self.tokens[position] = (token, line, expression)
-        elif known[0] != token:
-            where = f" (line {known[1]})" if known[1] is not None else ""
-            raise GridError(
-                self.source,
-                f"expression {expression!r} has token {token!r} at position {position}, but "
-                f"expression {known[2]!r} has {known[0]!r} there{where}; every expression "
-                "must list the same tokens",
-                line,
-            )
-        key = (index, position)
-        if key in self.cells:
-            first = self.cells[key][1]
-            again = f" (first at line {first})" if first is not None else ""
-            raise GridError(
-                self.source,
-                f"expression {expression!r} has a second value for position {position} "
-                f"(token {token!r}){again}",
-                line,
-            )
-        if isinstance(text, str):
-            value = parse_cell(
-                text, self.source, line, column, token, expression, self.options.allow_missing
-            )
-        else:
-            value = float(text)
-        self.cells[key] = (value, line)
-
-    def matrix(self) -> AttributionMatrix:
-        source, limits = self.source, self.options.limits
-        if not self.cells:
-            raise GridError(source, "no rows after the header")
-        size = max(self.tokens) + 1
-        gaps = [position for position in range(size) if position not in self.tokens]
-        if gaps:
-            raise GridError(
-                source,
-                f"no row has position {gaps[0]}; positions must run from 0 to {size - 1} "
-                "without gaps",
-            )
-        names = list(self.expressions)
-        if size * len(names) > limits.max_cells:
-            raise too_many_cells(source, limits)
-        if not self.has_position:
-            for index, listed in enumerate(self.listed):
-                if listed != size:
-                    raise GridError(
-                        source,
-                        f"expression {names[index]!r} lists {count(listed, 'token')}, but "
-                        f"another lists {size}; every expression must list the same tokens "
-                        "(add a position column to leave cells out)",
-                        self.last_line[index],
-                    )
-        values = np.full((size, len(names)), np.nan)
-        present = np.zeros(values.shape, dtype=bool)
-        for (index, position), (value, _) in self.cells.items():
-            values[position, index] = value
-            present[position, index] = True
-        if not present.all() and not self.options.allow_missing:
-            position, index = (int(i) for i in np.argwhere(~present)[0])
-            raise GridError(
-                source,
-                f"no value for expression {names[index]!r} at position {position} "
-                f"(token {self.tokens[position][0]!r}); every expression needs every token "
-                "(missing cells need --allow-missing)",
-            )
-        tokens = [self.tokens[position][0] for position in range(size)]
-        return AttributionMatrix(
-            tokens, names, values, source=source, allow_missing=self.options.allow_missing
+            text = row[position_at].strip()
+            if not (text.isascii() and text.isdigit()):
+                raise GridError(
+                    source,
+                    f"position {row[position_at]!r} is not a whole number (0, 1, 2, ...)",
+                    line,
+                    position_at + 1,
+                )
+            position = grid.check_position(int(text), line)
+        value = parse_cell(
+            row[value_at], source, line, value_at + 1, token, expression, options.allow_missing
         )
+        grid.add(token, expression, value, position, line)
+    return grid.matrix()
 
 
 def write_delimited(matrix: AttributionMatrix, options: WriteOptions, dialect: Dialect) -> bytes:
@@ -329,6 +221,12 @@ def write_delimited(matrix: AttributionMatrix, options: WriteOptions, dialect: D
         quoting=csv.QUOTE_NONNUMERIC,
     )
     if options.long:
+        repeated = next((e for e in matrix.expressions if matrix.expressions.count(e) > 1), None)
+        if repeated is not None:  # the long form names cells by expression
+            raise OutputError(
+                f"expression {repeated!r} appears twice; the long form needs distinct "
+                "expressions (write the wide form)"
+            )
         writer.writerow(LONG_COLUMNS)
         rows = rows_for_writing(matrix)
         for index, expression in enumerate(matrix.expressions):

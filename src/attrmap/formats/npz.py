@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+import zlib
 from typing import IO
 
 import numpy as np
@@ -46,7 +47,7 @@ def read_npz(data: bytes, source: str, options: InputOptions) -> list[Attributio
             arrays = _read_arrays(archive, source, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as error:
         raise InputError(source, f"broken .npz archive: {_one_line(error)}") from None
-    except (OSError, ValueError, RuntimeError) as error:  # zlib, CRC and .npy header errors
+    except (OSError, ValueError, RuntimeError, zlib.error) as error:  # CRC, .npy headers
         if isinstance(error, InputError):
             raise
         raise InputError(source, f"broken .npz archive: {_one_line(error)}") from None
@@ -135,6 +136,12 @@ def _read_arrays(archive: zipfile.ZipFile, source: str, limits: Limits) -> dict[
                     "(raise the limit with --max-cells if you must)",
                 )
             raw = _read_exactly(stream, nbytes, name, source)
+            if stream.tell() != member.file_size:  # nothing after the data, unread
+                raise InputError(
+                    source,
+                    f"array {name!r} has {member.file_size - stream.tell():,} bytes more than "
+                    "its .npy header describes",
+                )
         array = np.frombuffer(raw, dtype=dtype)
         arrays[name] = array.reshape(shape, order="F" if fortran else "C")
     return arrays

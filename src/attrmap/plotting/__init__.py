@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from ..errors import LimitError
 from ..fonts import fonts_for
 from ..heatmap import prepare_data
-from ..model import AttributionMatrix
+from ..model import AttributionMatrix, require_matrix
 from ..style import Style
 from .canvas import HeatmapCanvas
 from .layout import FigurePlan, Layout, plan_pages
@@ -84,6 +84,7 @@ def render(matrix: AttributionMatrix, style: Style | None = None) -> Figure:
 
     A matrix that needs several pages is refused: use ``render_pages`` for it.
     """
+    require_matrix(matrix)
     style = style or Style()
     plan = prepare(matrix, style)
     return HeatmapCanvas(plan.layout, style).show(plan)
