@@ -215,9 +215,7 @@ def parse_row(
     if values is not None:
         return values
     return [
-        parse_cell(
-            text, source, line, first_column + col, token, expressions[col], allow_missing
-        )
+        parse_cell(text, source, line, first_column + col, token, expressions[col], allow_missing)
         for col, text in enumerate(texts)
     ]
 
