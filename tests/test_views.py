@@ -165,12 +165,23 @@ def test_describe_json_gives_the_same_facts_as_data(reference_csv):
 def test_describe_honours_the_style_options(reference_csv, write):
     wide = invoke("describe", reference_csv, "--fmt", ".2f", "--vmin", "-2", "--vmax", "2")
     assert "| \\_x | 1.37 | 0.69 | 0.18 | 0.68 | -0.37 |" in wide.stdout
-    assert "Every value lies within the colour range -2.0 to 2.0." in wide.stdout
+    assert "Every value lies within the colour range -2 to 2." in wide.stdout
     assert "|value| < 0.2" in wide.stdout
     config = write("c.yaml", "cmap: RdBu\ncolorbar_label: Saliency\n")
     blue = invoke("describe", reference_csv, "--config", config, "--format", "text").stdout
     assert '"Saliency" from -1.0 (red) to 1.0 (blue), centred on 0.0 (white)' in blue
     assert invoke("describe", reference_csv, "--cmap", "nope").exit_code == 1
+
+
+def test_describe_and_show_follow_the_resolved_scale(reference_csv):
+    auto = invoke("describe", reference_csv, "--range", "auto").stdout
+    assert '"Token Attribution" from -2 (red) to 2 (green)' in auto
+    assert "ticks at -2, -1, 0, 1, 2" in auto
+    assert "Every value lies within the colour range -2 to 2." in auto
+    normalised = invoke("describe", reference_csv, "--normalize", "column", "--alt").stdout
+    assert normalised.startswith("Heatmap of token attribution (normalised per column), ")
+    shown = invoke("show", reference_csv, "--range", "auto", "--color", "never").stdout
+    assert shown.splitlines()[-1].startswith("Token Attribution: -2 (red) to 2 (green)")
 
 
 @pytest.mark.parametrize(

@@ -46,14 +46,14 @@ def _alt_text(facts: Facts, label_limit: int) -> str:
 
     rows, cols = facts.shape
     scale = facts.scale
-    low, *_, high = scale.tick_labels
+    low, high = scale.low_label, scale.high_label
     kind = f"Heatmap {label(facts.title)}" if facts.title else "Heatmap"
     colours = f"{scale.low_colour} at {low}"
     if scale.centre is not None:
         colours += f", {scale.centre_colour} at {scale.centre_label}"
     colours += f", {scale.high_colour} at {high}"
     parts = [
-        f"{kind} of {shorten(scale.label.lower(), label_limit) or 'values'}, "
+        f"{kind} of {shorten(scale.label.lower(), max(label_limit, 60)) or 'values'}, "
         f"{counted(rows, 'token')} by {counted(cols, 'expression')}; colour: {colours}."
     ]
     if facts.missing_cells:

@@ -172,7 +172,7 @@ def _overview(facts: Facts, w: _Writer) -> str:
 
 def _colour_range(facts: Facts) -> str:
     scale = facts.scale
-    low, *_, high = scale.tick_labels
+    low, high = scale.low_label, scale.high_label
     if scale.centre is None:
         return f"from {scale.low_colour} at {low} to {scale.high_colour} at {high}"
     return (
@@ -189,7 +189,7 @@ def _components(facts: Facts, w: _Writer) -> list[tuple[str, str]]:
         if scale.centre is not None
         else ""
     )
-    low, *_, high = scale.tick_labels
+    low, high = scale.low_label, scale.high_label
     return [
         ("X-axis (top)", f"{counted(cols, 'expression')}: " + _labels(facts.expressions, w)),
         ("Y-axis (left)", f"{counted(rows, 'token')}: " + _labels(facts.tokens, w)),
@@ -302,7 +302,7 @@ def _near_zero(facts: Facts, w: _Writer) -> str:
 
 def _outside_range(facts: Facts, w: _Writer) -> str:
     scale = facts.scale
-    low, *_, high = scale.tick_labels
+    low, high = scale.low_label, scale.high_label
     if not facts.above_range and not facts.below_range:
         return f"Every value lies within the colour range {low} to {high}."
     parts = []

@@ -49,8 +49,20 @@ class ColourScale:
     @property
     def centre_label(self) -> str:
         """0 written as the colorbar writes its ticks (0.0 beside -1.0 and 1.0)."""
+        return self._label(0.0)
+
+    @property
+    def low_label(self) -> str:
+        """vmin as the colorbar writes it when it is a tick (the range's ends need not be)."""
+        return self._label(self.vmin)
+
+    @property
+    def high_label(self) -> str:
+        return self._label(self.vmax)
+
+    def _label(self, value: float) -> str:
         labels = dict(zip(self.ticks, self.tick_labels, strict=True))
-        return labels.get(0.0, "0")
+        return labels.get(value, f"{value:.6g}")
 
 
 @dataclass(frozen=True)
@@ -186,30 +198,13 @@ def colour_scale(data: HeatmapData, style: Style) -> ColourScale:
         vmin=vmin,
         vmax=vmax,
         ticks=ticks,
-        tick_labels=tick_labels(ticks),
+        # as the colorbar writes them, with an ASCII minus for plain text
+        tick_labels=tuple(label.replace("\u2212", "-") for label in data.tick_labels),
         low_colour=colour_name(cmap(0.0)),
         high_colour=colour_name(cmap(1.0)),
         centre=centre,
         centre_colour=centre_colour,
     )
-
-
-def tick_labels(ticks: tuple[float, ...]) -> tuple[str, ...]:
-    """Ticks with one shared number of decimals, at least one: -1.0, -0.5, 0.0, 0.5, 1.0."""
-    decimals = next(
-        (
-            d
-            for d in range(1, 7)
-            if all(abs(round(t, d) - t) < 1e-9 * max(1, abs(t)) for t in ticks)
-        ),
-        6,
-    )
-    return tuple(format_number(t, decimals) for t in ticks)
-
-
-def format_number(value: float, decimals: int) -> str:
-    text = f"{value:.{decimals}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def _first_extreme(values, present, pick, fill) -> tuple[int, int] | None:

@@ -122,7 +122,7 @@ def _blocks(widths: Sequence[int], available: int) -> list[list[int]]:
 
 def _scale_line(data: HeatmapData, style: Style, painter: _Painter, width: int) -> str:
     scale = colour_scale(data, style)
-    low, *_, high = scale.tick_labels
+    low, high = scale.low_label, scale.high_label
     if not painter.colored:
         centre = (
             f", centred on {scale.centre_label} ({scale.centre_colour})"
