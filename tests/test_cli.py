@@ -295,7 +295,14 @@ def test_real_process_error_has_no_traceback(write):
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["render", "--help"], ["validate", "{csv}"], ["convert", "{csv}", "{out}"]],
+    [
+        ["--help"],
+        ["render", "--help"],
+        ["describe", "--help"],
+        ["show", "--help"],
+        ["validate", "{csv}"],
+        ["convert", "{csv}", "{out}"],
+    ],
 )
 def test_commands_that_draw_nothing_never_import_matplotlib(args, reference_csv, tmp_path):
     argv = [a.format(csv=reference_csv, out=tmp_path / "m.yaml") for a in args]
