@@ -192,9 +192,10 @@ Examples:
 def cli() -> None:
     """Render token-attribution matrices as annotated heatmaps.
 
-    Input is a wide CSV (corner cell, then one column per expression; one row per
-    token) or YAML (expressions, tokens, values). Output is PNG, SVG, PDF or HTML by
-    the extension of -o.
+    Input is CSV or TSV (wide: corner cell, one column per expression, one row per
+    token; or long: token, expression, value), YAML or JSON (expressions, tokens,
+    values) or NumPy .npz, by its extension. Output is PNG, SVG, PDF or HTML by the
+    extension of -o.
     """
 
 
@@ -642,6 +643,8 @@ def validate(
 Examples:
   attrmap convert scores.csv scores.yaml
   attrmap convert scores.yaml scores.csv     # the title is dropped: CSV has none
+  attrmap convert scores.csv scores.npz      # or .tsv, .json
+  attrmap convert scores.csv tidy.csv --long # one token,expression,value row per cell
 """
 )
 @click.argument("source", metavar="IN")
