@@ -184,6 +184,19 @@ def test_describe_and_show_follow_the_resolved_scale(reference_csv):
     assert shown.splitlines()[-1].startswith("Token Attribution: -2 (red) to 2 (green)")
 
 
+def test_describe_and_show_share_one_range_over_their_inputs(write):
+    small = write("small.csv", "token,a\nx,0.4\n")
+    large = write("large.csv", "token,a\nx,-3\n")
+    args = ["--shape", "any", "--range", "shared", "--format", "json"]
+    described = json.loads(invoke("describe", small, large, *args).stdout)
+    ranges = {(d["axes"]["colorbar"]["vmin"], d["axes"]["colorbar"]["vmax"]) for d in described}
+    assert len(ranges) == 1 and max(ranges.pop()) >= 3
+    shown = invoke("show", small, large, "--shape", "any", "--range", "shared").stdout
+    scale_lines = [line for line in shown.splitlines() if line.startswith("Token Attribution")]
+    assert len(scale_lines) == 2 and scale_lines[0] == scale_lines[1]
+    assert shown.startswith(f"{small}\n") and f"\n\n{large}\n" in shown
+
+
 @pytest.mark.parametrize(
     ("cmap", "low", "high"),
     [

@@ -892,18 +892,11 @@ def describe(
     if output is not None:
         for path in inputs:
             refuse_overwriting_input(path, Path(output))
-    texts: list[str] = []
-
-    def describe_one(path: str) -> Record:
-        matrices = load_checked(path, config, input_opts)
-        fmt = "alt" if alt else description_format
-        several = len(inputs) > 1 or len(matrices) > 1
-        texts.extend(describe_matrix(m, config.style, fmt, name_source=several) for m in matrices)
-        return Record(path, "described")
-
-    code = run_each(inputs, describe_one, Reporter("describe"))
-    several = len(inputs) > 1 or len(texts) > 1
-    text = join_descriptions(texts, "alt" if alt else description_format, several)
+    code, config, matrices = load_for_text_view(inputs, config, input_opts, "describe")
+    fmt = "alt" if alt else description_format
+    several = len(inputs) > 1 or len(matrices) > 1
+    texts = [describe_matrix(m, config.style, fmt, name_source=several) for m in matrices]
+    text = join_descriptions(texts, fmt, several)
     if output is None:
         click.echo(text, nl=False)
     elif code == ExitCode.OK:  # never a file that silently lacks a failed input
@@ -952,16 +945,28 @@ def show(ctx: click.Context, inputs: tuple[str, ...], color: str, **options: Any
         color=color_mode(color, os.environ, sys.stdout.isatty()),
     )
 
-    def show_one(path: str) -> Record:
-        matrices = load_checked(path, config, input_opts)
-        for matrix in matrices:
-            several = len(inputs) > 1 or len(matrices) > 1
-            heading = f"{matrix.source}\n" if several else ""
-            text = show_heatmap(prepare_data(matrix, config.style), config.style, terminal)
-            click.echo(heading + text, nl=False, color=True)  # colour was decided above
-        return Record(path, "shown")
+    code, config, matrices = load_for_text_view(inputs, config, input_opts, "show")
+    several = len(inputs) > 1 or len(matrices) > 1
+    for number, matrix in enumerate(matrices):
+        heading = ("\n" if number else "") + f"{matrix.source}\n" if several else ""
+        text = show_heatmap(prepare_data(matrix, config.style), config.style, terminal)
+        click.echo(heading + text, nl=False, color=True)  # colour was decided above
+    ctx.exit(code)
 
-    ctx.exit(run_each(inputs, show_one, Reporter("show")))
+
+def load_for_text_view(
+    inputs: tuple[str, ...], config: Config, input_opts: InputOptions, command: str
+) -> tuple[ExitCode, Config, list[AttributionMatrix]]:
+    """Every matrix of the inputs (each failure reported), and the config with a shared
+    range resolved over all of them, as ``render`` resolves it."""
+    loaded: list[AttributionMatrix] = []
+
+    def load_one(path: str) -> Record:
+        loaded.extend(load_checked(path, config, input_opts))
+        return Record(path, "read")
+
+    code = run_each(inputs, load_one, Reporter(command))
+    return code, shared_scale(config, loaded), loaded
 
 
 def dask_executor(ctx: click.Context, address: str) -> ExecutorFactory:
