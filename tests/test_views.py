@@ -220,6 +220,9 @@ def test_describe_to_a_file_and_nothing_for_a_failed_input(reference_csv, write,
     result = invoke("describe", reference_csv, "-o", out)
     assert result.exit_code == 0 and result.stdout == ""
     assert out.read_text(encoding="utf-8") == invoke("describe", reference_csv).stdout
+    as_json = tmp_path / "desc.json"
+    assert invoke("describe", reference_csv, "-o", as_json).exit_code == 0
+    assert json.loads(as_json.read_text(encoding="utf-8"))["overview"]["cells"] == 65
     bad = write("bad.csv", "token,a\nx,oops\n")
     failed = invoke("describe", reference_csv, bad, "--shape", "any", "-o", tmp_path / "no.md")
     assert failed.exit_code == 1

@@ -862,9 +862,8 @@ Examples:
     "--format",
     "description_format",
     type=click.Choice(DESCRIPTION_FORMATS),
-    default="markdown",
-    show_default=True,
-    help="Markdown, plain text, or the same facts as JSON (a list for several inputs).",
+    help="Markdown, plain text, or the same facts as JSON (a list for several inputs) "
+    "[default: from -o's extension (.json, .txt), else markdown].",
 )
 @click.option("--alt", is_flag=True, help="Print only the short alt text, one line per input.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
@@ -875,7 +874,7 @@ Examples:
 def describe(
     ctx: click.Context,
     inputs: tuple[str, ...],
-    description_format: str,
+    description_format: str | None,
     alt: bool,
     output: str | None,
     **options: Any,
@@ -893,7 +892,7 @@ def describe(
         for path in inputs:
             refuse_overwriting_input(path, Path(output))
     code, config, matrices = load_for_text_view(inputs, config, input_opts, "describe")
-    fmt = "alt" if alt else description_format
+    fmt = "alt" if alt else description_format or description_format_for(output)
     several = len(inputs) > 1 or len(matrices) > 1
     texts = [describe_matrix(m, config.style, fmt, name_source=several) for m in matrices]
     text = join_descriptions(texts, fmt, several)
@@ -952,6 +951,12 @@ def show(ctx: click.Context, inputs: tuple[str, ...], color: str, **options: Any
         text = show_heatmap(prepare_data(matrix, config.style), config.style, terminal)
         click.echo(heading + text, nl=False, color=True)  # colour was decided above
     ctx.exit(code)
+
+
+def description_format_for(output: str | None) -> str:
+    """``-o notes.json`` means JSON and ``-o notes.txt`` plain text; anything else Markdown."""
+    suffix = Path(output).suffix.lower() if output else ""
+    return {".json": "json", ".txt": "text"}.get(suffix, "markdown")
 
 
 def load_for_text_view(
