@@ -6,11 +6,15 @@ colours, labels, annotation strings and text colours, which is what makes a batc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from matplotlib import colors as mcolors
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.collections import QuadMesh
+from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.text import Text
@@ -19,7 +23,7 @@ from matplotlib.ticker import FixedFormatter
 from ..heatmap import HeatmapData
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
-from .layout import FigurePlan, Layout
+from .layout import ColorbarSpec, FigurePlan, Layout, Metrics
 from .rc import isolated_rc
 
 
@@ -84,6 +88,121 @@ class CellText(Text):
         self.stale = False
 
 
+@dataclass
+class Grid:
+    """One heatmap's artists on its axes: the cells, the labels, the annotations."""
+
+    axes: Axes
+    cells: QuadMesh
+    texts: list[CellText]  # row-major; empty when cells are not annotated
+
+    def show_labels(self, data: HeatmapData) -> None:
+        self.axes.set_xticklabels(data.expressions)
+        self.axes.set_yticklabels(data.tokens)
+
+    def show_values(self, data: HeatmapData) -> None:
+        self.cells.set_array(data.values)
+        if not self.texts:  # annotations left out (--annotate, or too small to read)
+            return
+        for text, label, color in zip(self.texts, data.annotations, data.text_colors, strict=True):
+            text.set_text(label)
+            text.set_color(color)
+
+
+def draw_grid(
+    axes: Axes,
+    shape: tuple[int, int],
+    style: Style,
+    scale: ColorbarSpec,
+    metrics: Metrics,
+    row_labels: bool = True,
+) -> Grid:
+    """A heatmap on ``axes``, without data yet: one quad per cell, column labels on top
+    (rotated as ``metrics`` says), row labels on the left unless ``row_labels`` is false
+    (a panel beside one that shows them), empty annotations. Used by the single figure and
+    by every panel of a comparison."""
+    rows, cols = shape
+    # One quad per cell: vector rectangles in SVG/PDF, and in Agg far cheaper than
+    # resampling an image. Edges in the cell's own colour hide the hairline seams some
+    # PDF viewers show between adjacent quads.
+    rows_edges, cols_edges = np.arange(rows + 1) - 0.5, np.arange(cols + 1) - 0.5
+    cells = axes.pcolormesh(
+        cols_edges,
+        rows_edges,
+        np.zeros(shape),
+        cmap=resolve_cmap(style),
+        norm=make_norm(scale.vmin, scale.vmax),
+        edgecolors="face",
+        linewidth=0.3,
+    )
+    axes.set_xlim(-0.5, cols - 0.5)
+    axes.set_ylim(rows - 0.5, -0.5)  # first token at the top
+    axes.set_xticks(range(cols))
+    axes.set_yticks(range(rows))
+    axes.tick_params(
+        length=0,
+        top=True,
+        bottom=False,
+        labeltop=True,
+        labelbottom=False,
+        labelleft=row_labels,
+        labelsize=metrics.font_size,
+    )
+    if metrics.rotation == 45:
+        axes.tick_params(axis="x", labelrotation=45)
+        for tick in axes.xaxis.get_major_ticks():
+            tick.label2.set_horizontalalignment("left")
+            tick.label2.set_rotation_mode("anchor")
+    elif metrics.rotation == 90:
+        axes.tick_params(axis="x", labelrotation=90)
+    for spine in axes.spines.values():
+        spine.set_linewidth(0.8)
+    size = metrics.annotation_font_size
+    texts = (
+        [
+            axes.add_artist(
+                CellText(
+                    col,
+                    row,
+                    "",
+                    ha="center",
+                    va="center",
+                    fontsize=size,
+                    parse_math=False,
+                    transform=axes.transData,
+                )
+            )
+            for row in range(rows)
+            for col in range(cols)
+        ]
+        if size is not None
+        else []
+    )
+    return Grid(axes, cells, texts)
+
+
+def draw_colorbar(
+    figure: Figure,
+    cax: Axes,
+    cells: QuadMesh,
+    scale: ColorbarSpec,
+    metrics: Metrics,
+    horizontal: bool = False,
+) -> Colorbar:
+    """The colorbar of ``cells``' colours on ``cax``, with ``scale``'s ticks and label."""
+    colorbar = figure.colorbar(
+        cells,
+        cax=cax,
+        extend=scale.extend,
+        ticks=list(scale.ticks),
+        format=FixedFormatter(list(scale.tick_labels)),
+        orientation="horizontal" if horizontal else "vertical",
+    )
+    colorbar.set_label(scale.label, size=metrics.font_size)
+    colorbar.ax.tick_params(labelsize=metrics.font_size)
+    return colorbar
+
+
 class HeatmapCanvas:
     """One figure, built for a layout, that can show any matrix of that layout.
 
@@ -97,59 +216,16 @@ class HeatmapCanvas:
         self.style = style
         self._background = None
         self._background_labels: tuple | None = None
-        rows, cols = layout.shape
         metrics, scale = layout.metrics, layout.colorbar
         with isolated_rc(self.layout.fonts):
             self.figure = Figure(figsize=(layout.fig_width, layout.fig_height), dpi=style.dpi)
             FigureCanvasAgg(self.figure)
             self.axes = self.figure.add_axes(layout.heatmap_rect)
             cax = self.figure.add_axes(layout.colorbar_rect)
-            # One quad per cell: vector rectangles in SVG/PDF, and in Agg far cheaper
-            # than resampling an image. Edges in the cell's own colour hide the hairline
-            # seams some PDF viewers show between adjacent quads.
-            rows_edges, cols_edges = np.arange(rows + 1) - 0.5, np.arange(cols + 1) - 0.5
-            self.cells = self.axes.pcolormesh(
-                cols_edges,
-                rows_edges,
-                np.zeros(layout.shape),
-                cmap=resolve_cmap(style),
-                norm=make_norm(scale.vmin, scale.vmax),
-                edgecolors="face",
-                linewidth=0.3,
-            )
-            self.axes.set_xlim(-0.5, cols - 0.5)
-            self.axes.set_ylim(rows - 0.5, -0.5)  # first token at the top
-            self.colorbar = self.figure.colorbar(
-                self.cells,
-                cax=cax,
-                extend=scale.extend,
-                ticks=list(scale.ticks),
-                format=FixedFormatter(list(scale.tick_labels)),
-                orientation="horizontal" if layout.colorbar_horizontal else "vertical",
-            )
-            self.colorbar.set_label(scale.label, size=metrics.font_size)
-            self.colorbar.ax.tick_params(labelsize=metrics.font_size)
-            self._build_axes(rows, cols)
-            annotation_size = metrics.annotation_font_size
-            self.texts = (
-                [
-                    self.axes.add_artist(
-                        CellText(
-                            col,
-                            row,
-                            "",
-                            ha="center",
-                            va="center",
-                            fontsize=annotation_size,
-                            parse_math=False,
-                            transform=self.axes.transData,
-                        )
-                    )
-                    for row in range(rows)
-                    for col in range(cols)
-                ]
-                if annotation_size is not None
-                else []
+            self.grid = draw_grid(self.axes, layout.shape, style, scale, metrics)
+            self.cells, self.texts = self.grid.cells, self.grid.texts
+            self.colorbar = draw_colorbar(
+                self.figure, cax, self.cells, scale, metrics, layout.colorbar_horizontal
             )
             self.title = (
                 self.figure.text(
@@ -167,29 +243,6 @@ class HeatmapCanvas:
         for text in self.figure.findobj(lambda a: hasattr(a, "set_parse_math")):
             text.set_parse_math(False)
 
-    def _build_axes(self, rows: int, cols: int) -> None:
-        ax = self.axes
-        ax.set_xticks(range(cols))
-        ax.set_yticks(range(rows))
-        ax.tick_params(
-            length=0,
-            top=True,
-            bottom=False,
-            labeltop=True,
-            labelbottom=False,
-            labelsize=self.layout.metrics.font_size,
-        )
-        rotation = self.layout.metrics.rotation
-        if rotation == 45:
-            ax.tick_params(axis="x", labelrotation=45)
-            for tick in ax.xaxis.get_major_ticks():
-                tick.label2.set_horizontalalignment("left")
-                tick.label2.set_rotation_mode("anchor")
-        elif rotation == 90:
-            ax.tick_params(axis="x", labelrotation=90)
-        for spine in ax.spines.values():
-            spine.set_linewidth(0.8)
-
     def show(self, plan: FigurePlan) -> Figure:
         """Put ``plan`` on the canvas; its layout must be this canvas's layout."""
         self._check_layout(plan)
@@ -202,18 +255,12 @@ class HeatmapCanvas:
             raise ValueError("HeatmapCanvas needs data prepared for its own layout")
 
     def _show_labels(self, data: HeatmapData) -> None:
-        self.axes.set_xticklabels(data.expressions)
-        self.axes.set_yticklabels(data.tokens)
+        self.grid.show_labels(data)
         if self.title is not None:
             self.title.set_text(data.title or "")
 
     def _show_values(self, data: HeatmapData) -> None:
-        self.cells.set_array(data.values)
-        if not self.texts:  # annotations left out (--annotate, or too small to read)
-            return
-        for text, label, color in zip(self.texts, data.annotations, data.text_colors, strict=True):
-            text.set_text(label)
-            text.set_color(color)
+        self.grid.show_values(data)
 
     def draw_pixels(self, plan: FigurePlan) -> np.ndarray:
         """Draw ``plan`` into the Agg buffer and return it (RGBA, rows top to bottom).

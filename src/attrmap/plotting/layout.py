@@ -8,9 +8,10 @@ every page shows the same cells, fonts and colour scale.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -54,6 +55,16 @@ MAX_FIGURE_SIDE = 32_768
 
 #: The font chain labels are measured in while a figure is laid out (``plan_pages``).
 _FONTS: ContextVar[tuple[str, ...]] = ContextVar("attrmap_layout_fonts", default=(DEJAVU_SANS,))
+
+
+@contextlib.contextmanager
+def measuring_in(fonts: Sequence[str]) -> Iterator[None]:
+    """Within this block, labels are measured in ``fonts`` (the figure's font chain)."""
+    token = _FONTS.set(tuple(fonts))
+    try:
+        yield
+    finally:
+        _FONTS.reset(token)
 
 
 def _text_size(text: str, size: float) -> tuple[float, float]:
@@ -212,19 +223,7 @@ def _figure_width(data: HeatmapData, metrics: Metrics, horizontal: bool) -> floa
     cell_width = metrics.cell_width
     grid_width = cols * cell_width
     left = _PAD + text.row_width + _LABEL_PAD_PT / 72
-    if metrics.rotation == 45:
-        # The last labels lean right, past the grid: how far past its right edge.
-        overhang = max(
-            (i + 0.5) * cell_width + w * _DIAG + h * _DIAG - grid_width
-            for i, (w, h) in enumerate(text.column_sizes)
-        )
-    elif metrics.rotation == 90:
-        overhang = max(h / 2 - 0.5 * cell_width for _, h in text.column_sizes)
-    else:
-        overhang = max(
-            (i + 0.5) * cell_width + w / 2 - grid_width
-            for i, (w, _) in enumerate(text.column_sizes)
-        )
+    overhang = column_labels_extent(text, metrics)[1]
     if horizontal:
         bar = min(_MAX_COLORBAR_LENGTH, max(grid_width, text.colorbar_label[0] + 0.3))
         body = max(grid_width, bar + 2 * 0.05 * bar + text.tick_width)
@@ -235,16 +234,37 @@ def _figure_width(data: HeatmapData, metrics: Metrics, horizontal: bool) -> floa
     return max(left + body + right, text.title_width + 2 * _PAD)
 
 
+def column_labels_extent(text: _Text, metrics: Metrics) -> tuple[float, float]:
+    """How high the column labels rise above the grid, and how far the last ones reach
+    past its right edge (negative: they stay inside), flat, slanted or upright."""
+    cell_width = metrics.cell_width
+    grid_width = len(text.column_sizes) * cell_width
+    if metrics.rotation == 45:
+        height = max(w * _DIAG + h * _DIAG for w, h in text.column_sizes)
+        # The last labels lean right, past the grid: how far past its right edge.
+        overhang = max(
+            (i + 0.5) * cell_width + w * _DIAG + h * _DIAG - grid_width
+            for i, (w, h) in enumerate(text.column_sizes)
+        )
+    elif metrics.rotation == 90:
+        height = text.column_width
+        overhang = max(h / 2 - 0.5 * cell_width for _, h in text.column_sizes)
+    else:
+        height = text.line_height
+        overhang = max(
+            (i + 0.5) * cell_width + w / 2 - grid_width
+            for i, (w, _) in enumerate(text.column_sizes)
+        )
+    return height, overhang
+
+
+def colorbar_block(text: _Text) -> float:
+    """A vertical colorbar with its tick labels and its label, in inches across."""
+    return _COLORBAR_WIDTH + _TICK_OFFSET_PT / 72 + text.tick_width + 0.1 + text.colorbar_label[1]
+
+
 def _right_block(text: _Text) -> float:
-    return (
-        _COLORBAR_GAP
-        + _COLORBAR_WIDTH
-        + _TICK_OFFSET_PT / 72
-        + text.tick_width
-        + 0.1
-        + text.colorbar_label[1]
-        + _PAD
-    )
+    return _COLORBAR_GAP + colorbar_block(text) + _PAD
 
 
 def _fits(data: HeatmapData, metrics: Metrics) -> bool:
@@ -400,12 +420,7 @@ def place_page(data: HeatmapData, metrics: Metrics, horizontal: bool) -> Layout:
     label_offset = _LABEL_PAD_PT / 72
     cell_width, cell_height = metrics.cell_width, metrics.cell_height
     grid_width, grid_height = cols * cell_width, rows * cell_height
-    if metrics.rotation == 45:
-        labels_height = max(w * _DIAG + h * _DIAG for w, h in text.column_sizes)
-    elif metrics.rotation == 90:
-        labels_height = text.column_width
-    else:
-        labels_height = text.line_height
+    labels_height = column_labels_extent(text, metrics)[0]
     title_height = 1.6 * _text_size("Ag", size * 1.2)[1] if data.title else 0.0
 
     left = _PAD + text.row_width + label_offset
@@ -465,11 +480,8 @@ def plan_pages(
     """Split ``data`` into pages of tokens (``--rows-per-page``, or automatically when a
     page would pass 200 in) and lay each out with the same sizes and colour scale, its
     labels measured in ``fonts``."""
-    token = _FONTS.set(tuple(fonts))
-    try:
+    with measuring_in(fonts):
         return _plan_pages(data, style, figure_format)
-    finally:
-        _FONTS.reset(token)
 
 
 def _plan_pages(
@@ -527,17 +539,24 @@ def _tokens_per_page(oriented: HeatmapData, metrics: Metrics, transpose: bool, t
 
 def check_page_size(layout: Layout, style: Style, figure_format: str, source: str) -> None:
     """Refuse, before drawing, a page no viewer opens or (PNG) no buffer holds."""
-    if max(layout.fig_width, layout.fig_height) > MAX_PAGE_INCHES:
+    check_figure_inches(layout.fig_width, layout.fig_height, style, figure_format, source)
+
+
+def check_figure_inches(
+    fig_width: float, fig_height: float, style: Style, figure_format: str, source: str
+) -> None:
+    """``check_page_size`` for any figure of that size (a comparison, say)."""
+    if max(fig_width, fig_height) > MAX_PAGE_INCHES:
         raise LimitError(
             source,
-            f"a page would be {layout.fig_width:g}x{layout.fig_height:g} in, over the "
+            f"a page would be {fig_width:g}x{fig_height:g} in, over the "
             f"{MAX_PAGE_INCHES:g}-inch page limit; use fewer --rows-per-page or a smaller "
             "--cell-size",
         )
     if figure_format != "png":
         return
-    width = math.ceil(layout.fig_width * style.dpi)
-    height = math.ceil(layout.fig_height * style.dpi)
+    width = math.ceil(fig_width * style.dpi)
+    height = math.ceil(fig_height * style.dpi)
     if width * height > MAX_FIGURE_PIXELS or max(width, height) > MAX_FIGURE_SIDE:
         raise LimitError(
             source,
