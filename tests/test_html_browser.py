@@ -13,7 +13,6 @@ import contextlib
 import http.client
 import io
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -29,7 +28,7 @@ from matplotlib.image import imread
 import attrmap
 from attrmap.cli import cli
 from attrmap.scale import cell_colors, contrast_ratio, relative_luminance
-from conftest import EXAMPLES, REFERENCE_EXPRESSIONS, REFERENCE_TOKENS
+from conftest import EXAMPLES, REFERENCE_EXPRESSIONS, REFERENCE_TOKENS, require
 
 REFERENCE = EXAMPLES / "token_attribution.csv"
 CHROMIUM_ARGS = [
@@ -50,16 +49,10 @@ KEYS |= {"ArrowDown": "\ue015", "End": "\ue010", "Home": "\ue011"}
 
 
 def _need(program: str) -> str:
+    """The program's path; skip without it here, fail in CI (see ``conftest.require``)."""
     found = shutil.which(program)
-    if found is None:
-        message = (
-            f"{program} is not installed; the HTML browser tests need Debian's chromium and "
-            "chromium-driver packages (.ci/run installs them)"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
+    require(f"{program} (Debian's chromium and chromium-driver, for the HTML tests)", bool(found))
+    return found or program
 
 
 def _free_port() -> int:
@@ -281,3 +274,31 @@ def test_both_colour_schemes_are_readable_and_cells_keep_their_colours(
     assert contrast_ratio(relative_luminance(page), relative_luminance(text)) >= 7
     first = cell_colors(np.array([0.3452]), attrmap.Style())[0, :3]  # the PNG's, as tested
     assert np.round(cell * 255).tolist() == np.floor(first * 255 + 0.5).tolist()
+
+
+def test_comparison_cells_and_focus_in_every_panel(browser, tmp_path):
+    """Each panel's table works on its own: colours from its own scale, its own headers."""
+    out = tmp_path / "compare.html"
+    args = [str(REFERENCE), str(REFERENCE), "-o", str(out), "--diff", "--titles", "A,B"]
+    result = CliRunner().invoke(cli, ["compare", *args])
+    assert result.exit_code == 0, result.output
+    browser.open(out)
+    tables = browser.run("return document.querySelectorAll('.attrmap-grid').length")
+    assert tables == 3
+    # The hidden token headers of panels 2 and 3 take no room: rows line up across panels.
+    tops = browser.run(
+        "return Array.from(document.querySelectorAll('.attrmap-grid')).map(function(t){"
+        "return t.tBodies[0].rows[7].getBoundingClientRect().top;});"
+    )
+    assert max(tops) - min(tops) <= 1
+    browser.keys("Tab", "ArrowDown")
+    assert (
+        browser.run(DETAIL) == f"Token “{REFERENCE_TOKENS[1]}”, expression “8 x 48 = 384”: 0.0811"
+    )
+    # B - A of identical inputs: every difference cell is the diverging map's centre.
+    centre = browser.run(
+        "return getComputedStyle(document.querySelectorAll('.attrmap-grid')[2]"
+        ".tBodies[0].rows[0].cells[1]).backgroundColor"
+    )
+    expected = cell_colors(np.array([0.0]), attrmap.Style(cmap="PuOr"))[0, :3]
+    assert np.round(_rgb(centre) * 255).tolist() == np.floor(expected * 255 + 0.5).tolist()

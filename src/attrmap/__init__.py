@@ -32,6 +32,7 @@ from .style import Config, Style, load_config
 
 if TYPE_CHECKING:
     from .plotting import render
+    from .plotting.compare import compare
     from .views.alt_text import figure_text
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "StyleError",
     "__version__",
     "check_shape",
+    "compare",
     "figure_text",
     "load_config",
     "load_matrices",
@@ -72,4 +74,8 @@ def __getattr__(name: str) -> Any:
         from .views.alt_text import figure_text
 
         return figure_text
+    if name == "compare":
+        from .plotting.compare import compare
+
+        return compare
     raise AttributeError(f"module 'attrmap' has no attribute {name!r}")

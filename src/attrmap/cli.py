@@ -6,6 +6,7 @@ Exit codes are decided here and only here (see ``ExitCode``).
 from __future__ import annotations
 
 import contextlib
+import csv
 import enum
 import functools
 import math
@@ -33,6 +34,7 @@ from .batch import (
     plan,
     run_batch,
 )
+from .comparison import LAYOUTS, CompareOptions
 from .errors import AttrmapError, StyleError
 from .fonts import check_fonts
 from .formats import (
@@ -51,6 +53,7 @@ from .labels import TOKEN_MODES
 from .model import AttributionMatrix, format_shape
 from .output import FIGURE_FORMATS
 from .pipeline import (
+    compare_files,
     draw_to,
     figure_targets,
     load_checked,
@@ -604,6 +607,87 @@ def render(
         return Record(source, "rendered", tuple(map(str, written)), key)
 
     ctx.exit(run_each(inputs, render_one, Reporter("render", report_path)))
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  attrmap compare ig.csv saliency.csv shap.csv -o methods.png
+  attrmap compare ig.csv saliency.csv -o methods.pdf --titles "IG,Saliency" --diff
+  attrmap compare layer6.yaml layer12.yaml -o layers.html --layout column
+"""
+)
+@click.argument("inputs", nargs=-1, required=True, metavar="A B [C ...]")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Figure file (.png, .svg, .pdf, .html).",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(LAYOUTS),
+    default="row",
+    show_default=True,
+    help="Panels side by side (row) or stacked (column).",
+)
+@click.option(
+    "--titles",
+    metavar="T1,T2,...",
+    help="Panel titles, comma-separated (quote one holding a comma: '\"a, b\",c') "
+    "[default: each matrix's title, else its file name].",
+)
+@click.option("--diff", is_flag=True, help="Add a panel of B - A on its own scale (two inputs).")
+@click.option("--diff-only", is_flag=True, help="Show only the B - A panel.")
+@click.option("--diff-cmap", default="PuOr", show_default=True, help="Colormap of the difference.")
+@reading_options
+@input_options
+@style_options
+def compare(
+    inputs: tuple[str, ...],
+    output: str,
+    layout: str,
+    titles: str | None,
+    diff: bool,
+    diff_only: bool,
+    diff_cmap: str,
+    **options: Any,
+) -> None:
+    """Draw A, B, ... as panels of one figure on one colour scale.
+
+    The inputs must have the same tokens in the same order; their expressions may differ.
+    The token labels are drawn once, on the left, with one shared colorbar.
+    """
+    if len(inputs) < 2:
+        raise click.UsageError("compare needs at least two inputs")
+    if (diff or diff_only) and len(inputs) != 2:
+        raise click.UsageError(f"--diff needs exactly two inputs (A and B), not {len(inputs)}")
+    panel_titles = parse_titles(titles)
+    if panel_titles is not None and len(panel_titles) != len(inputs):
+        raise click.BadParameter(
+            f"{len(panel_titles)} titles for {len(inputs)} inputs; give one per input",
+            param_hint="--titles",
+        )
+    try:
+        compare_options = CompareOptions(
+            layout=layout,
+            titles=panel_titles,
+            diff="only" if diff_only else "extra" if diff else "none",
+            diff_cmap=diff_cmap,
+        )
+    except StyleError as error:
+        raise click.UsageError(str(error)) from None
+    config = resolve_config(options)
+    input_opts = resolve_input_options(options, config)
+    click.echo(f"wrote {compare_files(inputs, output, config, compare_options, input_opts)}")
+
+
+def parse_titles(text: str | None) -> tuple[str, ...] | None:
+    """``IG,Saliency`` -> ("IG", "Saliency"); CSV quoting lets a title hold a comma."""
+    if text is None:
+        return None
+    return tuple(next(csv.reader([text], skipinitialspace=True)))
 
 
 @cli.command(

@@ -97,6 +97,10 @@ class LimitError(InputError):
     """The input exceeds a safety limit (size, line length, cells, YAML nodes)."""
 
 
+class MismatchError(InputError):
+    """Inputs that must line up (``compare``) do not: their tokens or expressions differ."""
+
+
 class StyleError(AttrmapError):
     """A style option or config file is invalid."""
 

@@ -7,10 +7,11 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .errors import OutputError
+from .comparison import CompareOptions, comparison_key, make_comparison
+from .errors import InputError, OutputError
 from .formats import DEFAULT_INPUT, STDIN, InputOptions, input_stem, load_matrices
 from .model import AttributionMatrix, check_shape
-from .output import figure_format_for, save_bytes, save_pages
+from .output import figure_format_for, save_bytes, save_figure, save_pages
 from .provenance import figure_key
 from .scale import resolve_scale
 from .style import Config, Style
@@ -156,3 +157,39 @@ def render_file(
         for matrix, target in load_for_render(input_path, output, config, options)
         for path in draw_to(matrix, target, config)
     ]
+
+
+def compare_files(
+    inputs: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    config: Config,
+    compare: CompareOptions,
+    options: InputOptions = DEFAULT_INPUT,
+) -> Path:
+    """Several inputs (one matrix each) as the panels of one figure; return its path."""
+    target = Path(output)
+    figure_format = figure_format_for(target)  # a bad extension fails before any work
+    for source in inputs:
+        refuse_overwriting_input(source, target)
+    matrices = []
+    for source in inputs:
+        loaded = load_checked(source, config, options)
+        if len(loaded) != 1:
+            raise InputError(
+                os.fspath(source),
+                f"holds {len(loaded)} matrices; compare takes one per input "
+                "(choose one with --sequence N)",
+            )
+        matrices += loaded
+    comparison = make_comparison(matrices, config.style, compare)
+    key = comparison_key(comparison, figure_format)
+    if figure_format == "html":
+        from .views.html import comparison_html
+
+        return save_bytes(comparison_html(comparison, key), target)
+    from .plotting.compare import draw_comparison
+    from .views.alt_text import comparison_text
+
+    text = comparison_text(comparison)
+    figure = draw_comparison(comparison, figure_format)
+    return save_figure(figure, target, provenance=key, text=text, options=config.style.output)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..comparison import Comparison, prepare_panel
 from ..heatmap import HeatmapData, prepare_data
 from ..labels import display_label
 from ..model import AttributionMatrix
@@ -92,3 +93,60 @@ def figure_text(matrix: AttributionMatrix, style: Style | None = None) -> Figure
     """Title and alt text for the figure of ``matrix`` drawn with ``style``."""
     style = style or Style()
     return figure_text_from_data(prepare_data(matrix, style), style)
+
+
+def comparison_text(comparison: Comparison) -> FigureText:
+    """Title and alt text of a comparison figure (``style.alt_text`` replaces the text):
+    the panels, the shared scale, the difference, the strongest cells over all panels."""
+    style = comparison.style
+    title = shorten(f"Comparison: {', '.join(comparison.titles)}", TITLE_LIMIT)
+    if style.alt_text is not None:
+        return FigureText(title=title, alt_text=display_label(style.alt_text))
+    panels = [(p.title, facts_from_data(prepare_panel(p), p.style)) for p in comparison.panels]
+    difference = comparison.difference
+    diff_facts = (
+        facts_from_data(prepare_panel(difference), difference.style) if difference else None
+    )
+    for label_limit in (24, 18, 14, 10, 6):
+        text = _comparison_alt_text(comparison, panels, diff_facts, label_limit)
+        if len(text) <= ALT_TEXT_LIMIT:
+            return FigureText(title=title, alt_text=text)
+    return FigureText(title=title, alt_text=shorten(text, ALT_TEXT_LIMIT))
+
+
+def _comparison_alt_text(
+    comparison: Comparison,
+    panels: list[tuple[str, Facts]],
+    diff_facts: Facts | None,
+    label_limit: int,
+) -> str:
+    def quoted(text: str) -> str:
+        return f'"{shorten(text, label_limit)}"'
+
+    def where(facts: Facts, cell: Cell, panel: str) -> str:
+        return (
+            f"{quoted(facts.tokens[cell.row])} for {quoted(facts.expressions[cell.column])}"
+            f" in {quoted(panel)}, {cell.text}"
+        )
+
+    rows = comparison.matrices[0].shape[0]
+    arranged = "side by side" if comparison.options.layout == "row" else "stacked"
+    parts = []
+    if panels:
+        low, *_, high = panels[0][1].scale.tick_labels
+        names = ", ".join(quoted(name) for name, _ in panels)
+        parts.append(
+            f"{len(panels)} heatmaps {arranged} ({names}), {rows} tokens, scale {low} to {high}."
+        )
+    if comparison.difference is not None and diff_facts is not None:
+        low, *_, high = diff_facts.scale.tick_labels
+        parts.append(f"Difference B \u2212 A on its own scale, {low} to {high}.")
+    largest = [(f.largest, f, n) for n, f in panels if f.largest and f.largest.value > 0]
+    smallest = [(f.smallest, f, n) for n, f in panels if f.smallest and f.smallest.value < 0]
+    if largest:
+        cell, facts, name = max(largest, key=lambda c: c[0].value)
+        parts.append(f"Highest: {where(facts, cell, name)}.")
+    if smallest:
+        cell, facts, name = min(smallest, key=lambda c: c[0].value)
+        parts.append(f"Lowest: {where(facts, cell, name)}.")
+    return " ".join(parts)

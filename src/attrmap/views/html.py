@@ -12,16 +12,20 @@ start, where ``provenance.read_figure_key`` looks.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._version import __version__
+from ..comparison import Comparison, merged_extend, prepare_panel
 from ..heatmap import HeatmapData
+from ..labels import display_label
 from ..provenance import KEY_PREFIX, matplotlib_version
 from ..scale import cell_colors
 from ..style import Style
+from .alt_text import comparison_text, figure_text_from_data
 
 #: Stops of the colour-scale gradient: enough that the browser's linear interpolation
 #: between them is indistinguishable from the colormap's own 256 entries.
@@ -64,6 +68,13 @@ border-left:calc(.55em + 1px) solid transparent;border-right:calc(.55em + 1px) s
 .attrmap-cblabel{writing-mode:vertical-rl;transform:rotate(180deg);white-space:pre}
 .attrmap-detail{min-height:1.4em;margin:.4em 0;font-variant-numeric:tabular-nums}
 .attrmap figcaption{color:var(--muted);max-width:60em}
+.attrmap-vh{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);\
+white-space:nowrap;padding:0}
+.attrmap-title{font-size:1.25em;margin:0 0 .3em;font-weight:normal}
+.attrmap-row{display:flex;align-items:flex-end;gap:1.5em;overflow-x:auto}
+.attrmap-row>.attrmap-plot{flex:none;overflow:visible}
+.attrmap-panels{display:flex;gap:1.25em;align-items:flex-end}
+.attrmap-column .attrmap-panels{flex-direction:column;align-items:flex-start}
 """
 
 # Hover or focus a cell: say what it is. Arrow keys, Home and End move a roving
@@ -140,20 +151,29 @@ class ColorScale:
         return hex_colors(cell_colors(values, self.style))
 
 
-def grid_table(data: HeatmapData, scale: ColorScale, caption: str | None, describedby: str) -> str:
+def grid_table(
+    data: HeatmapData,
+    scale: ColorScale,
+    caption: str | None,
+    describedby: str,
+    show_tokens: bool = True,
+) -> str:
     """The heatmap as a ``<table>``; cells carry their colours inline, so the table alone
-    (copied into a report) keeps them."""
+    (copied into a report) keeps them. ``show_tokens=False`` hides the token headers
+    from sight only (a panel beside one that shows them); screen readers still read them."""
     cols = data.shape[1]
+    hidden = "" if show_tokens else ' class="attrmap-vh"'
+
     backgrounds = scale.colors(data.values)
     exact = [repr(v) for v in data.values.ravel().tolist()]
     parts = [f'<table class="attrmap-grid" aria-describedby="{describedby}">']
     if caption:
         parts.append(f"<caption>{_text(caption)}</caption>")
-    parts.append("<thead><tr><td></td>")
+    parts.append(f"<thead><tr><td{hidden}></td>")
     parts += [f'<th scope="col">{_text(e)}</th>' for e in data.expressions]
     parts.append("</tr></thead>\n<tbody>\n")
     for row, token in enumerate(data.tokens):
-        parts.append(f'<tr><th scope="row">{_text(token)}</th>')
+        parts.append(f'<tr><th scope="row"{hidden}>{_text(token)}</th>')
         for col in range(cols):
             i = row * cols + col
             focus = "0" if i == 0 else "-1"
@@ -201,23 +221,9 @@ def legend(scale: ColorScale, rows: int) -> str:
     )
 
 
-def summary_text(data: HeatmapData, scale: ColorScale) -> str:
-    """A short description of the matrix for the page's caption and screen readers."""
-    rows, cols = data.shape
-    parts = [
-        f"Heatmap of {rows} token{'s' * (rows != 1)} by {cols} "
-        f"expression{'s' * (cols != 1)}, {scale.style.cmap} colour scale from "
-        f"{scale.vmin:g} to {scale.vmax:g}."
-    ]
-    values = np.where(data.missing, np.nan, data.values)
-    if not np.isnan(values).all():
-        for word, index in (("Largest", np.nanargmax(values)), ("Smallest", np.nanargmin(values))):
-            row, col = divmod(int(index), cols)
-            parts.append(
-                f"{word}: {data.annotations[index]} for token \u201c{data.tokens[row]}\u201d "
-                f"and expression \u201c{data.expressions[col]}\u201d."
-            )
-    return " ".join(parts)
+def description_of(data: HeatmapData, style: Style) -> str:
+    """The figure's alt text (the same words every other format carries)."""
+    return figure_text_from_data(data, style).alt_text
 
 
 def document(
@@ -243,10 +249,49 @@ def document(
 def heatmap_html(
     data: HeatmapData, style: Style, key: str | None = None, description: str | None = None
 ) -> bytes:
-    """The page for one heatmap. ``description`` defaults to ``summary_text``."""
+    """The page for one heatmap. ``description`` defaults to the alt text."""
     describedby = f"attrmap-desc-{key[:8]}" if key else "attrmap-desc"
     scale = ColorScale.of(data, style)
     table = grid_table(data, scale, data.title, describedby)
     body = f'<div class="attrmap-plot">{table}\n{legend(scale, data.shape[0])}</div>'
     page_title = data.title or scale.label
-    return document(body, page_title, description or summary_text(data, scale), key, describedby)
+    return document(body, page_title, description or description_of(data, style), key, describedby)
+
+
+def comparison_html(
+    comparison: Comparison, key: str | None = None, description: str | None = None
+) -> bytes:
+    """The page for a comparison: panels on one shared scale (side by side or stacked),
+    then the difference on its own scale, each panel a ``<table>``."""
+    describedby = f"attrmap-desc-{key[:8]}" if key else "attrmap-desc"
+    row_layout = comparison.options.layout == "row"
+    blocks = []
+    panels = comparison.panels
+    if panels:
+        prepared = [prepare_panel(panel) for panel in panels]
+        scale = dataclasses.replace(
+            ColorScale.of(prepared[0], comparison.style),
+            extend=merged_extend([data.extend for data in prepared]),
+        )
+        tables = "\n".join(
+            grid_table(data, scale, panel.title, describedby, index == 0 or not row_layout)
+            for index, (panel, data) in enumerate(zip(panels, prepared, strict=True))
+        )
+        blocks.append(
+            f'<div class="attrmap-panels">{tables}</div>\n{legend(scale, prepared[0].shape[0])}'
+        )
+    difference = comparison.difference
+    if difference is not None:
+        data = prepare_panel(difference)
+        scale = ColorScale.of(data, difference.style)
+        show_tokens = not panels or not row_layout
+        table = grid_table(data, scale, difference.title, describedby, show_tokens)
+        blocks.append(f"{table}\n{legend(scale, data.shape[0])}")
+    body = "\n".join(f'<div class="attrmap-plot">{block}</div>' for block in blocks)
+    body = f'<div class="attrmap-{comparison.options.layout}">{body}</div>'
+    title = comparison.style.title
+    if title:
+        body = f'<h1 class="attrmap-title">{_text(display_label(title))}</h1>\n{body}'
+    page_title = display_label(title) if title else " | ".join(comparison.titles)
+    description = description or comparison_text(comparison).alt_text
+    return document(body, page_title, description, key, describedby)

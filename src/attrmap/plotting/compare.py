@@ -1,0 +1,290 @@
+"""Several heatmaps in one figure: panels side by side or stacked, on one colour scale.
+
+Built from the single figure's parts: the layout's sizes (``decide_metrics``) and label
+measurements, the canvas's ``draw_grid`` and ``draw_colorbar``, the scale's colours and
+the fixed rc settings. Everything is measured before drawing, so nothing is clipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..comparison import (
+    CompareOptions,
+    Comparison,
+    Panel,
+    comparison_fonts,
+    make_comparison,
+    merged_extend,
+    prepare_panel,
+)
+from ..heatmap import HeatmapData
+from ..labels import display_label
+from ..model import AttributionMatrix
+from ..style import Style
+from .canvas import draw_colorbar, draw_grid
+from .layout import (
+    _COLORBAR_GAP,
+    _COLORBAR_WIDTH,
+    _LABEL_PAD_PT,
+    _MAX_COLORBAR_LENGTH,
+    _PAD,
+    ColorbarSpec,
+    Metrics,
+    _measure,
+    _Text,
+    _text_size,
+    check_figure_inches,
+    colorbar_block,
+    column_labels_extent,
+    decide_metrics,
+    measuring_in,
+)
+from .rc import isolated_rc, register_fonts
+
+_PANEL_GAP = 0.3  # inches between neighbouring panels (more where labels need it)
+_TITLE_SCALE = 1.2  # panel titles, as the single figure's title
+_FIGURE_TITLE_SCALE = 1.4  # --title, above the panels' titles
+
+
+@dataclass
+class _Box:
+    """One panel, measured, then placed (inches from the figure's top left)."""
+
+    panel: Panel
+    data: HeatmapData
+    metrics: Metrics
+    text: _Text
+    x: float = 0.0
+    grid_top: float = 0.0
+    title_y: float = 0.0  # the panel title's baseline
+
+    @property
+    def width(self) -> float:
+        return self.data.shape[1] * self.metrics.cell_width
+
+    @property
+    def height(self) -> float:
+        return self.data.shape[0] * self.metrics.cell_height
+
+    @property
+    def labels_height(self) -> float:
+        return column_labels_extent(self.text, self.metrics)[0]
+
+    @property
+    def overhang(self) -> float:
+        """How far the column labels reach past the grid's right edge."""
+        return max(0.0, column_labels_extent(self.text, self.metrics)[1])
+
+    @property
+    def title_spill(self) -> float:
+        """How far the centred title reaches past either side of the grid."""
+        return max(0.0, (self.text.title_width - self.width) / 2)
+
+
+@dataclass
+class _Bar:
+    """A colorbar, placed beside the panels it serves."""
+
+    boxes: list[_Box]
+    spec: ColorbarSpec
+    x: float = 0.0
+    top: float = 0.0
+    height: float = 0.0
+
+    @property
+    def text(self) -> _Text:
+        return self.boxes[0].text
+
+    @property
+    def width(self) -> float:
+        return colorbar_block(self.text)
+
+    def fit_height(self, span: float) -> None:
+        """As long as ``span``, but long enough for its label and at most 6 in."""
+        self.height = max(min(span, _MAX_COLORBAR_LENGTH), self.text.colorbar_label[0] + 0.3)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    width: float
+    height: float
+    boxes: list[_Box]
+    bars: list[_Bar]
+    title_y: float | None  # the figure title's baseline, inches from the top
+    token_boxes: list[_Box]  # panels that show the token labels
+    font_size: float
+
+
+def _measure_panels(panels: Sequence[Panel]) -> list[_Box]:
+    """Each panel's sizes as if it were drawn alone (``--width``, ``--cell-size``,
+    ``--annotate`` and the fonts apply to each), then one font size, one annotation size
+    and one row height for all, so the panels read alike and their rows line up."""
+    prepared = [prepare_panel(panel) for panel in panels]
+    chosen = []
+    for panel, data in zip(panels, prepared, strict=True):
+        metrics, found = decide_metrics(data, panel.style, horizontal=False)
+        for warning in found:
+            warnings.warn(warning, stacklevel=3)
+        chosen.append(metrics)
+    annotation_sizes = [m.annotation_font_size for m in chosen]
+    common = {
+        "font_size": min(m.font_size for m in chosen),
+        "annotation_font_size": None if None in annotation_sizes else min(annotation_sizes),
+        "cell_height": max(m.cell_height for m in chosen),
+    }
+    boxes = []
+    for panel, data, metrics in zip(panels, prepared, chosen, strict=True):
+        metrics = dataclasses.replace(metrics, **common)
+        boxes.append(_Box(panel, data, metrics, _measure(data, metrics.font_size)))
+    return boxes
+
+
+def _plan(comparison: Comparison) -> _Plan:
+    """Measure every panel, then place panels and colorbars in a row or a column."""
+    panels, difference = comparison.panels, comparison.difference
+    boxes = _measure_panels([*panels, *([difference] if difference else [])])
+    inputs, diff_boxes = boxes[: len(panels)], boxes[len(panels) :]
+    bars = []
+    for group in (inputs, diff_boxes):
+        if group:
+            data = group[0].data
+            extend = merged_extend([box.data.extend for box in group])
+            spec = ColorbarSpec(
+                data.vmin, data.vmax, data.ticks, data.tick_labels, data.colorbar_label, extend
+            )
+            bars.append(_Bar(group, spec))
+    size = boxes[0].metrics.font_size
+    label_offset = _LABEL_PAD_PT / 72
+    row_layout = comparison.options.layout == "row"
+    token_boxes = boxes[:1] if row_layout else boxes
+    left = _PAD + boxes[0].text.row_width + label_offset
+    left = max(left, _PAD + max(box.title_spill for box in token_boxes))
+    figure_title = display_label(comparison.style.title) if comparison.style.title else None
+    title_line = _text_size("Ag", size * _FIGURE_TITLE_SCALE)[1]
+    title_band = 1.6 * title_line + 0.1 if figure_title else 0.0
+    panel_title_band = 1.8 * _text_size("Ag", size * _TITLE_SCALE)[1]
+    top = _PAD + title_band
+    if row_layout:
+        labels = max(box.labels_height for box in boxes)
+        grid_top = top + panel_title_band + labels + label_offset
+        cursor, right, title_right = left, 0.0, 0.0
+        for bar in bars:
+            for box in bar.boxes:
+                # Centred titles wider than their grids must not meet the neighbour's.
+                box.x = max(cursor, title_right + 0.1 + box.title_spill)
+                box.grid_top = grid_top
+                box.title_y = grid_top - labels - label_offset - 0.45 * panel_title_band
+                cursor = box.x + box.width + _PANEL_GAP
+                right = max(right, box.x + box.width + box.overhang)
+                title_right = box.x + box.width + box.title_spill
+            last = bar.boxes[-1]
+            bar.x, bar.top = last.x + last.width + _COLORBAR_GAP, grid_top
+            bar.fit_height(max(box.height for box in bar.boxes))
+            # The next panel starts past this colorbar and past the slanted labels that
+            # reach over it (they would cross its extend arrow).
+            cursor = max(bar.x + bar.width + _PANEL_GAP, right + 0.15)
+            right = max(right, bar.x + bar.width, title_right)
+        bottom = grid_top + max(max(b.height for b in boxes), max(b.height for b in bars))
+    else:
+        y, right = top, 0.0
+        for bar in bars:
+            for box in bar.boxes:
+                box.title_y = y + 0.55 * panel_title_band
+                y += panel_title_band + box.labels_height + label_offset
+                box.x, box.grid_top = left, y
+                y += box.height + _PANEL_GAP
+                right = max(right, box.x + box.width + max(box.overhang, box.title_spill))
+            # Beside the stack, clear of the labels of every panel but the first (those
+            # stand above the colorbar).
+            reach = max(b.width + (b.overhang if b is not bar.boxes[0] else 0) for b in bar.boxes)
+            span = bar.boxes[-1].grid_top + bar.boxes[-1].height - bar.boxes[0].grid_top
+            bar.x, bar.top = left + reach + _COLORBAR_GAP, bar.boxes[0].grid_top
+            bar.fit_height(span)
+            bar.top += max(0.0, (span - bar.height) / 2)  # centred beside the stack
+            right = max(right, bar.x + bar.width)
+        bottom = max(y - _PANEL_GAP, *(bar.top + bar.height for bar in bars))
+    width = right + _PAD
+    if figure_title:
+        width = max(width, _text_size(figure_title, size * _FIGURE_TITLE_SCALE)[0] + 2 * _PAD)
+    title_y = _PAD + title_line * 1.1 if figure_title else None
+    return _Plan(round(width, 3), round(bottom + _PAD, 3), boxes, bars, title_y, token_boxes, size)
+
+
+def draw_comparison(comparison: Comparison, figure_format: str = "png") -> Figure:
+    """The comparison on a new Agg figure (no pyplot state)."""
+    fonts = comparison_fonts(comparison)
+    register_fonts(fonts)
+    for message in fonts.missing_messages():
+        warnings.warn(message, stacklevel=2)
+    with isolated_rc(fonts.families), measuring_in(fonts.families):
+        plan = _plan(comparison)
+    style = comparison.style
+    width, height = plan.width, plan.height
+    source = ", ".join(matrix.source for matrix in comparison.matrices)
+    check_figure_inches(width, height, style, figure_format, source)
+
+    def rect(x: float, top: float, w: float, h: float) -> tuple[float, float, float, float]:
+        return (x / width, 1 - (top + h) / height, w / width, h / height)
+
+    def title(x: float, baseline: float, text: str, scale: float) -> None:
+        figure.text(
+            x / width,
+            1 - baseline / height,
+            text,
+            ha="center",
+            va="baseline",
+            fontsize=plan.font_size * scale,
+            parse_math=False,
+        )
+
+    with isolated_rc(fonts.families):
+        figure = Figure(figsize=(width, height), dpi=style.dpi)
+        FigureCanvasAgg(figure)
+        cells = {}
+        for box in plan.boxes:
+            axes = figure.add_axes(rect(box.x, box.grid_top, box.width, box.height))
+            spec = next(bar.spec for bar in plan.bars if box in bar.boxes)
+            grid = draw_grid(
+                axes, box.data.shape, box.panel.style, spec, box.metrics, box in plan.token_boxes
+            )
+            grid.show_labels(box.data)
+            grid.show_values(box.data)
+            cells[id(box)] = grid.cells
+            title(box.x + box.width / 2, box.title_y, box.data.title or "", _TITLE_SCALE)
+        for bar in plan.bars:
+            cax = figure.add_axes(rect(bar.x, bar.top, _COLORBAR_WIDTH, bar.height))
+            draw_colorbar(figure, cax, cells[id(bar.boxes[0])], bar.spec, bar.boxes[0].metrics)
+        if plan.title_y is not None:
+            title(width / 2, plan.title_y, display_label(style.title), _FIGURE_TITLE_SCALE)
+    for text in figure.findobj(lambda a: hasattr(a, "set_parse_math")):
+        text.set_parse_math(False)
+    return figure
+
+
+def compare(
+    matrices: Sequence[AttributionMatrix],
+    style: Style | None = None,
+    titles: Sequence[str] | None = None,
+    diff: bool | str = False,
+    layout: str = "row",
+    diff_cmap: str = "PuOr",
+) -> Figure:
+    """Draw ``matrices`` (same tokens) as panels of one figure on one colour scale.
+
+    ``diff=True`` adds a panel of B - A (two matrices) on its own scale; ``diff="only"``
+    shows just that panel. ``titles`` default to each matrix's title or file stem.
+    """
+    options = CompareOptions(
+        layout=layout,
+        titles=tuple(titles) if titles is not None else None,
+        diff="only" if diff == "only" else "extra" if diff else "none",
+        diff_cmap=diff_cmap,
+    )
+    return draw_comparison(make_comparison(list(matrices), style or Style(), options))
