@@ -446,10 +446,27 @@ def matrices(draw):
     return _matrix(tokens, expressions, values)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(matrices(), st.integers(24, 120), st.sampled_from(list(ColorMode)))
-def test_text_views_never_fail_on_any_valid_matrix(matrix, width, mode):
-    style = Style()
+@st.composite
+def styles(draw):
+    """The style options that change what the text views say."""
+    from attrmap.style import ScaleOptions
+
+    low = draw(st.sampled_from([-1.0, -0.05, 0.0, 2.0]))
+    return Style(
+        vmin=low,
+        vmax=low + draw(st.sampled_from([0.1, 1.0, 2.0, 50.0])),
+        fmt=draw(st.sampled_from([".4f", ".2f", ".3g", ".1e", "+.0f"])),
+        cmap=draw(st.sampled_from(["RdYlGn", "RdBu", "viridis", "Greys"])),
+        scale=ScaleOptions(
+            range=draw(st.sampled_from(["fixed", "auto", "p99"])),
+            normalize=draw(st.sampled_from(["none", "max-abs", "row", "column"])),
+        ),
+    )
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(matrices(), styles(), st.integers(24, 120), st.sampled_from(list(ColorMode)))
+def test_text_views_never_fail_on_any_valid_matrix(matrix, style, width, mode):
     data = prepare_data(matrix, style)
     facts = facts_from_data(data, style)
     rows, cols = facts.shape

@@ -134,7 +134,8 @@ def _scale_line(data: HeatmapData, style: Style, painter: _Painter, width: int) 
             width,
         ).rstrip()
     room = width - len(low) - len(high) - 4  # the limits, and the spaces around the bar
-    steps = max(8, min(_SCALE_COLUMNS, room - display_width(scale.label)))
+    # The bar gives way to the label down to 8 cells, and to the width down to 1.
+    steps = max(1, min(_SCALE_COLUMNS, max(min(8, room), room - display_width(scale.label))))
     samples = np.linspace(scale.vmin, scale.vmax, steps)
     colours = _rgb255(resolve_cmap(style)(make_norm(scale.vmin, scale.vmax)(samples)))
     bar = "".join(painter.paint(" ", colour, None) for colour in colours) + _RESET
