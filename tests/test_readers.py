@@ -631,3 +631,43 @@ def test_write_options_long_is_only_for_delimited_formats(reference):
     )
     with pytest.raises(attrmap.OutputError, match="yaml has no long form"):
         dump_matrix(reference, "yaml", WriteOptions(long=True))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (EXAMPLES / "token_attribution.json").read_text(encoding="utf-8"),
+        '{"title": "t", "tokens": [1.50, "07"], "expressions": ["e"], "values": [[1E5], [-0]]}',
+        '{"tokens": ["\\u00e9"], "expressions": ["a", "b"], "values": [["2", " 3 "]]}',
+        '{"title": null, "tokens": ["x"], "expressions": ["a"], "values": [[5e-324]]}',
+    ],
+)
+def test_the_fast_json_path_reads_what_the_positioned_parser_reads(text):
+    from attrmap.formats.document import matrix_from_document
+    from attrmap.formats.json import _Parser, _read_plain
+
+    options = InputOptions()
+    fast = _read_plain(text, "m.json", options)
+    slow = matrix_from_document(
+        _Parser(text, "m.json", options.limits).document(), "m.json", options
+    )
+    assert fast is not None
+    assert fast == slow and fast.values.tobytes() == slow.values.tobytes()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"tokens": [true], "expressions": ["a"], "values": [[1]]}',
+        '{"tokens": ["x"], "expressions": ["a"], "values": [[null]]}',
+        '{"tokens": ["x"], "expressions": ["a"], "values": [[NaN]]}',
+        '{"tokens": ["x"], "expressions": ["a"], "values": [["\\u22121"]]}',
+        '{"tokens": ["x"], "tokens": ["y"], "expressions": ["a"], "values": [[1]]}',
+        '{"tokens": ["x"], "expressions": ["a"], "values": [[1, 2]]}',
+        '{"tokens": ["x"], "expressions": ["a"], "values": [[1]], "x": 1}',
+    ],
+)
+def test_anything_unusual_takes_the_positioned_path(text):
+    from attrmap.formats.json import _read_plain
+
+    assert _read_plain(text, "m.json", InputOptions()) is None
