@@ -215,6 +215,21 @@ def test_colour_names_of_colormap_ends(cmap, low, high):
     assert (colour_name(colormap(0.0)), colour_name(colormap(1.0))) == (low, high)
 
 
+def test_describe_says_when_cells_are_not_annotated(reference_csv):
+    text = invoke("describe", reference_csv, "--annotate", "never").stdout
+    assert "65 cells, without annotations." in text
+    assert "**Cells**: coloured by value only, without annotations." in text
+    assert "each annotated" not in text
+
+
+def test_describe_follows_transpose(reference_csv):
+    text = invoke("describe", reference_csv, "--transpose", "--format", "text").stdout
+    assert "13 tokens (columns, across the top) by 5 expressions (rows, down the left)" in text
+    x_axis, y_axis = [line for line in text.splitlines() if "-axis" in line]
+    assert x_axis.startswith("- X-axis (top): 13 tokens:")
+    assert y_axis.startswith("- Y-axis (left): 5 expressions:")
+
+
 def test_describe_to_a_file_and_nothing_for_a_failed_input(reference_csv, write, tmp_path):
     out = tmp_path / "desc.md"
     result = invoke("describe", reference_csv, "-o", out)

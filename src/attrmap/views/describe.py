@@ -159,9 +159,11 @@ def _overview(facts: Facts, w: _Writer) -> str:
     scale = facts.scale
     text = (
         f"A heatmap of {w.escape(scale.label.lower() or 'values')}: {counted(rows, 'token')} "
-        f"(rows, down the left) by {counted(cols, 'expression')} (columns, across the top), "
-        f"{counted(rows * cols, 'cell')}, each annotated with its value. "
-        f"Colour shows the value, {_colour_range(facts)}."
+        f"({_side(facts, 'token')}) by {counted(cols, 'expression')} "
+        f"({_side(facts, 'expression')}), "
+        f"{counted(rows * cols, 'cell')}, "
+        + ("each annotated with its value. " if facts.annotated else "without annotations. ")
+        + f"Colour shows the value, {_colour_range(facts)}."
     )
     if facts.title:
         text += f" Title: {w.quote(facts.title)}."
@@ -190,9 +192,14 @@ def _components(facts: Facts, w: _Writer) -> list[tuple[str, str]]:
         else ""
     )
     low, high = scale.low_label, scale.high_label
+    axes = [
+        (_axis(facts, "expression"), counted(cols, "expression"), facts.expressions),
+        (_axis(facts, "token"), counted(rows, "token"), facts.tokens),
+    ]
+    if facts.transposed:  # tokens across the top: list the top axis first, as ever
+        axes.reverse()
     return [
-        ("X-axis (top)", f"{counted(cols, 'expression')}: " + _labels(facts.expressions, w)),
-        ("Y-axis (left)", f"{counted(rows, 'token')}: " + _labels(facts.tokens, w)),
+        *((axis, f"{count}: {_labels(labels, w)}") for axis, count, labels in axes),
         (
             "Colorbar (right)",
             f"{w.quote(scale.label)} from {low} ({scale.low_colour}) to {high} "
@@ -201,21 +208,42 @@ def _components(facts: Facts, w: _Writer) -> list[tuple[str, str]]:
         ),
         (
             "Cells",
-            f"each annotated with its value (format {w.escape(facts.fmt)}) in black or "
-            "white, whichever contrasts more with the cell"
+            (
+                f"each annotated with its value (format {w.escape(facts.fmt)}) in black or "
+                "white, whichever contrasts more with the cell"
+                if facts.annotated
+                else "coloured by value only, without annotations"
+            )
             + ("; missing cells are grey and unannotated." if facts.missing_cells else "."),
         ),
     ]
 
 
+def _side(facts: Facts, kind: str) -> str:
+    """Where the tokens or the expressions are drawn (``--transpose`` swaps them)."""
+    on_top = (kind == "expression") != facts.transposed
+    return "columns, across the top" if on_top else "rows, down the left"
+
+
+def _axis(facts: Facts, kind: str) -> str:
+    on_top = (kind == "expression") != facts.transposed
+    return "X-axis (top)" if on_top else "Y-axis (left)"
+
+
 def _table_intro(facts: Facts, w: _Writer) -> str:
     rows, cols = facts.shape
     signed_zero = any(_is_signed_zero(text) for row in facts.annotations for text in row)
+    as_drawn = ", as drawn" if facts.annotated else ""
     return (
         f"The heatmap is a {rows}x{cols} grid; each cell's colour corresponds to its "
-        f"{w.quote(facts.scale.label)} value. The values, as annotated in the cells "
-        f"(format {w.escape(facts.fmt)}"
-        + ("; a negative value that rounds to zero keeps its sign, as drawn" if signed_zero else "")
+        f"{w.quote(facts.scale.label)} value. The values, "
+        + ("as annotated in the cells " if facts.annotated else "not drawn in the cells ")
+        + f"(format {w.escape(facts.fmt)}"
+        + (
+            f"; a negative value that rounds to zero keeps its sign{as_drawn}"
+            if signed_zero
+            else ""
+        )
         + "):"
     )
 

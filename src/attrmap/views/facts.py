@@ -105,6 +105,8 @@ class Facts:
     above_range: tuple[Cell, ...]
     below_range: tuple[Cell, ...]
     missing_cells: int
+    annotated: bool = True  # False with --annotate never: the cells show colour only
+    transposed: bool = False  # --transpose: tokens across the top, expressions down the side
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -179,6 +181,8 @@ def facts_from_data(data: HeatmapData, style: Style) -> Facts:
             cell(r, c) for r, c in zip(*np.nonzero(values < scale.vmin), strict=True)
         ),
         missing_cells=int((~present).sum()),
+        annotated=style.layout.annotate != "never",
+        transposed=style.layout.transpose,
     )
 
 
