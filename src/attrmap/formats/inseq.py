@@ -1,0 +1,561 @@
+"""inseq's saved attributions: the JSON that ``FeatureAttributionOutput.save()`` writes.
+
+Read without importing inseq or torch. The file is JSON (``NaN`` literals allowed), plain
+or gzip-compressed, in which every object is ``{"__instance_type__": [module, class],
+"attributes": {...}}``. Each entry of ``sequence_attributions`` becomes one matrix whose
+columns are the generated tokens it attributes (``target[attr_pos_start:attr_pos_end]``)
+and whose rows are the source tokens, the target tokens (prompt included; NaN where a
+token cannot attribute: missing cells), or both.
+
+Arrays come in the two encodings inseq has used: since 0.7 a base64 string of
+safetensors bytes (one tensor, ``attribution``, in F32, F16 or F8_E4M3); before, a
+json_tricks ``{"__ndarray__": ..., "dtype", "shape"}`` object. Trailing dimensions (one
+score per embedding dimension) are reduced as inseq's default aggregation does, so the
+figure shows what inseq's ``show()`` shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..errors import InputError, LimitError
+from ..model import AttributionMatrix
+
+NAME = "inseq"
+#: ``split_sequences=True, compress=True`` names files ``NAME_0.json.gz``; plain ``.json``
+#: files are told apart from attrmap's JSON by their content (``sniff``).
+EXTENSIONS = (".json.gz",)
+PARTS = ("source", "target", "both")
+#: ``l2-scaled``: inseq's default (L2 norm over trailing dimensions, then every column
+#: scaled to sum to 1). The others reduce trailing dimensions only, with no scaling.
+AGGREGATIONS = ("l2-scaled", "l2", "sum", "mean", "max-abs")
+DEFAULT_AGGREGATION = "l2-scaled"
+TITLE_CHARS = 60
+
+_INSTANCE = "__instance_type__"
+_TOP_CLASS = "FeatureAttributionOutput"
+_GZIP_MAGIC = b"\x1f\x8b"
+_SNIFF_BYTES = 4096
+_ToFloat = Callable[[np.ndarray], np.ndarray]  # a block of a stored array -> float64
+
+
+class _Limits(Protocol):
+    max_bytes: int
+    max_cells: int
+
+
+class _Options(Protocol):
+    """What this reader uses of ``InputOptions``."""
+
+    limits: _Limits
+    allow_missing: bool
+    part: str | None
+    aggregate: str | None
+
+
+# --------------------------------------------------------------------------- recognising
+
+
+def sniff(head: bytes) -> bool:
+    """True when ``head`` (the first bytes of a file) starts an inseq save, even gzipped.
+
+    inseq writes with ``sort_keys=True``, so ``__instance_type__`` is the first key.
+    """
+    if head.startswith(_GZIP_MAGIC):
+        try:
+            head = zlib.decompressobj(wbits=31).decompress(head, _SNIFF_BYTES)
+        except zlib.error:
+            return False
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return text.startswith(b"{") and b'"' + _INSTANCE.encode() + b'"' in text[:_SNIFF_BYTES]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read(data: bytes, source: str, options: _Options) -> list[AttributionMatrix]:
+    """One matrix per sequence of an inseq save, in file order."""
+    part = options.part
+    if part is not None and part not in PARTS:
+        raise InputError(source, f"unknown part {part!r}; use {', '.join(PARTS)}")
+    aggregation = options.aggregate or DEFAULT_AGGREGATION
+    if aggregation not in AGGREGATIONS:
+        raise InputError(
+            source, f"unknown aggregation {aggregation!r}; use {', '.join(AGGREGATIONS)}"
+        )
+    budget = _Budget(source, options.limits.max_bytes)
+    document = _parse_json(_inflate(data, budget) if data.startswith(_GZIP_MAGIC) else data, source)
+    context = _Context(source, options, budget, aggregation)
+    attributes = _instance(document, _TOP_CLASS, context, "the file")
+    sequences = attributes.get("sequence_attributions")
+    if not isinstance(sequences, list) or not sequences:
+        raise InputError(source, "an inseq save without sequence_attributions; nothing to draw")
+    info = attributes.get("info")
+    texts = info.get("input_texts") if isinstance(info, dict) else None
+    if not (isinstance(texts, list) and len(texts) == len(sequences)):
+        texts = [None] * len(sequences)  # a split file keeps every text: not ours to pick
+    return [
+        _sequence_matrix(sequence, text, context.at(f"sequence {index}"))
+        for index, (sequence, text) in enumerate(zip(sequences, texts, strict=True))
+    ]
+
+
+class _Budget:
+    """Bytes inflated so far (the file and ``b64.gz`` arrays) against ``max_bytes``."""
+
+    def __init__(self, source: str, max_bytes: int) -> None:
+        self.source = source
+        self.remaining = max_bytes
+        self.max_bytes = max_bytes
+
+    def take(self, count: int) -> None:
+        self.remaining -= count
+        if self.remaining < 0:
+            raise LimitError(
+                self.source,
+                f"decompresses to more than the {self.max_bytes:,}-byte limit "
+                "(raise it with --max-mb if you must)",
+            )
+
+
+def _inflate(data: bytes, budget: _Budget, what: str = "gzip data") -> bytes:
+    """Gunzip ``data`` (several members allowed) chunk by chunk within the budget, so a
+    gzip bomb is refused after inflating only as much as the limit allows."""
+    chunks: list[bytes] = []
+    pending = data
+    try:
+        while pending:
+            inflater = zlib.decompressobj(wbits=31)
+            while pending and not inflater.eof:
+                chunk = inflater.decompress(pending, 1 << 20)
+                budget.take(len(chunk))
+                chunks.append(chunk)
+                pending = inflater.unconsumed_tail
+            if not inflater.eof:
+                raise InputError(budget.source, f"{what} is truncated")
+            pending = inflater.unused_data
+    except zlib.error as error:
+        raise InputError(budget.source, f"{what} is corrupt ({error})") from None
+    return b"".join(chunks)
+
+
+def _parse_json(data: bytes, source: str) -> Any:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(source, f"not UTF-8 text (byte 0x{data[error.start]:02x})", line) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(source, f"invalid JSON: {error.msg}", error.lineno, error.colno) from None
+    except RecursionError:
+        raise LimitError(source, "JSON is nested too deeply to parse") from None
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Where we are in the file, for messages, plus what the reader was asked for."""
+
+    source: str
+    options: _Options
+    budget: _Budget
+    aggregation: str
+    where: str = ""
+
+    def at(self, where: str) -> _Context:
+        joined = f"{self.where}, {where}" if self.where else where
+        return _Context(self.source, self.options, self.budget, self.aggregation, joined)
+
+    def error(self, problem: str, kind: type[InputError] = InputError) -> InputError:
+        return kind(self.source, f"{self.where}: {problem}" if self.where else problem)
+
+
+def _instance(value: Any, expected: str | None, context: _Context, what: str) -> dict[str, Any]:
+    """The attributes of an ``{"__instance_type__": [module, class], "attributes"}``."""
+    kind = value.get(_INSTANCE) if isinstance(value, dict) else None
+    if not (isinstance(kind, list) and len(kind) == 2 and all(isinstance(k, str) for k in kind)):
+        raise context.error(f"{what} is not an inseq object (no {_INSTANCE} [module, class])")
+    if expected is not None and kind[1] != expected:
+        raise context.error(f"{what} is an inseq {kind[1]}, expected {expected}")
+    attributes = value.get("attributes")
+    if not isinstance(attributes, dict):
+        raise context.error(f"{what} ({kind[1]}) has no attributes mapping")
+    return attributes
+
+
+# --------------------------------------------------------------------------- sequences
+
+
+def _sequence_matrix(sequence: Any, input_text: Any, context: _Context) -> AttributionMatrix:
+    attributes = _instance(sequence, None, context, "the entry")
+    source_tokens = _tokens(attributes.get("source"), context.at("source"), optional=True)
+    target_tokens = _tokens(attributes.get("target"), context.at("target"), optional=False)
+    start, end = _positions(attributes, len(target_tokens), context)
+    columns = target_tokens[start:end]
+    parts: dict[str, tuple[list[str], np.ndarray]] = {}
+    for name, rows in (("source", source_tokens), ("target", target_tokens)):
+        key = f"{name}_attributions"
+        if attributes.get(key) is None:
+            continue
+        here = context.at(key)
+        if rows is None:
+            raise here.error(f"there are attributions but no {name} tokens")
+        parts[name] = (rows, _attribution_grid(attributes[key], rows, columns, here))
+    if not parts:
+        raise context.error("neither source_attributions nor target_attributions is present")
+    chosen = _chosen_parts(context.options.part, parts, context)
+    if context.aggregation == DEFAULT_AGGREGATION:
+        _scale_columns(parts)
+    for name in chosen:
+        if name != "target" and not context.options.allow_missing:
+            _refuse_missing(*parts[name], columns, context.at(f"{name}_attributions"))
+    tokens = [token for name in chosen for token in parts[name][0]]
+    values = np.concatenate([parts[name][1] for name in chosen])
+    prompt = source_tokens if source_tokens is not None else target_tokens[:start]
+    title = _title(input_text if isinstance(input_text, str) else "".join(prompt))
+    return _matrix(tokens, columns, values, title, context)
+
+
+def _refuse_missing(
+    rows: list[str], grid: np.ndarray, columns: list[str], context: _Context
+) -> None:
+    """NaN is expected in the target part (a token cannot attribute itself or later
+    ones); elsewhere it is an error unless missing cells are allowed."""
+    missing = np.argwhere(np.isnan(grid))
+    if missing.size:
+        row, col = (int(i) for i in missing[0])
+        raise context.error(
+            f"token {row} ({rows[row]!r}) has no score (NaN) for generated token {col} "
+            f"({columns[col]!r}); pass --allow-missing to draw such cells as missing"
+        )
+
+
+def _tokens(value: Any, context: _Context, optional: bool) -> list[str] | None:
+    """Token strings from ``TokenWithId`` objects (or plain strings), in order."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, list):
+        raise context.error("expected a list of tokens")
+    tokens = []
+    for index, item in enumerate(value):
+        if isinstance(item, dict) and _INSTANCE in item:
+            item = _instance(item, None, context, f"token {index}")
+        if isinstance(item, dict):
+            item = item.get("token")
+        if not isinstance(item, str):
+            raise context.error(f"token {index} has no token string")
+        tokens.append(item)
+    return tokens
+
+
+def _positions(attributes: dict[str, Any], length: int, context: _Context) -> tuple[int, int]:
+    start, end = attributes.get("attr_pos_start", 0), attributes.get("attr_pos_end", length)
+    start = 0 if start is None else start
+    end = length if end is None else end
+    for name, position in (("attr_pos_start", start), ("attr_pos_end", end)):
+        if isinstance(position, bool) or not isinstance(position, int):
+            raise context.error(f"{name} is {position!r}, not a token position")
+    if not 0 <= start < end <= length:
+        raise context.error(
+            f"attr_pos_start {start} and attr_pos_end {end} do not select generated tokens "
+            f"from the {length} target tokens"
+        )
+    return start, end
+
+
+def _chosen_parts(
+    part: str | None, parts: dict[str, tuple[list[str], np.ndarray]], context: _Context
+) -> list[str]:
+    if part is None:
+        return ["source"] if "source" in parts else ["target"]
+    wanted = ["source", "target"] if part == "both" else [part]
+    absent = [name for name in wanted if name not in parts]
+    if absent:
+        raise context.error(
+            f"no {absent[0]} attributions in this file (it has {' and '.join(parts)}); "
+            f"use --part {next(iter(parts))}"
+        )
+    return wanted
+
+
+def _attribution_grid(
+    value: Any, rows: list[str], columns: list[str], context: _Context
+) -> np.ndarray:
+    """The ``[rows, columns]`` float64 grid, trailing dimensions reduced."""
+    _check_cells(len(rows), len(columns), context)
+    array, to_float = _array(value, context)
+    if array.ndim < 2:
+        raise context.error(f"has shape {list(array.shape)}; expected [tokens, generated, ...]")
+    if array.shape[:2] != (len(rows), len(columns)):
+        raise context.error(
+            f"has shape {list(array.shape)}, but there are {len(rows)} tokens and "
+            f"{len(columns)} generated tokens"
+        )
+    if 0 in array.shape:
+        raise context.error(f"has shape {list(array.shape)}; it holds no scores")
+    return _reduce(array, to_float, context.aggregation)
+
+
+def _as_float64(block: np.ndarray) -> np.ndarray:
+    return block.astype(np.float64)
+
+
+def _reduce(array: np.ndarray, to_float: _ToFloat, aggregation: str) -> np.ndarray:
+    """Trailing dimensions to one score per cell, in float64, one token row at a time
+    (a float64 copy of a whole [rows, T, 768] array would be up to 8x the file's size)."""
+    if array.ndim == 2:
+        return to_float(array)
+    flat = array.reshape(array.shape[0], array.shape[1], -1)
+    reducer = _REDUCERS[aggregation]
+    grid = np.empty(flat.shape[:2])
+    for row in range(flat.shape[0]):
+        grid[row] = reducer(to_float(flat[row]))
+    return grid
+
+
+def _check_cells(rows: int, columns: int, context: _Context) -> None:
+    """Refuse a grid over the cell limit before anything is decoded or allocated."""
+    limit = context.options.limits.max_cells
+    if rows * columns > limit:
+        raise context.error(
+            f"{rows} x {columns} = {rows * columns:,} cells, more than the {limit:,}-cell "
+            "limit (raise it with --max-cells if you must)",
+            LimitError,
+        )
+
+
+def _max_abs(block: np.ndarray) -> np.ndarray:
+    """The signed score of largest magnitude (inseq's ``absmax``)."""
+    index = np.argmax(np.abs(block), axis=-1)[:, None]
+    return np.take_along_axis(block, index, axis=-1)[:, 0]
+
+
+def _l2(block: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(block, axis=-1)
+
+
+_REDUCERS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "l2-scaled": _l2,
+    "l2": _l2,
+    "sum": lambda block: block.sum(axis=-1),
+    "mean": lambda block: block.mean(axis=-1),
+    "max-abs": _max_abs,
+}
+
+
+def _scale_columns(parts: dict[str, tuple[list[str], np.ndarray]]) -> None:
+    """Divide every column by its sum over all rows of every part (NaN ignored), as
+    inseq does, so a part shown alone keeps the proportions ``show()`` gives it. A
+    column summing to 0 is left as it is (inseq would divide 0 by 0)."""
+    totals = sum(np.nansum(grid, axis=0) for _, grid in parts.values())
+    totals = np.where(totals == 0, 1.0, totals)
+    for _, grid in parts.values():
+        grid /= totals
+
+
+def _title(text: str) -> str:
+    """The input text on one line, shortened to about ``TITLE_CHARS`` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+def _matrix(
+    tokens: list[str],
+    columns: list[str],
+    values: np.ndarray,
+    title: str,
+    context: _Context,
+) -> AttributionMatrix:
+    _check_cells(len(tokens), len(columns), context)
+    try:
+        return AttributionMatrix(
+            tokens, columns, values, title=title, source=context.source, allow_missing=True
+        )
+    except InputError as error:  # the model names the file; add the sequence
+        raise context.error(error.problem, type(error)) from None
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+def _array(value: Any, context: _Context) -> tuple[np.ndarray, _ToFloat]:
+    """Either encoding inseq has used, as a NumPy array (a view of the decoded bytes
+    where possible) and how to turn a block of it into float64 scores."""
+    if isinstance(value, str):
+        return _safetensors(_b64decode(value, context), context)
+    if isinstance(value, dict) and "__ndarray__" in value:
+        return _json_tricks_array(value, context), _as_float64
+    raise context.error("is neither a safetensors string (inseq >= 0.7) nor an __ndarray__ object")
+
+
+def _b64decode(text: str, context: _Context) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise context.error(f"invalid base64 ({error})") from None
+
+
+def _f8_e4m3_table() -> np.ndarray:
+    """Every F8_E4M3 (``float8_e4m3fn``) byte as a float: 1 sign, 4 exponent and 3
+    mantissa bits, bias 7, subnormals at exponent 0, no infinities, and only
+    0x7F/0xFF (all exponent and mantissa bits set) NaN."""
+    table = np.empty(256, dtype=np.float64)
+    for byte in range(256):
+        sign = -1.0 if byte & 0x80 else 1.0
+        exponent, mantissa = (byte >> 3) & 0x0F, byte & 0x07
+        if exponent == 0x0F and mantissa == 0x07:
+            table[byte] = math.nan
+        elif exponent == 0:
+            table[byte] = sign * math.ldexp(mantissa / 8, 1 - 7)
+        else:
+            table[byte] = sign * math.ldexp(1 + mantissa / 8, exponent - 7)
+    return table
+
+
+F8_E4M3 = _f8_e4m3_table()
+F8_E4M3.setflags(write=False)
+_SAFETENSORS_DTYPES: dict[str, np.dtype] = {
+    "F32": np.dtype("<f4"),
+    "F16": np.dtype("<f2"),
+    "F8_E4M3": np.dtype("u1"),  # decoded through F8_E4M3
+}
+_SAFETENSORS_TENSOR = "attribution"
+
+
+def _f8_to_float64(block: np.ndarray) -> np.ndarray:
+    return F8_E4M3[block]
+
+
+def _safetensors(raw: bytes, context: _Context) -> tuple[np.ndarray, _ToFloat]:
+    """A small reader for safetensors bytes: an 8-byte little-endian header length, a
+    JSON header naming each tensor's dtype, shape and byte range, then the raw data."""
+    here = context.at("safetensors")
+    if len(raw) < 8:
+        raise here.error(f"{len(raw)} bytes, too short for a header")
+    header_length = int.from_bytes(raw[:8], "little")
+    if header_length > len(raw) - 8:
+        raise here.error(f"header of {header_length:,} bytes in {len(raw):,} bytes of data")
+    try:
+        header = json.loads(raw[8 : 8 + header_length].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise here.error("the header is not valid JSON") from None
+    tensor = header.get(_SAFETENSORS_TENSOR) if isinstance(header, dict) else None
+    if not isinstance(tensor, dict):
+        names = [k for k in header if k != "__metadata__"] if isinstance(header, dict) else []
+        raise here.error(f"no tensor named {_SAFETENSORS_TENSOR!r} (found {names})")
+    dtype_name = tensor.get("dtype")
+    if dtype_name not in _SAFETENSORS_DTYPES:
+        raise here.error(
+            f"dtype {dtype_name!r} is not one inseq writes ({', '.join(_SAFETENSORS_DTYPES)})"
+        )
+    dtype = _SAFETENSORS_DTYPES[dtype_name]
+    shape = _shape(tensor.get("shape"), here)
+    offsets = tensor.get("data_offsets")
+    body = len(raw) - 8 - header_length
+    if not (
+        isinstance(offsets, list)
+        and len(offsets) == 2
+        and all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)
+        and 0 <= offsets[0] <= offsets[1] <= body
+    ):
+        raise here.error(f"data_offsets {offsets!r} do not fit the {body:,} bytes of data")
+    _check_size(offsets[1] - offsets[0], dtype_name, dtype, shape, here)
+    begin = 8 + header_length + offsets[0]
+    array = np.frombuffer(raw, dtype=dtype, count=math.prod(shape), offset=begin)
+    to_float = _f8_to_float64 if dtype_name == "F8_E4M3" else _as_float64
+    return array.reshape(shape), to_float
+
+
+def _shape(value: Any, context: _Context) -> tuple[int, ...]:
+    if not (
+        isinstance(value, list)
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value)
+    ):
+        raise context.error(f"shape {value!r} is not a list of sizes")
+    return tuple(value)
+
+
+def _check_size(
+    size: int, dtype_name: str, dtype: np.dtype, shape: tuple[int, ...], context: _Context
+) -> None:
+    needed = math.prod(shape) * dtype.itemsize
+    if size != needed:
+        raise context.error(
+            f"{size:,} bytes of data, but {dtype_name} x {list(shape)} needs {needed:,}"
+        )
+
+
+# json_tricks (inseq < 0.7) writes str(array.dtype); these are the ones it can hold.
+_NDARRAY_DTYPES = {
+    name: np.dtype(name).newbyteorder("<")
+    for name in (
+        [
+            "float16",
+            "float32",
+            "float64",
+            "int8",
+            "int16",
+            "int32",
+            "int64",
+            "uint8",
+            "uint16",
+            "uint32",
+            "uint64",
+        ]
+    )
+}
+
+
+def _json_tricks_array(value: dict[str, Any], context: _Context) -> np.ndarray:
+    """``{"__ndarray__": DATA, "dtype", "shape", "Corder"}``: DATA is ``b64:...``,
+    ``b64.gz:...`` (base64 of gzip) or nested lists; ``Corder`` false means Fortran order."""
+    dtype_name = value.get("dtype")
+    if dtype_name not in _NDARRAY_DTYPES:
+        raise context.error(f"__ndarray__ dtype {dtype_name!r} is not a number type")
+    dtype = _NDARRAY_DTYPES[dtype_name]
+    data = value["__ndarray__"]
+    if isinstance(data, list):
+        return _nested_list_array(data, value.get("shape"), context)
+    if not isinstance(data, str) or not data.startswith(("b64:", "b64.gz:")):
+        raise context.error("__ndarray__ data is neither b64:, b64.gz: nor a list")
+    shape = _shape(value.get("shape"), context)
+    prefix, _, encoded = data.partition(":")
+    raw = _b64decode(encoded, context)
+    if prefix == "b64.gz":
+        raw = _inflate(raw, context.budget, f"{context.where}: b64.gz data")
+    _check_size(len(raw), str(dtype_name), dtype, shape, context)
+    order = "C" if value.get("Corder", True) is not False else "F"
+    return np.frombuffer(raw, dtype=dtype).reshape(shape, order=order)
+
+
+def _nested_list_array(data: list[Any], shape: Any, context: _Context) -> np.ndarray:
+    """Nested lists of numbers (``ndarray_compact=False``), rectangular."""
+    try:
+        array = np.array(data, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise context.error("__ndarray__ lists are not a rectangular grid of numbers") from None
+    kinds = {type(x) for x in _leaves(data)}
+    if kinds - {int, float}:
+        raise context.error("__ndarray__ lists hold something other than numbers")
+    if shape is not None and list(array.shape) != shape:
+        raise context.error(f"__ndarray__ lists have shape {list(array.shape)}, not {shape}")
+    return array
+
+
+def _leaves(data: list[Any]) -> list[Any]:
+    """Every non-list item of nested lists, iteratively (no recursion limit to trip)."""
+    leaves, stack = [], [data]
+    while stack:
+        for item in stack.pop():
+            (stack if isinstance(item, list) else leaves).append(item)
+    return leaves
