@@ -464,3 +464,135 @@ def test_yaml_control_character_is_one_line_error_with_line_number(tmp_path, cha
     message = str(info.value)
     assert "\n" not in message, message
     assert message.startswith(f"{path}:2"), message
+
+
+# --------------------------------------------------------------------------- inseq exports
+
+INSEQ_CASES = int(os.environ.get("ATTRMAP_FUZZ_INSEQ_CASES", "600"))
+INSEQ_ODD_VALUES = [
+    None, 0, -1, 2**70, 10**400, 1e308, float("nan"), True, "", "b64:", "b64.gz:AAAA", "F64",
+    [], [[]], {}, [1, 2], ["a"], {"__ndarray__": None}, {"__instance_type__": ["m", "C"]},
+]  # fmt: skip
+
+
+def _inseq_seeds() -> list[dict]:
+    import inseq_files
+
+    return [
+        inseq_files.output([inseq_files.encoder_decoder(1, "F32")], ["Hello world"]),
+        inseq_files.output([inseq_files.decoder_only(2, "F16", (3,))]),
+        inseq_files.output(
+            [inseq_files.encoder_decoder(3, "b64.gz"), inseq_files.decoder_only(4, "lists")]
+        ),
+        inseq_files.output([inseq_files.decoder_only(5, "b64", (2,))], ["The cat"]),
+    ]
+
+
+def _inseq_nodes(node: object, found: list) -> list:
+    """Every (container, key) pair below ``node``."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in list(items):
+        found.append((node, key))
+        if isinstance(value, (dict, list)):
+            _inseq_nodes(value, found)
+    return found
+
+
+def _mutate_safetensors(rng: random.Random, text: str) -> str:
+    import base64
+    import binascii
+
+    try:
+        raw = bytearray(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError):  # not safetensors (b64: data, a label)
+        return text[: rng.randrange(len(text))]
+    if len(raw) < 8:
+        return text[:-4]
+    choice = rng.randrange(4)
+    if choice == 0:
+        raw[rng.randrange(len(raw))] = rng.randrange(256)  # header or data
+    elif choice == 1:
+        del raw[rng.randrange(len(raw)) :]
+    elif choice == 2:
+        raw[:8] = rng.choice([0, 1, 2**40, 2**64 - 1]).to_bytes(8, "little")
+    else:
+        header = raw[8 : 8 + int.from_bytes(raw[:8], "little")]
+        swapped = header.replace(b"F32", b"F16").replace(b'"shape":[', b'"shape":[2,')
+        raw[8 : 8 + len(header)] = swapped[: len(header)].ljust(len(header))
+    return base64.b64encode(bytes(raw)).decode()
+
+
+def mutate_inseq(rng: random.Random, document: dict) -> dict:
+    """Change one node of an inseq document: its value, its type, or its safetensors bytes."""
+    import copy
+
+    document = copy.deepcopy(document)
+    container, key = rng.choice(_inseq_nodes(document, []))
+    value = container[key]
+    if isinstance(value, str) and len(value) > 40 and rng.random() < 0.7:
+        container[key] = _mutate_safetensors(rng, value)
+    elif isinstance(container, dict) and rng.random() < 0.2:
+        del container[key]
+    elif isinstance(value, int) and not isinstance(value, bool) and rng.random() < 0.5:
+        container[key] = value + rng.choice([-2, -1, 1, 2, 100])
+    else:
+        container[key] = copy.deepcopy(rng.choice(INSEQ_ODD_VALUES))
+    return document
+
+
+def test_mutated_inseq_files_load_or_fail_cleanly(tmp_path):
+    import gzip
+
+    import inseq_files
+    from attrmap.formats import load_matrices
+
+    rng = random.Random(f"{SEED}-inseq")
+    pool = _inseq_seeds()
+    failures: list[str] = []
+    outcomes = {"matrices": 0, "error": 0}
+    slowest = (0.0, -1)
+    for index in range(INSEQ_CASES):
+        document = rng.choice(pool)
+        for _ in range(rng.choice([1, 1, 2, 3])):
+            document = mutate_inseq(rng, document)
+        data = inseq_files.dumps(document)
+        applied = ["structure"]
+        if rng.random() < 0.3:
+            mutation = rng.choice(BYTE_MUTATIONS)
+            data = mutation(rng, data, b"")
+            applied.append(mutation.__name__)
+        compress = rng.random() < 0.3
+        if compress:
+            data = gzip.compress(data, mtime=0)
+            if rng.random() < 0.3:
+                data = rng.choice([flip_byte, truncate, delete_span])(rng, data, b"")
+                applied.append("gzip bytes")
+        path = tmp_path / ("fuzz.json.gz" if compress else "fuzz.json")
+        path.write_bytes(data)
+        started = time.perf_counter()
+        try:
+            matrices = load_matrices(path)
+        except AttrmapError as error:
+            outcomes["error"] += 1
+            message = str(error)
+            if not message.startswith(str(path)) or "\n" in message or "\r" in message:
+                failures.append(_case(index, applied, data, f"bad message {message[:300]!r}"))
+        except Exception as error:  # anything else is a bug
+            problem = f"{type(error).__name__}: {str(error)[:200]}"
+            failures.append(_case(index, applied, data, problem))
+        else:
+            outcomes["matrices"] += 1
+            for matrix in matrices:
+                values = matrix.values
+                if not (
+                    isinstance(matrix, AttributionMatrix)
+                    and values.shape == (len(matrix.tokens), len(matrix.expressions))
+                    and not np.isinf(values).any()
+                ):
+                    failures.append(_case(index, applied, data, f"invalid {matrix!r}"))
+        path.unlink()
+        slowest = max(slowest, (time.perf_counter() - started, index))
+    print(f"\nfuzz inseq: {INSEQ_CASES} cases, {outcomes}, slowest {slowest[0]:.3f} s")
+    assert not failures, f"{len(failures)} of {INSEQ_CASES} failed:\n" + "\n".join(failures[:5])
+    assert slowest[0] < MAX_SECONDS_PER_CASE, f"case {slowest[1]} took {slowest[0]:.2f} s"
+    assert outcomes["matrices"] > INSEQ_CASES // 10 and outcomes["error"] > INSEQ_CASES // 10

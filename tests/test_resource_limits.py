@@ -14,9 +14,11 @@ import subprocess
 import sys
 import textwrap
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -593,3 +595,103 @@ def test_cli_max_cells_nonsense_is_a_usage_error(tmp_path, value):
 
 def test_every_refusal_is_an_attrmap_error():
     assert issubclass(LimitError, AttrmapError)
+
+
+# --------------------------------------------------------------------------- inseq exports
+
+INSEQ_HEAD = (
+    b'{"__instance_type__": ["inseq.data.attribution", "FeatureAttributionOutput"], '
+    b'"attributes": {"info": "'
+)
+
+
+def _gzip_stream(head: bytes, filler: bytes, size: int) -> bytes:
+    """gzip of ``head`` then ``filler`` up to ``size`` bytes, compressed piece by piece
+    (the inflated data is never held in memory here either)."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+    chunk = filler * (MB // len(filler))
+    parts = [packer.compress(head)]
+    parts += [packer.compress(chunk) for _ in range((size - len(head)) // len(chunk))]
+    return b"".join([*parts, packer.flush()])
+
+
+def _inseq_file(folder: Path, name: str, source_attributions: object) -> Path:
+    import inseq_files
+
+    sequence = inseq_files.sequence(["<pad>", "a", "b", "c"], None, 1, list("vwxyz"), None)
+    sequence["attributes"]["source_attributions"] = source_attributions
+    return inseq_files.write(folder / name, inseq_files.output([sequence]))
+
+
+@pytest.fixture(scope="module")
+def inseq_bombs(tmp_path_factory) -> dict[str, Path]:
+    import base64
+
+    folder = tmp_path_factory.mktemp("inseq")
+    whole = folder / "bomb.json.gz"  # 256 MB of a string inside a valid start, ~1 MB packed
+    whole.write_bytes(_gzip_stream(INSEQ_HEAD, b"a", 256 * MB))
+    packed_array = _gzip_stream(b"", b"\0", 256 * MB)  # an array of 64 million zeros
+    array = {
+        "__ndarray__": "b64.gz:" + base64.b64encode(packed_array).decode(),
+        "dtype": "float32",
+        "shape": [5, 3],
+    }
+    return {"whole": whole, "array": _inseq_file(folder, "array-bomb.json", array)}
+
+
+def test_inseq_gzip_bomb_is_refused_without_inflating_it(inseq_bombs):
+    path = inseq_bombs["whole"]
+    assert path.stat().st_size < 2 * MB
+    assert_refused(load_in_child(path), path, "decompresses to more than the 67,108,864-byte limit")
+
+
+def test_inseq_b64_gz_array_bomb_is_refused_without_inflating_it(inseq_bombs):
+    path = inseq_bombs["array"]
+    assert path.stat().st_size < 2 * MB
+    message = assert_refused(load_in_child(path), path, "decompresses to more than the")
+    assert "sequence 0" in message
+
+
+def _safetensors_b64(dtype: str, shape: list[int], data: bytes) -> str:
+    import base64
+
+    import inseq_files
+
+    return base64.b64encode(inseq_files.safetensors_bytes(data, dtype, shape)).decode()
+
+
+INSEQ_SIZE_MISMATCHES = {
+    # Claimed shapes of 10**10 and 2**62 cells over 60 bytes: refused before any allocation.
+    "b64": (
+        lambda: {"__ndarray__": "b64:" + "AAAA" * 20, "dtype": "float32", "shape": [10**5] * 2},
+        "60 bytes of data, but float32 x [100000, 100000] needs 40,000,000,000",
+    ),
+    "safetensors": (
+        lambda: _safetensors_b64("F16", [2**31, 2**31], b"\0" * 60),
+        "60 bytes of data, but F16 x [2147483648, 2147483648] needs",
+    ),
+    "safetensors-short": (
+        lambda: _safetensors_b64("F32", [5, 3], b"\0" * 59),
+        "59 bytes of data, but F32 x [5, 3] needs 60",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(INSEQ_SIZE_MISMATCHES))
+def test_inseq_arrays_whose_bytes_do_not_match_dtype_and_shape_are_refused(tmp_path, name):
+    make, fragment = INSEQ_SIZE_MISMATCHES[name]
+    path = _inseq_file(tmp_path, f"{name}.json", make())
+    message = assert_refused(load_in_child(path), path, fragment, kinds=("InputError",))
+    assert "sequence 0, source_attributions" in message
+
+
+def test_inseq_grid_over_the_cell_limit_is_refused_before_decoding(tmp_path):
+    import inseq_files
+
+    rng = np.random.default_rng(0)
+    source = [f"s{i}" for i in range(600)]
+    target = ["<pad>"] + [f"t{i}" for i in range(500)]
+    sequence = inseq_files.sequence(target, None, 1, source, rng.random((600, 500)))
+    path = inseq_files.write(tmp_path / "big.json", inseq_files.output([sequence]))
+    message = assert_refused(load_in_child(path), path, "more than 250,000 cells", "--max-cells")
+    assert "a 600 x 500 grid" in message

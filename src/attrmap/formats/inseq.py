@@ -20,6 +20,7 @@ import base64
 import binascii
 import json
 import math
+import reprlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,10 +104,13 @@ def read(data: bytes, source: str, options: _Options) -> list[AttributionMatrix]
     texts = info.get("input_texts") if isinstance(info, dict) else None
     if not (isinstance(texts, list) and len(texts) == len(sequences)):
         texts = [None] * len(sequences)  # a split file keeps every text: not ours to pick
-    return [
-        _sequence_matrix(sequence, text, context.at(f"sequence {index}"))
-        for index, (sequence, text) in enumerate(zip(sequences, texts, strict=True))
-    ]
+    # Overflow to infinity (or 0/0) is reported by the matrix as a non-finite value,
+    # once and with its place, rather than as NumPy warnings on the way there.
+    with np.errstate(all="ignore"):
+        return [
+            _sequence_matrix(sequence, text, context.at(f"sequence {index}"))
+            for index, (sequence, text) in enumerate(zip(sequences, texts, strict=True))
+        ]
 
 
 class _Budget:
@@ -117,19 +121,11 @@ class _Budget:
         self.remaining = max_bytes
         self.max_bytes = max_bytes
 
-    def take(self, count: int) -> None:
-        self.remaining -= count
-        if self.remaining < 0:
-            raise LimitError(
-                self.source,
-                f"decompresses to more than the {self.max_bytes:,}-byte limit "
-                "(raise it with --max-mb if you must)",
-            )
 
-
-def _inflate(data: bytes, budget: _Budget, what: str = "gzip data") -> bytes:
+def _inflate(data: bytes, budget: _Budget, where: str = "") -> bytes:
     """Gunzip ``data`` (several members allowed) chunk by chunk within the budget, so a
     gzip bomb is refused after inflating only as much as the limit allows."""
+    prefix = f"{where}: " if where else ""
     chunks: list[bytes] = []
     pending = data
     try:
@@ -137,14 +133,20 @@ def _inflate(data: bytes, budget: _Budget, what: str = "gzip data") -> bytes:
             inflater = zlib.decompressobj(wbits=31)
             while pending and not inflater.eof:
                 chunk = inflater.decompress(pending, 1 << 20)
-                budget.take(len(chunk))
+                budget.remaining -= len(chunk)
+                if budget.remaining < 0:
+                    raise LimitError(
+                        budget.source,
+                        f"{prefix}decompresses to more than the {budget.max_bytes:,}-byte "
+                        "limit (raise it with --max-mb if you must)",
+                    )
                 chunks.append(chunk)
                 pending = inflater.unconsumed_tail
             if not inflater.eof:
-                raise InputError(budget.source, f"{what} is truncated")
+                raise InputError(budget.source, f"{prefix}gzip data is truncated")
             pending = inflater.unused_data
     except zlib.error as error:
-        raise InputError(budget.source, f"{what} is corrupt ({error})") from None
+        raise InputError(budget.source, f"{prefix}gzip data is corrupt ({error})") from None
     return b"".join(chunks)
 
 
@@ -264,7 +266,7 @@ def _positions(attributes: dict[str, Any], length: int, context: _Context) -> tu
     end = length if end is None else end
     for name, position in (("attr_pos_start", start), ("attr_pos_end", end)):
         if isinstance(position, bool) or not isinstance(position, int):
-            raise context.error(f"{name} is {position!r}, not a token position")
+            raise context.error(f"{name} is {reprlib.repr(position)}, not a token position")
     if not 0 <= start < end <= length:
         raise context.error(
             f"attr_pos_start {start} and attr_pos_end {end} do not select generated tokens "
@@ -328,8 +330,8 @@ def _check_cells(rows: int, columns: int, context: _Context) -> None:
     limit = context.options.limits.max_cells
     if rows * columns > limit:
         raise context.error(
-            f"{rows} x {columns} = {rows * columns:,} cells, more than the {limit:,}-cell "
-            "limit (raise it with --max-cells if you must)",
+            f"a {rows} x {columns} grid is more than {limit:,} cells "
+            "(raise the limit with --max-cells if you must)",
             LimitError,
         )
 
@@ -454,7 +456,7 @@ def _safetensors(raw: bytes, context: _Context) -> tuple[np.ndarray, _ToFloat]:
         names = [k for k in header if k != "__metadata__"] if isinstance(header, dict) else []
         raise here.error(f"no tensor named {_SAFETENSORS_TENSOR!r} (found {names})")
     dtype_name = tensor.get("dtype")
-    if dtype_name not in _SAFETENSORS_DTYPES:
+    if not isinstance(dtype_name, str) or dtype_name not in _SAFETENSORS_DTYPES:
         raise here.error(
             f"dtype {dtype_name!r} is not one inseq writes ({', '.join(_SAFETENSORS_DTYPES)})"
         )
@@ -520,7 +522,7 @@ def _json_tricks_array(value: dict[str, Any], context: _Context) -> np.ndarray:
     """``{"__ndarray__": DATA, "dtype", "shape", "Corder"}``: DATA is ``b64:...``,
     ``b64.gz:...`` (base64 of gzip) or nested lists; ``Corder`` false means Fortran order."""
     dtype_name = value.get("dtype")
-    if dtype_name not in _NDARRAY_DTYPES:
+    if not isinstance(dtype_name, str) or dtype_name not in _NDARRAY_DTYPES:
         raise context.error(f"__ndarray__ dtype {dtype_name!r} is not a number type")
     dtype = _NDARRAY_DTYPES[dtype_name]
     data = value["__ndarray__"]
@@ -532,7 +534,7 @@ def _json_tricks_array(value: dict[str, Any], context: _Context) -> np.ndarray:
     prefix, _, encoded = data.partition(":")
     raw = _b64decode(encoded, context)
     if prefix == "b64.gz":
-        raw = _inflate(raw, context.budget, f"{context.where}: b64.gz data")
+        raw = _inflate(raw, context.budget, f"{context.where}, b64.gz data")
     _check_size(len(raw), str(dtype_name), dtype, shape, context)
     order = "C" if value.get("Corder", True) is not False else "F"
     return np.frombuffer(raw, dtype=dtype).reshape(shape, order=order)
@@ -542,7 +544,7 @@ def _nested_list_array(data: list[Any], shape: Any, context: _Context) -> np.nda
     """Nested lists of numbers (``ndarray_compact=False``), rectangular."""
     try:
         array = np.array(data, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise context.error("__ndarray__ lists are not a rectangular grid of numbers") from None
     kinds = {type(x) for x in _leaves(data)}
     if kinds - {int, float}:
