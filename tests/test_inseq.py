@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import inseq_files as inseq
-from attrmap import AttrmapError, InputError, LimitError
+from attrmap import AttrmapError, InputError, LimitError, labels
 from attrmap.formats import InputOptions, Limits, load_matrices
 from attrmap.formats import inseq as reader
 
@@ -208,7 +208,8 @@ def test_decoder_only_defaults_to_the_target_part_with_prompt_rows(tmp_path):
     [matrix] = read(path)
     assert matrix.tokens == tuple(GPT2)
     assert matrix.expressions == ("Ġthe", "Ġmat", ".")
-    assert matrix.title == "TheĠcatĠsatĠon"  # no input_texts: the prompt's tokens
+    assert matrix.title == "The cat sat on"  # no input_texts: the text of the prompt's tokens
+    assert matrix.token_style == "clean"
     [expected] = scaled(np.linalg.norm(as_stored(target, "F16"), axis=-1))
     np.testing.assert_array_equal(matrix.values, expected)
     assert np.isnan(matrix.values[:, 0]).tolist() == [False] * 4 + [True] * 3
@@ -217,6 +218,16 @@ def test_decoder_only_defaults_to_the_target_part_with_prompt_rows(tmp_path):
     message = str(error.value)
     assert message.startswith(f"{path}: sequence 0: no source attributions")
     assert "--part target" in message
+
+
+def test_title_without_input_texts_is_the_text_the_prompt_spells():
+    encoder = {byte: char for char, byte in labels._byte_decoder().items()}
+    zhong = [encoder[byte] for byte in "中".encode()]  # one piece per byte
+    gpt2 = ["<|endoftext|>", "Hello", "Ġw", "orld", "Ġ", *zhong]
+    assert labels.spelled_text(gpt2) == "Hello world 中"
+    assert labels.spelled_text(["▁Hallo", "▁Welt", "<0x21>", "</s>"]) == "Hallo Welt!"
+    assert labels.spelled_text(["[CLS]", "un", "##believ", "##able", "[SEP]"]) == "unbelievable"
+    assert labels.spelled_text(["a", "b"]) == "a b"
 
 
 # --------------------------------------------------------------------------- files

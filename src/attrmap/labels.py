@@ -252,3 +252,28 @@ def _decode_run(pieces: Sequence[bytes]) -> tuple[list[str], list[int]]:
             texts[index].append(char)
         position += length
     return ["".join(text) for text in texts], invalid
+
+
+def spelled_text(labels: Sequence[str]) -> str:
+    """The text a run of tokenizer pieces spells, special tokens (``</s>``) left out:
+    for a title made of a prompt's tokens. Bytes are decoded over the whole run, so a
+    character split across pieces appears once."""
+    ordinary = [
+        label
+        for label in labels
+        if not _SPECIAL.fullmatch(label) or _SENTENCEPIECE_BYTE.fullmatch(label)
+    ]
+    scheme = detect_scheme(ordinary)
+    if scheme == "byte-level":
+        decoder = _byte_decoder()
+        stream = bytes(decoder[char] for label in ordinary for char in label)
+    elif scheme == "sentencepiece":
+        stream = b"".join(_sentencepiece_piece(label) for label in ordinary)  # type: ignore[misc]
+    elif scheme == "wordpiece":
+        return "".join(
+            label[2:] if label.startswith("##") and len(label) > 2 else " " + label
+            for label in ordinary
+        ).strip()
+    else:
+        return " ".join(ordinary)
+    return stream.decode("utf-8", errors="replace").strip()

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import InputError, LimitError
+from ..labels import spelled_text
 from ..model import AttributionMatrix
 
 NAME = "inseq"
@@ -224,7 +225,7 @@ def _sequence_matrix(sequence: Any, input_text: Any, context: _Context) -> Attri
     tokens = [token for name in chosen for token in parts[name][0]]
     values = np.concatenate([parts[name][1] for name in chosen])
     prompt = source_tokens if source_tokens is not None else target_tokens[:start]
-    title = _title(input_text if isinstance(input_text, str) else "".join(prompt))
+    title = _title(input_text if isinstance(input_text, str) else spelled_text(prompt))
     return _matrix(tokens, columns, values, title, context)
 
 
@@ -381,7 +382,13 @@ def _matrix(
     _check_cells(len(tokens), len(columns), context)
     try:
         return AttributionMatrix(
-            tokens, columns, values, title=title, source=context.source, allow_missing=True
+            tokens,
+            columns,
+            values,
+            title=title,
+            source=context.source,
+            token_style="clean",  # raw tokenizer pieces: shown as their text by default
+            allow_missing=True,
         )
     except InputError as error:  # the model names the file; add the sequence
         raise context.error(error.problem, type(error)) from None
