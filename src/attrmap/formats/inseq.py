@@ -132,8 +132,11 @@ def _inflate(data: bytes, budget: _Budget, where: str = "") -> bytes:
     try:
         while pending:
             inflater = zlib.decompressobj(wbits=31)
-            while pending and not inflater.eof:
+            while not inflater.eof:
                 chunk = inflater.decompress(pending, 1 << 20)
+                pending = inflater.unconsumed_tail
+                if not chunk and not pending:  # no input left and nothing more comes out
+                    raise InputError(budget.source, f"{prefix}gzip data is truncated")
                 budget.remaining -= len(chunk)
                 if budget.remaining < 0:
                     raise LimitError(
@@ -142,9 +145,6 @@ def _inflate(data: bytes, budget: _Budget, where: str = "") -> bytes:
                         "limit (raise it with --max-mb if you must)",
                     )
                 chunks.append(chunk)
-                pending = inflater.unconsumed_tail
-            if not inflater.eof:
-                raise InputError(budget.source, f"{prefix}gzip data is truncated")
             pending = inflater.unused_data
     except zlib.error as error:
         raise InputError(budget.source, f"{prefix}gzip data is corrupt ({error})") from None
