@@ -13,7 +13,7 @@ import pytest
 
 import inseq_files as inseq
 from attrmap import AttrmapError, InputError, LimitError, labels
-from attrmap.formats import InputOptions, Limits, load_matrices
+from attrmap.formats import AGGREGATES, InputOptions, Limits, load_matrices
 from attrmap.formats import inseq as reader
 
 SOURCE = ["▁Hello", "▁world", ",", "▁world", "</s>"]
@@ -180,6 +180,10 @@ REDUCTIONS = {
     "mean": lambda a: a.mean(axis=-1),
     "max-abs": lambda a: np.take_along_axis(a, np.abs(a).argmax(-1)[..., None], -1)[..., 0],
 }
+
+
+def test_every_aggregate_choice_has_a_reduction():
+    assert set(reader._REDUCERS) == set(AGGREGATES) == {reader.SCALED_AGGREGATE, *REDUCTIONS}
 
 
 @pytest.mark.parametrize("aggregate", list(REDUCTIONS))
@@ -426,3 +430,57 @@ def test_errors_are_attrmap_errors_for_garbage_after_sniffing(tmp_path):
         path.write_bytes(junk)
         with pytest.raises(AttrmapError):
             read(path, input_format="inseq")
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _cli(*args: object):
+    from click.testing import CliRunner
+
+    from attrmap.cli import cli
+
+    result = CliRunner().invoke(cli, [str(arg) for arg in args])
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    return result
+
+
+def test_cli_renders_every_sequence_to_its_own_png_and_batch_finds_inseq_files(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    texts = ["Hello world, world", "Hello again"]
+    sequences = [inseq.encoder_decoder(0, "F16", (16,)), inseq.encoder_decoder(1, "b64.gz")]
+    inseq.write(folder / "mt.json", inseq.output(sequences, texts))
+    inseq.write(folder / "gpt2_0.json.gz", inseq.output([inseq.decoder_only(2)]), compress=True)
+
+    result = _cli("render", folder / "mt.json", "-o", tmp_path / "fig.png", "--shape", "any")
+    assert result.exit_code == 0, result.output
+    figures = [tmp_path / "fig-0.png", tmp_path / "fig-1.png"]
+    assert result.stdout.split() == ["wrote", str(figures[0]), "wrote", str(figures[1])]
+    first, second = (path.read_bytes() for path in figures)
+    assert first.startswith(b"\x89PNG") and second.startswith(b"\x89PNG") and first != second
+
+    picked = tmp_path / "picked.png"
+    args = ("--shape", "any", "--sequence", "1", "--part", "both", "--aggregate", "max-abs")
+    assert _cli("render", folder / "mt.json", "-o", picked, *args).exit_code == 0
+    assert picked.read_bytes().startswith(b"\x89PNG") and not (tmp_path / "picked-0.png").exists()
+
+    result = _cli("batch", folder, "-o", tmp_path / "out", "--shape", "any", "-j", "1")
+    assert result.exit_code == 0, result.output
+    written = sorted(path.name for path in (tmp_path / "out").iterdir())
+    assert written == ["gpt2_0.png", "mt-0.png", "mt-1.png"]
+
+
+def test_cli_error_for_a_missing_part_is_one_line_naming_the_file(tmp_path):
+    path = inseq.write(tmp_path / "gpt2.json", inseq.output([inseq.decoder_only()]))
+    result = _cli("validate", path, "--shape", "any", "--part", "source")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"attrmap: error: {path}: sequence 0: no source attributions in this file "
+        "(it has target); use --part target"
+    ]
+    result = _cli("validate", path, "--aggregate", "median")
+    assert result.exit_code == 2 and "'median' is not one of" in result.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..atomic import atomic_write
 from ..errors import InputError, LimitError, OutputError
 from ..model import AttributionMatrix
-from . import csv, json, npz, tsv, yaml
+from . import csv, inseq, json, npz, tsv, yaml
 from .base import (
     AGGREGATES,
     DEFAULT_INPUT,
@@ -73,6 +73,7 @@ def register(fmt: Format) -> Format:
 register(csv.FORMAT)
 register(tsv.FORMAT)
 register(yaml.FORMAT)
+register(inseq.FORMAT)  # before json: both read .json, inseq's sniff decides
 register(json.FORMAT)
 register(npz.FORMAT)
 

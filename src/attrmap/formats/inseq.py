@@ -24,23 +24,18 @@ import reprlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from ..errors import InputError, LimitError
 from ..labels import spelled_text
 from ..model import AttributionMatrix
+from .base import Format, InputOptions
 
-NAME = "inseq"
-#: ``split_sequences=True, compress=True`` names files ``NAME_0.json.gz``; plain ``.json``
-#: files are told apart from attrmap's JSON by their content (``sniff``).
-EXTENSIONS = (".json.gz",)
-PARTS = ("source", "target", "both")
-#: ``l2-scaled``: inseq's default (L2 norm over trailing dimensions, then every column
-#: scaled to sum to 1). The others reduce trailing dimensions only, with no scaling.
-AGGREGATIONS = ("l2-scaled", "l2", "sum", "mean", "max-abs")
-DEFAULT_AGGREGATION = "l2-scaled"
+#: inseq's own default (what its ``show()`` draws): the L2 norm over trailing dimensions,
+#: then every column scaled to sum to 1. The other aggregates only reduce.
+SCALED_AGGREGATE = "l2-scaled"
 TITLE_CHARS = 60
 
 _INSTANCE = "__instance_type__"
@@ -48,20 +43,6 @@ _TOP_CLASS = "FeatureAttributionOutput"
 _GZIP_MAGIC = b"\x1f\x8b"
 _SNIFF_BYTES = 4096
 _ToFloat = Callable[[np.ndarray], np.ndarray]  # a block of a stored array -> float64
-
-
-class _Limits(Protocol):
-    max_bytes: int
-    max_cells: int
-
-
-class _Options(Protocol):
-    """What this reader uses of ``InputOptions``."""
-
-    limits: _Limits
-    allow_missing: bool
-    part: str | None
-    aggregate: str | None
 
 
 # --------------------------------------------------------------------------- recognising
@@ -84,16 +65,10 @@ def sniff(head: bytes) -> bool:
 # --------------------------------------------------------------------------- reading
 
 
-def read(data: bytes, source: str, options: _Options) -> list[AttributionMatrix]:
-    """One matrix per sequence of an inseq save, in file order."""
-    part = options.part
-    if part is not None and part not in PARTS:
-        raise InputError(source, f"unknown part {part!r}; use {', '.join(PARTS)}")
-    aggregation = options.aggregate or DEFAULT_AGGREGATION
-    if aggregation not in AGGREGATIONS:
-        raise InputError(
-            source, f"unknown aggregation {aggregation!r}; use {', '.join(AGGREGATIONS)}"
-        )
+def read(data: bytes, source: str, options: InputOptions) -> list[AttributionMatrix]:
+    """One matrix per sequence of an inseq save, in file order (``InputOptions``
+    checked ``part`` and ``aggregate`` already)."""
+    aggregation = options.aggregate or SCALED_AGGREGATE
     budget = _Budget(source, options.limits.max_bytes)
     document = _parse_json(_inflate(data, budget) if data.startswith(_GZIP_MAGIC) else data, source)
     context = _Context(source, options, budget, aggregation)
@@ -170,7 +145,7 @@ class _Context:
     """Where we are in the file, for messages, plus what the reader was asked for."""
 
     source: str
-    options: _Options
+    options: InputOptions
     budget: _Budget
     aggregation: str
     where: str = ""
@@ -217,7 +192,7 @@ def _sequence_matrix(sequence: Any, input_text: Any, context: _Context) -> Attri
     if not parts:
         raise context.error("neither source_attributions nor target_attributions is present")
     chosen = _chosen_parts(context.options.part, parts, context)
-    if context.aggregation == DEFAULT_AGGREGATION:
+    if context.aggregation == SCALED_AGGREGATE:
         _scale_columns(parts)
     for name in chosen:
         if name != "target" and not context.options.allow_missing:
@@ -348,7 +323,7 @@ def _l2(block: np.ndarray) -> np.ndarray:
 
 
 _REDUCERS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "l2-scaled": _l2,
+    SCALED_AGGREGATE: _l2,
     "l2": _l2,
     "sum": lambda block: block.sum(axis=-1),
     "mean": lambda block: block.mean(axis=-1),
@@ -568,3 +543,15 @@ def _leaves(data: list[Any]) -> list[Any]:
         for item in stack.pop():
             (stack if isinstance(item, list) else leaves).append(item)
     return leaves
+
+
+FORMAT = Format(
+    name="inseq",
+    # split_sequences=True with compress=True names files NAME_0.json.gz; a plain .json
+    # is told apart from other JSON by its content (sniff).
+    extensions=(".json", ".json.gz"),
+    read=read,
+    sniff=sniff,
+    text=False,
+    description="inseq's FeatureAttributionOutput.save() JSON, plain or gzip-compressed",
+)
