@@ -53,13 +53,14 @@ def sniff(head: bytes) -> bool:
 
     inseq writes with ``sort_keys=True``, so ``__instance_type__`` is the first key.
     """
+    head = head[:_SNIFF_BYTES]  # the caller may pass the whole file: copy no more
     if head.startswith(_GZIP_MAGIC):
         try:
             head = zlib.decompressobj(wbits=31).decompress(head, _SNIFF_BYTES)
         except zlib.error:
             return False
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return text.startswith(b"{") and b'"' + _INSTANCE.encode() + b'"' in text[:_SNIFF_BYTES]
+    return text.startswith(b"{") and b'"' + _INSTANCE.encode() + b'"' in text
 
 
 # --------------------------------------------------------------------------- reading
