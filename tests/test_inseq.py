@@ -60,32 +60,37 @@ def encoder_decoder_file(tmp_path: Path, encoding: str, trailing=(), name="mt.js
 
 
 @pytest.mark.parametrize("encoding", list(STORED))
-def test_every_encoding_gives_inseqs_default_view_of_the_source(tmp_path, encoding):
+def test_every_encoding_shows_token_level_scores_as_stored(tmp_path, encoding):
+    """One score per cell (occlusion, say): inseq's show() draws them unscaled."""
     path, source, target = encoder_decoder_file(tmp_path, encoding)
     [matrix] = read(path)
     assert matrix.tokens == tuple(SOURCE)  # the repeated ▁world stays two rows
     assert matrix.expressions == tuple(GENERATED)
     assert matrix.title == "Hello world, world"
-    expected_source, _ = scaled(source, target)
-    np.testing.assert_array_equal(matrix.values, expected_source)
+    assert (source < 0).any()  # signed scores keep their sign
+    np.testing.assert_array_equal(matrix.values, source)
+    [both] = read(path, part="both")
+    assert both.tokens == tuple(SOURCE + TARGET)
+    np.testing.assert_array_equal(both.values, np.concatenate([source, target]))
 
 
 @pytest.mark.parametrize("encoding", list(STORED))
-def test_both_parts_stack_source_above_target_and_target_keeps_its_missing_cells(
-    tmp_path, encoding
-):
-    path, source, target = encoder_decoder_file(tmp_path, encoding)
-    [matrix] = read(path, part="both")
-    assert matrix.tokens == tuple(SOURCE + TARGET)
-    np.testing.assert_array_equal(matrix.values, np.concatenate(scaled(source, target)))
+def test_every_encoding_gives_inseqs_default_view_of_per_dimension_scores(tmp_path, encoding):
+    path, source, target = encoder_decoder_file(tmp_path, encoding, trailing=(4,))
+    norms = [np.linalg.norm(grid, axis=-1) for grid in (source, target)]
+    [matrix] = read(path)
+    np.testing.assert_array_equal(matrix.values, scaled(*norms)[0])
+    [both] = read(path, part="both")
+    assert both.tokens == tuple(SOURCE + TARGET)
+    np.testing.assert_array_equal(both.values, np.concatenate(scaled(*norms)))
     # Column j generates TARGET[1 + j]: that token and later ones cannot attribute it.
-    assert np.isnan(matrix.values[5:]).tolist() == [
+    assert np.isnan(both.values[5:]).tolist() == [
         [False, False, False],
         [True, False, False],
         [True, True, False],
         [True, True, True],
     ]
-    column_sums = np.nansum(matrix.values, axis=0)
+    column_sums = np.nansum(both.values, axis=0)
     np.testing.assert_allclose(column_sums, 1.0, rtol=1e-12)
 
 
@@ -165,13 +170,6 @@ def test_fortran_order_ndarray_is_reshaped_in_fortran_order(tmp_path):
 
 
 # --------------------------------------------------------------------------- 3-D scores
-
-
-def test_trailing_dimensions_default_is_l2_norm_then_columns_sum_to_one(tmp_path):
-    path, source, target = encoder_decoder_file(tmp_path, "F32", trailing=(6,))
-    [matrix] = read(path)
-    norms = [np.linalg.norm(grid, axis=-1) for grid in (source, target)]
-    np.testing.assert_array_equal(matrix.values, scaled(*norms)[0])
 
 
 REDUCTIONS = {

@@ -33,8 +33,10 @@ from ..labels import spelled_text
 from ..model import AttributionMatrix
 from .base import Format, InputOptions
 
-#: inseq's own default (what its ``show()`` draws): the L2 norm over trailing dimensions,
-#: then every column scaled to sum to 1. The other aggregates only reduce.
+#: inseq's own default (what its ``show()`` draws for gradient methods): the L2 norm over
+#: trailing dimensions, then every column scaled to sum to 1. The other aggregates only
+#: reduce; scores with no trailing dimension (occlusion, say) are shown as stored, as
+#: inseq shows them.
 SCALED_AGGREGATE = "l2-scaled"
 TITLE_CHARS = 60
 
@@ -182,6 +184,7 @@ def _sequence_matrix(sequence: Any, input_text: Any, context: _Context) -> Attri
     start, end = _positions(attributes, len(target_tokens), context)
     columns = target_tokens[start:end]
     parts: dict[str, tuple[list[str], np.ndarray]] = {}
+    granular = False  # scores per embedding dimension (or more), reduced to one per cell
     for name, rows in (("source", source_tokens), ("target", target_tokens)):
         key = f"{name}_attributions"
         if attributes.get(key) is None:
@@ -189,11 +192,13 @@ def _sequence_matrix(sequence: Any, input_text: Any, context: _Context) -> Attri
         here = context.at(key)
         if rows is None:
             raise here.error(f"there are attributions but no {name} tokens")
-        parts[name] = (rows, _attribution_grid(attributes[key], rows, columns, here))
+        grid, reduced = _attribution_grid(attributes[key], rows, columns, here)
+        parts[name] = (rows, grid)
+        granular |= reduced
     if not parts:
         raise context.error("neither source_attributions nor target_attributions is present")
     chosen = _chosen_parts(context.options.part, parts, context)
-    if context.aggregation == SCALED_AGGREGATE:
+    if granular and context.aggregation == SCALED_AGGREGATE:
         _scale_columns(parts)
     for name in chosen:
         if name != "target" and not context.options.allow_missing:
@@ -269,8 +274,8 @@ def _chosen_parts(
 
 def _attribution_grid(
     value: Any, rows: list[str], columns: list[str], context: _Context
-) -> np.ndarray:
-    """The ``[rows, columns]`` float64 grid, trailing dimensions reduced."""
+) -> tuple[np.ndarray, bool]:
+    """The ``[rows, columns]`` float64 grid, and whether trailing dimensions were reduced."""
     _check_cells(len(rows), len(columns), context)
     array, to_float = _array(value, context)
     if array.ndim < 2:
@@ -282,7 +287,7 @@ def _attribution_grid(
         )
     if 0 in array.shape:
         raise context.error(f"has shape {list(array.shape)}; it holds no scores")
-    return _reduce(array, to_float, context.aggregation)
+    return _reduce(array, to_float, context.aggregation), array.ndim > 2
 
 
 def _as_float64(block: np.ndarray) -> np.ndarray:
@@ -333,9 +338,10 @@ _REDUCERS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 
 def _scale_columns(parts: dict[str, tuple[list[str], np.ndarray]]) -> None:
-    """Divide every column by its sum over all rows of every part (NaN ignored), as
-    inseq does, so a part shown alone keeps the proportions ``show()`` gives it. A
-    column summing to 0 is left as it is (inseq would divide 0 by 0)."""
+    """Divide every column of the L2 norms by its sum over all rows of every part (NaN
+    ignored), as inseq does after its default ``vnorm`` (``normalize``: L1 over the
+    concatenated parts), so a part shown alone keeps the proportions ``show()`` gives it.
+    A column of zeros stays zeros."""
     totals = sum(np.nansum(grid, axis=0) for _, grid in parts.values())
     totals = np.where(totals == 0, 1.0, totals)
     for _, grid in parts.values():
