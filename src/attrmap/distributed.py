@@ -61,15 +61,24 @@ def dask_executor_factory(address: str) -> Any:
     return factory
 
 
-def render_task(
-    options: BatchOptions, matrix: AttributionMatrix, output: str, key: str
-) -> RenderResult:
-    """Runs on a Dask worker: draw one figure; an error is returned, not raised."""
-    return _render_safely(renderer_for(options), matrix, Path(output), key)
+#: Figures per Dask task: a task costs the scheduler and the worker a few milliseconds
+#: of bookkeeping, a tenth of a figure's drawing; four to a task make that noise. A
+#: worker that dies fails the tasks it held, so at most a few chunks of figures.
+FIGURES_PER_TASK = 4
+
+
+def render_chunk(
+    options: BatchOptions, jobs: list[tuple[AttributionMatrix, str, str]]
+) -> list[RenderResult]:
+    """Runs on a Dask worker: draw figures with this process's kept renderer; errors
+    are returned (one per figure), not raised."""
+    renderer = renderer_for(options)
+    return [_render_safely(renderer, matrix, Path(output), key) for matrix, output, key in jobs]
 
 
 class DaskExecutor:
-    """Jobs as Dask tasks; at most two per worker thread in flight, like local workers."""
+    """Jobs as Dask tasks of a few figures each; at most two tasks per worker thread in
+    flight, so that Ctrl-C has little to cancel and a dead worker fails little."""
 
     def __init__(self, target: str | int, options: BatchOptions) -> None:
         try:
@@ -92,31 +101,39 @@ class DaskExecutor:
                 self.client = Client(self.cluster)
             else:
                 self.client = Client(target, timeout=30)
-        except (OSError, TimeoutError) as error:  # cannot reach or start the scheduler
+        except Exception as error:  # no such scheduler, or workers that would not start
             self.close_cluster()
             what = "start a local cluster" if isinstance(target, int) else "connect"
             raise BatchError(f"--dask {target}: cannot {what}: {error}") from None
         threads = sum(self.client.nthreads().values()) or 1
         self.limit = 2 * threads
-        self.futures: dict[Any, RenderJob] = {}
+        self.futures: dict[Any, list[RenderJob]] = {}
+        self.buffer: list[RenderJob] = []
 
     def ready(self) -> bool:
         return len(self.futures) < self.limit
 
     def submit(self, job: RenderJob) -> None:
+        self.buffer.append(job)
+        if len(self.buffer) >= FIGURES_PER_TASK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.buffer:
+            return
         # Absolute: a worker's current folder is not ours; the output folder is shared.
-        output = os.path.abspath(job.item.output)
-        future = self.client.submit(
-            render_task, self.options, job.matrix, output, job.key, pure=False, retries=0
-        )
-        self.futures[future] = job
+        work = [(job.matrix, os.path.abspath(job.item.output), job.key) for job in self.buffer]
+        future = self.client.submit(render_chunk, self.options, work, pure=False, retries=0)
+        self.futures[future], self.buffer = self.buffer, []
 
     def pending(self) -> int:
-        return len(self.futures)
+        return len(self.buffer) + sum(map(len, self.futures.values()))
 
     def collect(self, block: bool) -> list[Outcome]:
         from dask.distributed import wait
 
+        if block:
+            self._flush()  # waiting for results: send what is buffered first
         done: set[Any] = set()
         while self.futures:
             done = {future for future in self.futures if future.done()}
@@ -126,27 +143,32 @@ class DaskExecutor:
             with contextlib.suppress(TimeoutError):
                 wait(list(self.futures), timeout=0.2, return_when="FIRST_COMPLETED")
         outcomes = []
-        for future in sorted(done, key=lambda f: self.futures[f].item.relative):
-            job = self.futures.pop(future)
-            outcomes.append(rendered(job.item, self._result_of(future, job), job.key))
-        return outcomes
+        for future in done:
+            jobs = self.futures.pop(future)
+            results = self._results_of(future, jobs)
+            outcomes += [
+                rendered(job.item, result, job.key)
+                for job, result in zip(jobs, results, strict=True)
+            ]
+        return sorted(outcomes, key=lambda outcome: outcome.item.relative)
 
     @staticmethod
-    def _result_of(future: Any, job: RenderJob) -> RenderResult:
+    def _results_of(future: Any, jobs: list[RenderJob]) -> list[RenderResult]:
         from distributed.scheduler import KilledWorker
 
         if future.status == "error":
             exception = future.exception()
             if isinstance(exception, KilledWorker):
-                return worker_died(job.item), ()
-            return internal_error(job.item.source, exception), ()
+                return [(worker_died(job.item), ()) for job in jobs]
+            return [(internal_error(job.item.source, exception), ()) for job in jobs]
         if future.status == "cancelled":
-            return worker_died(job.item), ()
+            return [(worker_died(job.item), ()) for job in jobs]
         return future.result()
 
     def shutdown(self, cancel: bool) -> None:
-        """Cancel what has not run; a task already running finishes its (atomic) write.
+        """Cancel what has not run; a task already running finishes its (atomic) writes.
         Stopping must not fail: the batch is being interrupted, or is done."""
+        self.buffer = []
         try:
             if cancel and self.futures:
                 self.client.cancel(list(self.futures))
