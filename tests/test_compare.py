@@ -389,3 +389,14 @@ def test_missing_cells_stay_missing_in_the_difference():
     drawn = np.ma.filled(mesh.get_array().astype(float), np.nan).reshape(2, 2)
     assert np.array_equal(drawn, [[-0.4, np.nan], [np.nan, -0.25]], equal_nan=True)
     assert [t.get_text() for t in heatmaps(figure)[2].texts] == ["-0.4000", "", "", "-0.2500"]
+
+
+def test_alt_text_names_the_panels_or_is_replaced(inputs, tmp_path):
+    out = tmp_path / "c.svg"
+    args = [inputs[0], inputs[1], "-o", out, "--titles", "IG,Variant", "--diff", "--dpi", "30"]
+    assert compare_cli(*args).exit_code == 0
+    desc = out.read_text().split("<desc", 1)[1].split("</desc>", 1)[0]
+    assert '"IG", "Variant"' in desc and "Difference B \u2212 A" in desc and "1.3714" in desc
+    assert len(desc.split(">", 1)[1]) <= 250
+    assert compare_cli(*args, "--alt-text", "Mine.").exit_code == 0
+    assert ">Mine.</desc>" in out.read_text()

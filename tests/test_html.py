@@ -133,7 +133,7 @@ def test_extend_arrows_follow_the_data(reference_page, tmp_path):
     assert not wide.find("div", **{"class": "attrmap-arrow max"})
 
 
-def test_tick_labels_match_the_colorbar_for_offsets_too():
+def test_tick_labels_match_the_colorbar_for_tiny_ranges_too():
     figure = attrmap.render(load_matrix(REFERENCE), Style(vmin=-1e-6, vmax=3e-6))
     figure.canvas.draw()
     colorbar = figure.axes[1]
@@ -141,7 +141,7 @@ def test_tick_labels_match_the_colorbar_for_offsets_too():
     offset = colorbar.yaxis.get_offset_text().get_text()
     style = Style(vmin=-1e-6, vmax=3e-6)
     scale = ColorScale.of(prepare_data(load_matrix(REFERENCE), style), style)
-    assert (list(scale.tick_labels), scale.offset) == (drawn, offset)
+    assert list(scale.tick_labels) == drawn
     # Tiny ranges get full numbers with one count of decimals, never an offset text.
     assert offset == "" and drawn[-1] == "0.000003"
 

@@ -644,6 +644,7 @@ Examples:
 @reading_options
 @input_options
 @style_options
+@alt_text_option
 def compare(
     inputs: tuple[str, ...],
     output: str,

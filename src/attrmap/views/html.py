@@ -60,7 +60,6 @@ margin-right:3.6em;border:1px solid var(--line)}
 font-size:.85em;white-space:nowrap}
 .attrmap-ticks li::before{content:"";position:absolute;left:0;top:50%;width:.35em;\
 border-top:1px solid var(--line)}
-.attrmap-offset{position:absolute;bottom:100%;left:0;font-size:.85em;padding-bottom:.3em}
 .attrmap-arrow{position:absolute;left:-1px;width:0;height:0;\
 border-left:calc(.55em + 1px) solid transparent;border-right:calc(.55em + 1px) solid transparent}
 .attrmap-arrow.max{bottom:100%;border-bottom:.8em solid}
@@ -129,7 +128,6 @@ class ColorScale:
     style: Style  # the colormap, with vmin and vmax the resolved range
     ticks: tuple[float, ...]
     tick_labels: tuple[str, ...]
-    offset: str  # an offset text ("1e-6"); the figure's ticks never need one: always ""
     label: str
     extend: str  # arrows: neither, min, max or both
 
@@ -137,7 +135,7 @@ class ColorScale:
     def of(cls, data: HeatmapData, style: Style) -> ColorScale:
         """The scale ``data`` was prepared with: the one place that reads it."""
         resolved = data.colour_style(style)
-        return cls(resolved, data.ticks, data.tick_labels, "", data.colorbar_label, data.extend)
+        return cls(resolved, data.ticks, data.tick_labels, data.colorbar_label, data.extend)
 
     @property
     def vmin(self) -> float:
@@ -205,18 +203,15 @@ def legend(scale: ColorScale, rows: int) -> str:
         arrows += f'<div class="attrmap-arrow max" style="color:{ends[1]}"></div>'
     if scale.extend in ("min", "both"):
         arrows += f'<div class="attrmap-arrow min" style="color:{ends[0]}"></div>'
-    offset = scale.offset
-    offset_html = f'<div class="attrmap-offset">{_text(offset)}</div>' if offset else ""
     labels = scale.tick_labels
     summary = (
-        f"Colour scale {scale.label}: from {labels[0]} to {labels[-1]}"
-        f"{' ' + offset if offset else ''}, ticks {', '.join(labels)}"
+        f"Colour scale {scale.label}: from {labels[0]} to {labels[-1]}, ticks {', '.join(labels)}"
     )
     return (
         f'<div class="attrmap-legend" role="img" aria-label="{_text(summary)}">'
         f'<div class="attrmap-scale" style="--rows:{rows}">'
         f'<div class="attrmap-bar" style="background:linear-gradient(to top,{stops})"></div>'
-        f'{arrows}{offset_html}<ul class="attrmap-ticks">{ticks}</ul></div>'
+        f'{arrows}<ul class="attrmap-ticks">{ticks}</ul></div>'
         f'<div class="attrmap-cblabel">{_text(scale.label)}</div></div>'
     )
 
