@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from attrmap import AttributionMatrix, BatchError, load_matrix, save_matrix
+from attrmap import batch as batch_module
 from attrmap.atomic import ABANDONED_AFTER_SECONDS, TEMP_SUFFIX, atomic_write, host_tag
 from attrmap.batch import BatchOptions, discover, in_shard, parse_shard, plan
 from attrmap.cli import cli
@@ -412,3 +413,18 @@ def test_shard_auto_on_the_command_line_matches_explicit_shards(tree, tmp_path):
     result = batch(tree, "-o", tmp_path / "x", "--shard", "auto", env=unset)
     assert result.exit_code == 2
     assert "Slurm job array" in result.stderr
+
+
+def test_a_large_check_examines_in_workers_with_the_same_result(tree, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    batch(tree, "-o", out, "-j", "1")
+    (tree / "a" / "one.yaml").write_text(SMALL_YAML.replace("0.1", "0.9"))  # out of date
+    (tree / "new.csv").write_text(SMALL)  # missing
+    (tree / "bad.csv").write_text("token,a\nx,oops\n")  # failed
+    serial = batch(tree, "-o", out, "--check", "-j", "1")
+    monkeypatch.setattr(batch_module, "PARALLEL_CHECK_FROM", 2)
+    parallel = batch(tree, "-o", out, "--check", "-j", "2")
+    assert parallel.exit_code == serial.exit_code == 1
+    assert parallel.stdout == serial.stdout and serial.stdout.count("\n") == 2
+    assert parallel.stderr.splitlines()[:-1] == serial.stderr.splitlines()[:-1]
+    assert "3 up to date, 1 missing, 1 out of date, 1 failed" in parallel.stderr

@@ -8,6 +8,7 @@ go to worker processes, each of which keeps one figure per layout and swaps the 
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import hashlib
@@ -20,7 +21,7 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -710,11 +711,10 @@ def run_batch(
         remove_stale_temp_files(output_folders)  # leftovers of a killed run
     executor: Executor | None = None  # started when the first figure needs drawing
     try:
-        with sigterm_raises():
-            for item in items:
+        with sigterm_raises(), _examinations(items, out_path, options, loaded) as examined:
+            for outcomes, figure_jobs in examined:
                 if stop_early:
                     break
-                outcomes, figure_jobs = _examine(item, out_path, options, loaded)
                 record(outcomes)
                 for figure_item, (matrix, _output, key) in figure_jobs:
                     if executor is None:
@@ -748,6 +748,45 @@ def run_batch(
     for line in summarize_warnings(summary.warnings):
         warnings.warn(line, BatchWarning, stacklevel=2)
     return summary
+
+
+#: From this many inputs on, ``--check`` reads and validates them in worker processes:
+#: a check is all reading and hashing, and 10,000 inputs keep one core busy for seconds.
+PARALLEL_CHECK_FROM = 512
+
+
+@contextlib.contextmanager
+def _examinations(
+    items: list[BatchItem],
+    out_dir: Path,
+    options: BatchOptions,
+    loaded: dict[Path, list[AttributionMatrix]],
+) -> Iterator[Iterable[tuple[list[Outcome], list[tuple]]]]:
+    """``_examine`` of every item, in order: here, or for a large ``--check`` (which draws
+    nothing, so examining is all its work) in ``-j`` worker processes."""
+    jobs = options.jobs or default_jobs()
+    if not options.check or loaded or jobs == 1 or len(items) < PARALLEL_CHECK_FROM:
+        yield (_examine(item, out_dir, options, loaded) for item in items)
+        return
+    pool = _start_pool(jobs, options, initializer=_init_checker, initargs=(out_dir, options))
+    try:
+        yield pool.map(_examine_in_checker, items, chunksize=64)
+    finally:
+        _terminate_pool(pool)  # idle by now, unless stopped early or interrupted
+
+
+_checker: tuple[Path, BatchOptions] | None = None
+
+
+def _init_checker(out_dir: Path, options: BatchOptions) -> None:
+    global _checker
+    _init_worker(options)
+    _checker = (out_dir, options)
+
+
+def _examine_in_checker(item: BatchItem) -> tuple[list[Outcome], list[tuple]]:
+    assert _checker is not None
+    return _examine(item, *_checker)
 
 
 class BatchWarning(UserWarning):
@@ -794,15 +833,20 @@ def _with_shared_range(
     return replace(options, config=config), {s: m for s, m in loaded.items() if s in mine}
 
 
-def _start_pool(jobs: int, options: BatchOptions) -> ProcessPoolExecutor:
+def _start_pool(
+    jobs: int,
+    options: BatchOptions,
+    initializer: Callable[..., None] = _init_worker,
+    initargs: tuple[object, ...] | None = None,
+) -> ProcessPoolExecutor:
     # fork is fast and safe here (the parent has no threads and no matplotlib state);
     # elsewhere (macOS) spawn, as CPython itself defaults to there.
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     return ProcessPoolExecutor(
         jobs,
         mp_context=multiprocessing.get_context(method),
-        initializer=_init_worker,
-        initargs=(options,),
+        initializer=initializer,
+        initargs=(options,) if initargs is None else initargs,
     )
 
 

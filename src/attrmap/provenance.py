@@ -53,10 +53,16 @@ def matrix_digest(matrix: AttributionMatrix) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=64)
+def _fingerprint(style: Style) -> str:
+    """Once per style, not per figure: a batch keys thousands of figures with one style."""
+    return style.fingerprint()
+
+
 def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> str:
     recipe = {
         "matrix_sha256": matrix_digest(matrix),
-        "style": style.fingerprint(),
+        "style": _fingerprint(style),
         "format": figure_format,
         "attrmap": __version__,
         "matplotlib": matplotlib_version(),
