@@ -14,12 +14,11 @@ from attrmap.cli import cli
 from attrmap.comparison import (
     DIFF_LABEL,
     CompareOptions,
-    comparison_key,
     make_comparison,
     panel_titles,
 )
 from attrmap.errors import MismatchError
-from attrmap.provenance import read_figure_key
+from attrmap.provenance import comparison_key, read_figure_key
 from conftest import EXAMPLES, REFERENCE_TOKENS
 
 REFERENCE = EXAMPLES / "token_attribution.csv"

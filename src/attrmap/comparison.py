@@ -7,8 +7,6 @@ Independent of drawing: the matplotlib figure (``plotting.compare``) and the HTM
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,6 @@ from .errors import MismatchError, StyleError
 from .fonts import FontChoice, choose_fonts
 from .labels import display_axes, display_label, resolve_token_mode
 from .model import AttributionMatrix
-from .provenance import figure_key
 from .scale import normalized, resolve_scale
 from .style import AUTO, Style
 
@@ -205,18 +202,3 @@ def comparison_fonts(comparison: Comparison) -> FontChoice:
         tokens, expressions = display_axes(matrix.tokens, matrix.expressions, mode)
         texts += [*tokens, *expressions]
     return choose_fonts(texts, style.fonts)
-
-
-def comparison_key(comparison: Comparison, figure_format: str) -> str:
-    """The figure key of a comparison: each input's key (matrix, style, format, versions)
-    plus how they are arranged."""
-    options = dataclasses.asdict(comparison.options)
-    options["titles"] = list(comparison.titles)
-    recipe = {
-        "compare": [figure_key(m, comparison.style, figure_format) for m in comparison.matrices],
-        "options": options,
-    }
-    fonts = comparison_fonts(comparison).key()  # the titles' fonts too
-    if fonts is not None:
-        recipe["fonts"] = fonts
-    return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()

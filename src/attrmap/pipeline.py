@@ -7,12 +7,12 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .comparison import CompareOptions, comparison_key, make_comparison
+from .comparison import CompareOptions, make_comparison
 from .errors import InputError, OutputError
 from .formats import DEFAULT_INPUT, STDIN, InputOptions, input_stem, load_matrices
 from .model import AttributionMatrix, check_shape
 from .output import figure_format_for, save_bytes, save_figure, save_pages
-from .provenance import figure_key
+from .provenance import KEY_PREFIX, comparison_key, figure_key
 from .scale import resolve_scale
 from .style import Config, Style
 
@@ -142,7 +142,8 @@ def save_html(matrix: AttributionMatrix, style: Style, target: Path, key: str) -
     from .heatmap import prepare_data
     from .views.html import heatmap_html
 
-    return save_bytes(heatmap_html(prepare_data(matrix, style), style, key), target)
+    page = heatmap_html(prepare_data(matrix, style), style, KEY_PREFIX + key)
+    return save_bytes(page, target)
 
 
 def render_file(
@@ -186,7 +187,7 @@ def compare_files(
     if figure_format == "html":
         from .views.html import comparison_html
 
-        return save_bytes(comparison_html(comparison, key), target)
+        return save_bytes(comparison_html(comparison, KEY_PREFIX + key), target)
     from .plotting.compare import draw_comparison
     from .views.alt_text import comparison_text
 

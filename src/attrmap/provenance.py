@@ -10,6 +10,7 @@ neither matplotlib nor a full read of the figure.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ._version import __version__
+from .comparison import Comparison, comparison_fonts
 from .fonts import fonts_for
 from .labels import resolve_token_mode
 from .model import AttributionMatrix
@@ -140,3 +142,18 @@ def figure_is_current(target: str | os.PathLike[str], key: str) -> bool:
     if record is None or record[0] != key or record[1] < 2:
         return False
     return all(_read_record(path) == record for path in page_paths(target, record[1])[1:])
+
+
+def comparison_key(comparison: Comparison, figure_format: str) -> str:
+    """The figure key of a comparison: each input's key (matrix, style, format, versions)
+    plus how they are arranged."""
+    options = dataclasses.asdict(comparison.options)
+    options["titles"] = list(comparison.titles)
+    recipe = {
+        "compare": [figure_key(m, comparison.style, figure_format) for m in comparison.matrices],
+        "options": options,
+    }
+    fonts = comparison_fonts(comparison).key()  # the titles' fonts too
+    if fonts is not None:
+        recipe["fonts"] = fonts
+    return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()

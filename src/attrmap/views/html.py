@@ -22,7 +22,6 @@ from .._version import __version__
 from ..comparison import Comparison, merged_extend, prepare_panel
 from ..heatmap import HeatmapData
 from ..labels import display_label
-from ..provenance import KEY_PREFIX, matplotlib_version
 from ..scale import cell_colors
 from ..style import Style
 from .alt_text import comparison_text, figure_text_from_data
@@ -222,11 +221,12 @@ def description_of(data: HeatmapData, style: Style) -> str:
 
 
 def document(
-    body: str, page_title: str, description: str, key: str | None, describedby: str
+    body: str, page_title: str, description: str, record: str | None, describedby: str
 ) -> bytes:
-    """A whole page around ``body``: key first (within the first 8 kB), styles, script."""
-    key_meta = f'<meta name="attrmap-key" content="{KEY_PREFIX}{key}">\n' if key else ""
-    generator = f"attrmap {__version__} (matplotlib {matplotlib_version()})"
+    """A whole page around ``body``: the figure key first (within the first 8 kB, where
+    ``provenance.read_figure_key`` looks), then styles and script."""
+    key_meta = f'<meta name="attrmap-key" content="{_text(record)}">\n' if record else ""
+    generator = f"attrmap {__version__}"
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"{key_meta}"
@@ -241,24 +241,35 @@ def document(
     return page.encode("utf-8")
 
 
+def _description_id(record: str | None) -> str:
+    """Unique enough for two figures pasted into one report, and deterministic."""
+    return f"attrmap-desc-{record[-8:]}" if record else "attrmap-desc"
+
+
 def heatmap_html(
-    data: HeatmapData, style: Style, key: str | None = None, description: str | None = None
+    data: HeatmapData,
+    style: Style,
+    record: str | None = None,
+    description: str | None = None,
 ) -> bytes:
-    """The page for one heatmap. ``description`` defaults to the alt text."""
-    describedby = f"attrmap-desc-{key[:8]}" if key else "attrmap-desc"
+    """The page for one heatmap; ``record`` is its figure key as recorded (``attrmap:…``)
+    and ``description`` defaults to the alt text."""
+    describedby = _description_id(record)
     scale = ColorScale.of(data, style)
     table = grid_table(data, scale, data.title, describedby)
     body = f'<div class="attrmap-plot">{table}\n{legend(scale, data.shape[0])}</div>'
     page_title = data.title or scale.label
-    return document(body, page_title, description or description_of(data, style), key, describedby)
+    return document(
+        body, page_title, description or description_of(data, style), record, describedby
+    )
 
 
 def comparison_html(
-    comparison: Comparison, key: str | None = None, description: str | None = None
+    comparison: Comparison, record: str | None = None, description: str | None = None
 ) -> bytes:
     """The page for a comparison: panels on one shared scale (side by side or stacked),
     then the difference on its own scale, each panel a ``<table>``."""
-    describedby = f"attrmap-desc-{key[:8]}" if key else "attrmap-desc"
+    describedby = _description_id(record)
     row_layout = comparison.options.layout == "row"
     blocks = []
     panels = comparison.panels
@@ -289,4 +300,4 @@ def comparison_html(
         body = f'<h1 class="attrmap-title">{_text(display_label(title))}</h1>\n{body}'
     page_title = display_label(title) if title else " | ".join(comparison.titles)
     description = description or comparison_text(comparison).alt_text
-    return document(body, page_title, description, key, describedby)
+    return document(body, page_title, description, record, describedby)
