@@ -402,6 +402,10 @@ def test_show_aligns_wide_characters_by_display_width():
     rows = [ANSI.sub("", line) for line in out.splitlines()[1:5]]
     assert len({display_width(row) for row in rows}) == 1, rows
     assert display_width("猫") == 2 and display_width("e\u0301") == 1
+    assert display_width("👩\u200d💻") == 2  # one emoji, joined by ZWJ
+    assert display_width("❤\ufe0f") == 2 and display_width("❤") == 1
+    assert display_width("🇩🇪") == 2
+    assert shorten("ab👩\u200d💻cd", 5) == "ab👩\u200d💻…"
     assert shorten("表达式一二三", 5) == "表达…"
 
 

@@ -13,16 +13,37 @@ import unicodedata
 ELLIPSIS = "…"
 
 
+_ZWJ = "\u200d"  # zero-width joiner: 👩 + ZWJ + 💻 is one two-column emoji
+_EMOJI_PRESENTATION = "\ufe0f"  # VS16: ❤ + VS16 is drawn as a two-column emoji
+
+
 def char_width(char: str) -> int:
     if unicodedata.combining(char) or unicodedata.category(char) in {"Mn", "Me", "Cf"}:
         return 0
     return 2 if unicodedata.east_asian_width(char) in {"W", "F"} else 1
 
 
+def _widths(text: str) -> list[tuple[str, int]]:
+    """Each character with the columns it adds, in context: a character joined by ZWJ
+    to the one before adds none; VS16 widens a one-column symbol to two."""
+    out: list[tuple[str, int]] = []
+    previous = ""
+    for char in text:
+        if previous == _ZWJ:
+            size = 0
+        elif char == _EMOJI_PRESENTATION and out and out[-1][1] == 1:
+            size = 1
+        else:
+            size = char_width(char)
+        out.append((char, size))
+        previous = char
+    return out
+
+
 def display_width(text: str) -> int:
     if text.isascii():
         return len(text)
-    return sum(char_width(char) for char in text)
+    return sum(size for _, size in _widths(text))
 
 
 def shorten(text: str, width: int) -> str:
@@ -32,8 +53,7 @@ def shorten(text: str, width: int) -> str:
     if width <= 0:
         return ""
     kept, used = [], 0
-    for char in text:
-        size = char_width(char)
+    for char, size in _widths(text):
         if used + size > width - 1:
             break
         kept.append(char)
