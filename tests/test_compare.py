@@ -399,3 +399,13 @@ def test_alt_text_names_the_panels_or_is_replaced(inputs, tmp_path):
     assert len(desc.split(">", 1)[1]) <= 250
     assert compare_cli(*args, "--alt-text", "Mine.").exit_code == 0
     assert ">Mine.</desc>" in out.read_text()
+
+
+def test_a_comparison_too_large_for_a_page_is_refused_before_drawing(tmp_path):
+    tokens = [f"t{i}" for i in range(480)]
+    long = AttributionMatrix(tokens, ["a"], np.zeros((480, 1)), source="long.csv")
+    with pytest.raises(attrmap.LimitError) as caught:
+        attrmap.compare([long, long], layout="column")
+    message = str(caught.value)
+    assert message.startswith("long.csv, long.csv: a page would be")
+    assert "200-inch page limit; compare fewer or shorter matrices" in message

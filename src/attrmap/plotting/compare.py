@@ -228,7 +228,8 @@ def draw_comparison(comparison: Comparison, figure_format: str = "png") -> Figur
     style = comparison.style
     width, height = plan.width, plan.height
     source = ", ".join(matrix.source for matrix in comparison.matrices)
-    check_figure_inches(width, height, style, figure_format, source)
+    advice = ("compare fewer or shorter matrices, or use a smaller --cell-size", "fewer panels")
+    check_figure_inches(width, height, style, figure_format, source, advice)
 
     def rect(x: float, top: float, w: float, h: float) -> tuple[float, float, float, float]:
         return (x / width, 1 - (top + h) / height, w / width, h / height)

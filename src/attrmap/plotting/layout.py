@@ -542,16 +542,28 @@ def check_page_size(layout: Layout, style: Style, figure_format: str, source: st
     check_figure_inches(layout.fig_width, layout.fig_height, style, figure_format, source)
 
 
+#: What to do about a page that is too large: for a matrix, and for a comparison.
+SPLIT_ADVICE = (
+    "use fewer --rows-per-page or a smaller --cell-size",
+    "split the matrix (--rows-per-page)",
+)
+
+
 def check_figure_inches(
-    fig_width: float, fig_height: float, style: Style, figure_format: str, source: str
+    fig_width: float,
+    fig_height: float,
+    style: Style,
+    figure_format: str,
+    source: str,
+    advice: tuple[str, str] = SPLIT_ADVICE,
 ) -> None:
-    """``check_page_size`` for any figure of that size (a comparison, say)."""
+    """``check_page_size`` for any figure of that size (a comparison, say); ``advice``
+    says how to make the page smaller, then how to make the picture smaller."""
     if max(fig_width, fig_height) > MAX_PAGE_INCHES:
         raise LimitError(
             source,
             f"a page would be {fig_width:g}x{fig_height:g} in, over the "
-            f"{MAX_PAGE_INCHES:g}-inch page limit; use fewer --rows-per-page or a smaller "
-            "--cell-size",
+            f"{MAX_PAGE_INCHES:g}-inch page limit; {advice[0]}",
         )
     if figure_format != "png":
         return
@@ -561,6 +573,5 @@ def check_figure_inches(
         raise LimitError(
             source,
             f"the figure would be {width}x{height} pixels at {style.dpi} dpi, over the "
-            f"{MAX_FIGURE_PIXELS // 1_000_000}-megapixel limit; lower --dpi or split the "
-            "matrix (--rows-per-page)",
+            f"{MAX_FIGURE_PIXELS // 1_000_000}-megapixel limit; lower --dpi or {advice[1]}",
         )
