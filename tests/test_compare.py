@@ -282,16 +282,28 @@ def _ink(figure, artists) -> np.ndarray:
     return np.asarray(renderer.buffer_rgba())[..., 3] > 0
 
 
-@pytest.mark.parametrize("layout", ["row", "column"])
-@pytest.mark.parametrize("diff", [False, True])
-def test_long_labels_are_measured_nothing_clipped_nothing_overlaps(layout, diff):
+@pytest.mark.parametrize(
+    ("layout", "diff", "width"),
+    [
+        ("row", False, None),
+        ("row", True, None),
+        ("column", False, None),
+        ("column", True, None),
+        ("row", True, 9.0),  # narrowed to a width: cells and fonts shrink, still no overlap
+    ],
+)
+def test_long_labels_are_measured_nothing_clipped_nothing_overlaps(layout, diff, width):
+    from attrmap.style import LayoutOptions
+
     tokens = ["a", "a rather long token label", "c"]
     left = AttributionMatrix(tokens, ["x", "an expression much too long"], [[1, 2], [3, 4], [5, 6]])
     right = AttributionMatrix(tokens, ["another long label", "y"], [[0, 1], [0, 1], [0, 1]])
     if diff:  # a difference needs the same expressions
         right = AttributionMatrix(tokens, left.expressions, right.values)
     titles = ["A panel title longer than its grid", "Another title longer than that"]
-    figure = attrmap.compare([left, right], titles=titles, layout=layout, diff=diff)
+    style = Style(layout=LayoutOptions(width=width))
+    figure = attrmap.compare([left, right], style, titles, diff=diff, layout=layout)
+    assert width is None or figure.get_figwidth() <= width
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
     texts = [
@@ -409,3 +421,15 @@ def test_a_comparison_too_large_for_a_page_is_refused_before_drawing(tmp_path):
     message = str(caught.value)
     assert message.startswith("long.csv, long.csv: a page would be")
     assert "200-inch page limit; compare fewer or shorter matrices" in message
+
+
+def test_width_limits_the_whole_comparison(ig, saliency):
+    from attrmap.style import LayoutOptions
+
+    natural = attrmap.compare([ig, saliency], diff=True)
+    assert natural.get_figwidth() > 12
+    narrow = attrmap.compare([ig, saliency], Style(layout=LayoutOptions(width=12.0)), diff=True)
+    assert 11 < narrow.get_figwidth() <= 12
+    assert len(heatmaps(narrow)) == 3 and len(colorbars(narrow)) == 2
+    with pytest.raises(attrmap.StyleError, match=r"cannot be made 3 in wide \(--width\)"):
+        attrmap.compare([ig, saliency], Style(layout=LayoutOptions(width=3.0)), diff=True)

@@ -24,6 +24,7 @@ from ..comparison import (
     merged_extend,
     prepare_panel,
 )
+from ..errors import StyleError
 from ..heatmap import HeatmapData
 from ..labels import display_label
 from ..model import AttributionMatrix
@@ -120,18 +121,23 @@ class _Plan:
     title_y: float | None  # the figure title's baseline, inches from the top
     token_boxes: list[_Box]  # panels that show the token labels
     font_size: float
+    warnings: list[Warning]
 
 
-def _measure_panels(panels: Sequence[Panel]) -> list[_Box]:
-    """Each panel's sizes as if it were drawn alone (``--width``, ``--cell-size``,
-    ``--annotate`` and the fonts apply to each), then one font size, one annotation size
-    and one row height for all, so the panels read alike and their rows line up."""
+def _measure_panels(
+    panels: Sequence[Panel], panel_width: float | None
+) -> tuple[list[_Box], list[Warning]]:
+    """Each panel's sizes as if it were drawn alone, at most ``panel_width`` wide
+    (``--cell-size``, ``--annotate`` and the font sizes apply to each), then one font
+    size, one annotation size and one row height for all, so the panels read alike and
+    their rows line up."""
     prepared = [prepare_panel(panel) for panel in panels]
-    chosen = []
+    chosen, found = [], []
     for panel, data in zip(panels, prepared, strict=True):
-        metrics, found = decide_metrics(data, panel.style, horizontal=False)
-        for warning in found:
-            warnings.warn(warning, stacklevel=3)
+        layout = dataclasses.replace(panel.style.layout, width=panel_width)
+        style = dataclasses.replace(panel.style, layout=layout)
+        metrics, warned = decide_metrics(data, style, horizontal=False)
+        found += [w for w in warned if str(w) not in map(str, found)]
         chosen.append(metrics)
     annotation_sizes = [m.annotation_font_size for m in chosen]
     common = {
@@ -143,13 +149,36 @@ def _measure_panels(panels: Sequence[Panel]) -> list[_Box]:
     for panel, data, metrics in zip(panels, prepared, chosen, strict=True):
         metrics = dataclasses.replace(metrics, **common)
         boxes.append(_Box(panel, data, metrics, _measure(data, metrics.font_size)))
-    return boxes
+    return boxes, found
 
 
-def _plan(comparison: Comparison) -> _Plan:
+def _fitted_plan(comparison: Comparison) -> _Plan:
+    """The plan, at most ``--width`` wide when one is given: each panel is given a share
+    of the width and narrowed (cells, then fonts, as ``render`` narrows one heatmap)
+    until the whole figure fits."""
+    total = comparison.style.layout.width
+    if total is None:
+        return _plan(comparison, None)
+    count = len(comparison.panels) + (comparison.difference is not None)
+    panel_width = total
+    for _ in range(16):
+        try:
+            plan = _plan(comparison, panel_width)
+        except StyleError:  # a panel cannot be made that narrow
+            break
+        if plan.width <= total:
+            return plan
+        panel_width -= max((plan.width - total) / count, 0.01)
+    raise StyleError(
+        f"the comparison cannot be made {total:g} in wide (--width); give it more width, "
+        "compare fewer matrices, or use --layout column"
+    )
+
+
+def _plan(comparison: Comparison, panel_width: float | None) -> _Plan:
     """Measure every panel, then place panels and colorbars in a row or a column."""
     panels, difference = comparison.panels, comparison.difference
-    boxes = _measure_panels([*panels, *([difference] if difference else [])])
+    boxes, found = _measure_panels([*panels, *([difference] if difference else [])], panel_width)
     inputs, diff_boxes = boxes[: len(panels)], boxes[len(panels) :]
     bars = []
     for group in (inputs, diff_boxes):
@@ -214,7 +243,9 @@ def _plan(comparison: Comparison) -> _Plan:
     if figure_title:
         width = max(width, _text_size(figure_title, size * _FIGURE_TITLE_SCALE)[0] + 2 * _PAD)
     title_y = _PAD + title_line * 1.1 if figure_title else None
-    return _Plan(round(width, 3), round(bottom + _PAD, 3), boxes, bars, title_y, token_boxes, size)
+    return _Plan(
+        round(width, 3), round(bottom + _PAD, 3), boxes, bars, title_y, token_boxes, size, found
+    )
 
 
 def draw_comparison(comparison: Comparison, figure_format: str = "png") -> Figure:
@@ -224,7 +255,9 @@ def draw_comparison(comparison: Comparison, figure_format: str = "png") -> Figur
     for message in fonts.missing_messages():
         warnings.warn(message, stacklevel=2)
     with isolated_rc(fonts.families), measuring_in(fonts.families):
-        plan = _plan(comparison)
+        plan = _fitted_plan(comparison)
+    for warning in plan.warnings:
+        warnings.warn(warning, stacklevel=2)
     style = comparison.style
     width, height = plan.width, plan.height
     source = ", ".join(matrix.source for matrix in comparison.matrices)
