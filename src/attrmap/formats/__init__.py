@@ -262,6 +262,16 @@ def dump_matrix(
     return fmt.write(matrix, options)
 
 
+def _writer_for(path: str | os.PathLike[str], output_format: str | None) -> Format:
+    """The format a file is written in: explicit, else the first that reads its extension
+    and has a writer (``.json`` is attrmap's JSON; inseq exports are only read)."""
+    if output_format is None:
+        for fmt in _candidates(Path(os.fspath(path)).name):
+            if fmt.write is not None:
+                return fmt
+    return format_for(path, output_format)
+
+
 def save_matrix(
     matrix: AttributionMatrix,
     path: str | os.PathLike[str],
@@ -270,7 +280,7 @@ def save_matrix(
 ) -> None:
     """Write a matrix in the format its extension names, atomically (CSV drops the title)."""
     try:
-        fmt = format_for(path, output_format)
+        fmt = _writer_for(path, output_format)
     except InputError as error:
         raise OutputError(str(error)) from None
     payload = dump_matrix(matrix, fmt, options)
