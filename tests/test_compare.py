@@ -85,6 +85,8 @@ def test_titles_from_options_matrix_or_file_stem(ig, saliency, shap):
     assert panel_titles([ig, saliency], None) == ("token_attribution", "Variant")
     assert panel_titles([ig, saliency], ["IG", "Sal"]) == ("IG", "Sal")
     assert panel_titles([shap], None) == ("Panel 1",)  # built in memory: no file name
+    gzipped = AttributionMatrix(["a"], ["b"], [[1.0]], source="runs/ig_0.json.gz")
+    assert panel_titles([gzipped], None) == ("ig_0",)  # the whole input extension goes
     with pytest.raises(attrmap.StyleError, match="2 titles for 3 inputs"):
         panel_titles([ig, saliency, shap], ["a", "b"])
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import MismatchError, StyleError
 from .fonts import FontChoice, choose_fonts
+from .formats import input_stem
 from .labels import display_axes, display_label, resolve_token_mode
 from .model import AttributionMatrix
 from .scale import normalized, resolve_scale
@@ -164,7 +165,7 @@ def panel_titles(
         return tuple(titles)
     return tuple(
         matrix.title
-        or (Path(matrix.source).stem if not matrix.source.startswith("<") else "")
+        or (input_stem(Path(matrix.source).name) if not matrix.source.startswith("<") else "")
         or f"Panel {index + 1}"
         for index, matrix in enumerate(matrices)
     )
