@@ -280,8 +280,8 @@ def comparison_html(
             extend=merged_extend([data.extend for data in prepared]),
         )
         tables = "\n".join(
-            grid_table(data, scale, panel.title, describedby, index == 0 or not row_layout)
-            for index, (panel, data) in enumerate(zip(panels, prepared, strict=True))
+            grid_table(data, scale, data.title, describedby, index == 0 or not row_layout)
+            for index, data in enumerate(prepared)
         )
         blocks.append(
             f'<div class="attrmap-panels">{tables}</div>\n{legend(scale, prepared[0].shape[0])}'
@@ -291,7 +291,7 @@ def comparison_html(
         data = prepare_panel(difference)
         scale = ColorScale.of(data, difference.style)
         show_tokens = not panels or not row_layout
-        table = grid_table(data, scale, difference.title, describedby, show_tokens)
+        table = grid_table(data, scale, data.title, describedby, show_tokens)
         blocks.append(f"{table}\n{legend(scale, data.shape[0])}")
     body = "\n".join(f'<div class="attrmap-plot">{block}</div>' for block in blocks)
     body = f'<div class="attrmap-{comparison.options.layout}">{body}</div>'
