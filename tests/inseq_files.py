@@ -117,6 +117,21 @@ def output(sequences: list[dict[str, Any]], input_texts: list[str] | None = None
     )
 
 
+def primitives(node: Any) -> Any:
+    """What ``save(use_primitives=True)`` writes: every object as its bare attributes and
+    every ``__ndarray__`` as its nested lists (safetensors strings stay strings)."""
+    if isinstance(node, dict):
+        if "__instance_type__" in node:
+            return primitives(node["attributes"])
+        if "__ndarray__" in node:
+            assert isinstance(node["__ndarray__"], list), "use the lists encoding"
+            return node["__ndarray__"]
+        return {key: primitives(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [primitives(item) for item in node]
+    return node
+
+
 def dumps(document: dict, compress: bool = False) -> bytes:
     text = json.dumps(document, sort_keys=True, indent=4, allow_nan=True, ensure_ascii=False)
     data = text.encode("utf-8")

@@ -496,6 +496,7 @@ def _inseq_seeds() -> list[dict]:
             [inseq_files.encoder_decoder(3, "b64.gz"), inseq_files.decoder_only(4, "lists")]
         ),
         inseq_files.output([inseq_files.decoder_only(5, "b64", (2,))], ["The cat"]),
+        inseq_files.primitives(inseq_files.output([inseq_files.encoder_decoder(6, "lists")])),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import json
 import math
 from pathlib import Path
 
@@ -263,6 +264,22 @@ def test_gzip_and_split_sequences_json_gz_names(tmp_path):
     assert_same(read(tmp_path / "members.json.gz"), read(plain))
 
 
+@pytest.mark.parametrize("encoding", ["F16", "lists"])
+def test_use_primitives_saves_read_like_the_others(tmp_path, encoding):
+    document = inseq.output(
+        [inseq.encoder_decoder(0, encoding, (3,)), inseq.encoder_decoder(1, encoding)], ["a", "b"]
+    )
+    full = inseq.write(tmp_path / "full.json", document)
+    bare = inseq.primitives(document)
+    assert "__instance_type__" not in json.dumps(bare) and "__ndarray__" not in json.dumps(bare)
+    plain = inseq.write(tmp_path / "bare.json", bare)
+    packed = inseq.write(tmp_path / "bare.json.gz", bare, compress=True)
+    assert reader.sniff(plain.read_bytes()) and reader.sniff(packed.read_bytes())
+    for path in (plain, packed):
+        assert_same(read(path), read(full))
+        assert_same(read(path, part="target"), read(full, part="target"))
+
+
 def test_sniff_recognises_inseq_saves_only():
     document = inseq.dumps(inseq.output([inseq.decoder_only()]))
     assert reader.sniff(document[:64])
@@ -359,7 +376,7 @@ BROKEN = {
         lambda seq, doc: seq.update(
             source_attributions={"__ndarray__": [[1, 2], [3]], "dtype": "float32"}
         ),
-        "__ndarray__ lists are not a rectangular grid of numbers",
+        "the lists are not a rectangular grid of numbers",
     ),
     "dtype": (
         lambda seq, doc: seq["source_attributions"].update(dtype="object"),
@@ -369,7 +386,7 @@ BROKEN = {
         lambda seq, doc: seq.update(
             source_attributions={"__ndarray__": [["1"] * 3] * 5, "dtype": "float32"}
         ),
-        "__ndarray__ lists hold something other than numbers",
+        "the lists hold something other than numbers",
     ),
 }
 

@@ -20,6 +20,7 @@ import base64
 import binascii
 import json
 import math
+import re
 import reprlib
 import zlib
 from collections.abc import Callable
@@ -44,6 +45,9 @@ _INSTANCE = "__instance_type__"
 _TOP_CLASS = "FeatureAttributionOutput"
 _GZIP_MAGIC = b"\x1f\x8b"
 _SNIFF_BYTES = 4096
+# save(use_primitives=True) writes plain mappings, sorted: "info" first. attrmap's JSON
+# has no "info" key, so that start is inseq's.
+_SAVE_START = re.compile(rb'\{\s*"info"\s*:')
 _ToFloat = Callable[[np.ndarray], np.ndarray]  # a block of a stored array -> float64
 
 
@@ -53,7 +57,8 @@ _ToFloat = Callable[[np.ndarray], np.ndarray]  # a block of a stored array -> fl
 def sniff(head: bytes) -> bool:
     """True when ``head`` (the first bytes of a file) starts an inseq save, even gzipped.
 
-    inseq writes with ``sort_keys=True``, so ``__instance_type__`` is the first key.
+    inseq writes with ``sort_keys=True``, so ``__instance_type__`` is the first key (with
+    ``use_primitives=True``, ``info``).
     """
     head = head[:_SNIFF_BYTES]  # the caller may pass the whole file: copy no more
     if head.startswith(_GZIP_MAGIC):
@@ -62,7 +67,9 @@ def sniff(head: bytes) -> bool:
         except zlib.error:
             return False
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return text.startswith(b"{") and b'"' + _INSTANCE.encode() + b'"' in text
+    return bool(_SAVE_START.match(text)) or (
+        text.startswith(b"{") and b'"' + _INSTANCE.encode() + b'"' in text
+    )
 
 
 # --------------------------------------------------------------------------- reading
@@ -162,7 +169,10 @@ class _Context:
 
 
 def _instance(value: Any, expected: str | None, context: _Context, what: str) -> dict[str, Any]:
-    """The attributes of an ``{"__instance_type__": [module, class], "attributes"}``."""
+    """The attributes of an ``{"__instance_type__": [module, class], "attributes"}``;
+    a ``save(use_primitives=True)`` writes the attributes alone, as a plain mapping."""
+    if isinstance(value, dict) and _INSTANCE not in value and "attributes" not in value:
+        return value
     kind = value.get(_INSTANCE) if isinstance(value, dict) else None
     if not (isinstance(kind, list) and len(kind) == 2 and all(isinstance(k, str) for k in kind)):
         raise context.error(f"{what} is not an inseq object (no {_INSTANCE} [module, class])")
@@ -386,7 +396,11 @@ def _array(value: Any, context: _Context) -> tuple[np.ndarray, _ToFloat]:
         return _safetensors(_b64decode(value, context), context)
     if isinstance(value, dict) and "__ndarray__" in value:
         return _json_tricks_array(value, context), _as_float64
-    raise context.error("is neither a safetensors string (inseq >= 0.7) nor an __ndarray__ object")
+    if isinstance(value, list):  # save(use_primitives=True) before inseq 0.7
+        return _nested_list_array(value, None, context), _as_float64
+    raise context.error(
+        "is neither a safetensors string (inseq >= 0.7), an __ndarray__ object nor a list"
+    )
 
 
 def _b64decode(text: str, context: _Context) -> bytes:
@@ -530,16 +544,16 @@ def _json_tricks_array(value: dict[str, Any], context: _Context) -> np.ndarray:
 
 
 def _nested_list_array(data: list[Any], shape: Any, context: _Context) -> np.ndarray:
-    """Nested lists of numbers (``ndarray_compact=False``), rectangular."""
+    """Nested lists of numbers (``ndarray_compact=False`` or ``use_primitives=True``)."""
     try:
         array = np.array(data, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
-        raise context.error("__ndarray__ lists are not a rectangular grid of numbers") from None
+        raise context.error("the lists are not a rectangular grid of numbers") from None
     kinds = {type(x) for x in _leaves(data)}
     if kinds - {int, float}:
-        raise context.error("__ndarray__ lists hold something other than numbers")
+        raise context.error("the lists hold something other than numbers")
     if shape is not None and list(array.shape) != shape:
-        raise context.error(f"__ndarray__ lists have shape {list(array.shape)}, not {shape}")
+        raise context.error(f"the lists have shape {list(array.shape)}, not {shape}")
     return array
 
 
