@@ -165,3 +165,17 @@ def test_figure_names_drop_the_whole_input_extension(several, tmp_path):
 def test_public_api_exports():
     assert attrmap.load_matrices is load_matrices
     assert attrmap.InputOptions is InputOptions
+
+
+def test_writing_picks_the_format_that_has_a_writer(several, monkeypatch, tmp_path):
+    reader_only = Format("reader-only", (".csv",), _read_several, sniff=lambda head: False)
+    registry = {"reader-only": reader_only, **formats._REGISTRY}  # first for .csv
+    monkeypatch.setattr(formats, "_REGISTRY", registry)
+    matrix = AttributionMatrix(["t"], ["e"], [[0.5]])
+    attrmap.save_matrix(matrix, tmp_path / "x.csv")
+    assert load_matrix(tmp_path / "x.csv", input_format="csv") == matrix
+    with pytest.raises(attrmap.OutputError, match="attrmap cannot write several"):
+        attrmap.save_matrix(matrix, tmp_path / "x.several")
+    with pytest.raises(attrmap.OutputError, match="unknown extension"):
+        attrmap.save_matrix(matrix, tmp_path / "x.txt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv"]

@@ -489,6 +489,7 @@ def test_plurals_are_right(write):
         ("c.tsv", b"token,a\nx,1\n", r"looks comma-separated: name it \.csv"),
         ("g.json", b"\x1f\x8b\x08\x00" + bytes(20), "gzip-compressed data, not JSON text"),
         ("y.npz", b"token,a\nx,1\n", "not an .npz file"),
+        ("u.tsv", "token\ta\nx\t1\n".encode("utf-16"), "UTF-16 text .*save it as UTF-8"),
     ],
 )
 def test_content_that_does_not_match_the_name_says_what_it_is(write, name, content, expected):

@@ -171,6 +171,12 @@ def _read_capped(handle: IO[bytes], limit: int) -> bytes:
 
 def decode_text(data: bytes, source: str) -> str:
     """UTF-8 text, with or without BOM; anything else is one clear error."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            source,
+            "this is UTF-16 text (a spreadsheet's 'Unicode text' export?), not UTF-8; "
+            "save it as UTF-8",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
