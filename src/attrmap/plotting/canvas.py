@@ -11,14 +11,18 @@ from functools import lru_cache
 
 import numpy as np
 from matplotlib import colors as mcolors
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.collections import QuadMesh
 from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.ft2font import LoadFlags
+from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.ticker import FixedFormatter
+from matplotlib.transforms import IdentityTransform
 
 from ..heatmap import HeatmapData
 from ..scale import make_norm, resolve_cmap
@@ -82,10 +86,103 @@ class CellText(Text):
         left = round(x - width / 2)
         if top < 0 or left < 0 or top + height > buffer.shape[0] or left + width > buffer.shape[1]:
             return super().draw(renderer)  # at the edge: let matplotlib clip it
-        color = np.array(mcolors.to_rgb(self.get_color()), dtype=np.float32) * 255
-        region = buffer[top : top + height, left : left + width, :3]
-        region[...] = (region * (1 - coverage) + color * coverage + 0.5).astype(np.uint8)
+        _blend(buffer, coverage, top, left, self.get_color())
         self.stale = False
+
+
+def _blend(buffer: np.ndarray, coverage: np.ndarray, top: int, left: int, color: str) -> None:
+    """Paint ``color`` through ``coverage`` into the Agg buffer at (top, left)."""
+    height, width = coverage.shape[:2]
+    rgb = np.array(mcolors.to_rgb(color), dtype=np.float32) * 255
+    region = buffer[top : top + height, left : left + width, :3]
+    region[...] = (region * (1 - coverage) + rgb * coverage + 0.5).astype(np.uint8)
+
+
+#: Grids with more cells than this get their annotations as one artist, not a Text each:
+#: creating and laying out thousands of Text artists took ~1-3 ms apiece.
+BULK_CELLS = 1000
+
+
+@lru_cache(maxsize=512)
+def _glyph(fonts: tuple[str, ...], char: str, size: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Outline (in points, baseline at 0) and advance of one character at ``size``."""
+    font = get_font(fonts)
+    font.set_size(size, 72)  # one pixel per point
+    glyph = font.load_char(ord(char), flags=LoadFlags.NO_HINTING)
+    vertices, codes = font.get_path()
+    return np.asarray(vertices, dtype=float), np.asarray(codes), glyph.linearHoriAdvance / 65536
+
+
+class AnnotationLayer(Artist):
+    """Every annotation of a large grid as one artist (``HeatmapCanvas.annotations``).
+
+    On Agg each number is blended from the same cached bitmaps as ``CellText``; in SVG
+    and PDF the numbers become one filled path per colour, composed from cached glyph
+    outlines (digits need no kerning) and centred on their ink. Not used for editable
+    SVG text (``--svg-text text``), which keeps a ``<text>`` element per number.
+    """
+
+    def __init__(self, axes, rows: int, cols: int, fontsize: float) -> None:
+        super().__init__()
+        self.set_zorder(Text.zorder)  # above the cells, as the Text annotations are
+        self.set_transform(axes.transData)
+        self.prop = FontProperties(size=fontsize)
+        self.fonts = _font_chain(self.prop)
+        cols_at, rows_at = np.meshgrid(np.arange(cols), np.arange(rows))
+        self.positions = np.column_stack([cols_at.ravel(), rows_at.ravel()]).astype(float)
+        self.labels: list[str] = []
+        self.colors: list[str] = []
+
+    def set_annotations(self, labels: list[str], colors: list[str]) -> None:
+        self.labels, self.colors = labels, colors
+        self.stale = True
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible():
+            return
+        points = self.get_transform().transform(self.positions)
+        if type(renderer) is RendererAgg:
+            self._draw_pixels(renderer, points)
+        else:
+            self._draw_paths(renderer, points)
+        self.stale = False
+
+    def _draw_pixels(self, renderer, points: np.ndarray) -> None:
+        buffer = np.asarray(renderer.buffer_rgba())
+        size_px = renderer.points_to_pixels(self.prop.get_size_in_points())
+        hinting = get_hinting_flag()
+        for (x, y), label, color in zip(points, self.labels, self.colors, strict=True):
+            if not label:
+                continue
+            coverage = _coverage(label, self.fonts, size_px, hinting)
+            height, width = coverage.shape[:2]
+            top, left = round(buffer.shape[0] - y - height / 2), round(x - width / 2)
+            inside = top + height <= buffer.shape[0] and left + width <= buffer.shape[1]
+            if top >= 0 and left >= 0 and inside:
+                _blend(buffer, coverage, top, left, color)
+
+    def _draw_paths(self, renderer, points: np.ndarray) -> None:
+        size = self.prop.get_size_in_points()
+        scale = renderer.points_to_pixels(1.0)
+        zero, _, _ = _glyph(self.fonts, "0", size)
+        middle = (zero[:, 1].min() + zero[:, 1].max()) / 2
+        by_colour: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+        for (x, y), label, color in zip(points, self.labels, self.colors, strict=True):
+            glyphs = [_glyph(self.fonts, char, size) for char in label]
+            pen = -sum(advance for _, _, advance in glyphs) / 2
+            vertices, codes = by_colour.setdefault(color, ([], []))
+            for outline, kinds, advance in glyphs:
+                if len(outline):
+                    vertices.append((outline + np.array([pen, -middle])) * scale + (x, y))
+                    codes.append(kinds)
+                pen += advance
+        for color, (vertices, codes) in sorted(by_colour.items()):
+            if vertices:
+                gc = renderer.new_gc()
+                gc.set_linewidth(0)
+                path = Path(np.concatenate(vertices), np.concatenate(codes))
+                renderer.draw_path(gc, path, IdentityTransform(), mcolors.to_rgba(color))
+                gc.restore()
 
 
 @dataclass
@@ -95,6 +192,7 @@ class Grid:
     axes: Axes
     cells: QuadMesh
     texts: list[CellText]  # row-major; empty when cells are not annotated
+    annotations: AnnotationLayer | None = None  # instead of texts, for large grids
 
     def show_labels(self, data: HeatmapData) -> None:
         self.axes.set_xticklabels(data.expressions)
@@ -102,6 +200,8 @@ class Grid:
 
     def show_values(self, data: HeatmapData) -> None:
         self.cells.set_array(data.values)
+        if self.annotations is not None:
+            self.annotations.set_annotations(data.annotations, data.text_colors)
         if not self.texts:  # annotations left out (--annotate, or too small to read)
             return
         for text, label, color in zip(self.texts, data.annotations, data.text_colors, strict=True):
@@ -158,6 +258,10 @@ def draw_grid(
     for spine in axes.spines.values():
         spine.set_linewidth(0.8)
     size = metrics.annotation_font_size
+    annotations = None
+    if size is not None and rows * cols > BULK_CELLS and style.output.svg_text == "path":
+        annotations = AnnotationLayer(axes, rows, cols, size)
+        axes.add_artist(annotations)
     texts = (
         [
             axes.add_artist(
@@ -175,10 +279,10 @@ def draw_grid(
             for row in range(rows)
             for col in range(cols)
         ]
-        if size is not None
+        if size is not None and annotations is None
         else []
     )
-    return Grid(axes, cells, texts)
+    return Grid(axes, cells, texts, annotations)
 
 
 def draw_colorbar(
@@ -224,6 +328,7 @@ class HeatmapCanvas:
             cax = self.figure.add_axes(layout.colorbar_rect)
             self.grid = draw_grid(self.axes, layout.shape, style, scale, metrics)
             self.cells, self.texts = self.grid.cells, self.grid.texts
+            self.annotations = self.grid.annotations
             self.colorbar = draw_colorbar(
                 self.figure, cax, self.cells, scale, metrics, layout.colorbar_horizontal
             )
@@ -275,7 +380,8 @@ class HeatmapCanvas:
         data = plan.data
         canvas = self.figure.canvas
         labels = (tuple(data.tokens), tuple(data.expressions), data.title)
-        changing = [self.cells, *self.axes.spines.values(), *self.texts]
+        layer = [self.annotations] if self.annotations is not None else []
+        changing = [self.cells, *self.axes.spines.values(), *self.texts, *layer]
         with isolated_rc(self.layout.fonts):
             if labels != self._background_labels:
                 self._show_labels(data)

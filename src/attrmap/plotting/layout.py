@@ -494,6 +494,11 @@ def _plan_pages(
     per_page = style.layout.rows_per_page
     if per_page is None:
         per_page = _tokens_per_page(oriented, metrics, transpose, tokens)
+        if per_page < tokens and not transpose and style.layout.cell_size is None:
+            # Too long for one page: rows as low as their text allows (not 0.45 in),
+            # so a long sequence takes fewer, smaller pages.
+            metrics = replace(metrics, cell_height=_compact_height(oriented, metrics))
+            per_page = _tokens_per_page(oriented, metrics, transpose, tokens)
         if per_page < tokens:
             pages = math.ceil(tokens / per_page)
             warnings.append(
@@ -524,6 +529,14 @@ def _plan_pages(
     for plan in plans:
         check_page_size(plan.layout, style, figure_format, data.source)
     return plans, [*data.warnings, *warnings]
+
+
+def _compact_height(data: HeatmapData, metrics: Metrics) -> float:
+    """The lowest rows whose labels and numbers still keep clear of each other."""
+    floor = 1.6 * _measure(data, metrics.font_size).line_height
+    if metrics.annotation_font_size is not None:
+        floor = max(floor, 1.8 * _text_size("0", metrics.annotation_font_size)[1])
+    return min(metrics.cell_height, max(floor, _COMPACT_CELL))
 
 
 def _tokens_per_page(oriented: HeatmapData, metrics: Metrics, transpose: bool, tokens: int) -> int:
