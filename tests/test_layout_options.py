@@ -230,3 +230,27 @@ def test_svg_text_keeps_editable_text_elements_deterministically(tmp_path):
     assert text.count(b"<text") >= 4 + 2 + 2 and b"DejaVu Sans" in text
     shown = " ".join(run("render", "--help").output.split())
     assert "--svg-text [path|text]" in shown and "named, not embedded" in shown
+
+
+def test_a_large_grid_keeps_its_numbers_in_one_artist_in_every_format(tmp_path):
+    from attrmap.plotting.canvas import BULK_CELLS, AnnotationLayer
+
+    matrix = grid(40, 30)
+    assert matrix.values.size > BULK_CELLS
+    figure = attrmap.render(matrix, Style(fmt=".2f"))
+    (layer,) = [a for a in figure.axes[0].get_children() if isinstance(a, AnnotationLayer)]
+    assert layer.labels == [format(v, ".2f") for v in matrix.values.ravel()]
+    assert layer.get_zorder() > figure.axes[0].collections[0].get_zorder()
+    figure.canvas.draw()
+    pixels = np.asarray(figure.canvas.buffer_rgba())
+    ax = figure.axes[0]
+    x, y = ax.transData.transform((0, 0))  # the middle of the first cell: ink, not fill
+    patch = pixels[
+        round(pixels.shape[0] - y) - 3 : round(pixels.shape[0] - y) + 3,
+        round(x) - 8 : round(x) + 8,
+        :3,
+    ]
+    assert patch.min() < 100  # dark digits drawn over the light cell
+    svg = tmp_path / "large.svg"
+    attrmap.save_figure(figure, svg)
+    assert svg.read_bytes().count(b"<text") == 0
