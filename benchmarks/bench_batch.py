@@ -37,7 +37,13 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 PY = sys.executable
 
-BATCH_CONTENDERS = ("attrmap_batch", "attrmap_batch_clean", "naive_matplotlib", "seaborn")
+BATCH_CONTENDERS = (
+    "attrmap_batch",
+    "attrmap_batch_clean",
+    "attrmap_batch_shared",
+    "naive_matplotlib",
+    "seaborn",
+)
 ONLY_CHOICES = (*BATCH_CONTENDERS, "single_file", "memory")
 
 
@@ -138,6 +144,22 @@ def batch_commands(jobs: int) -> dict[str, Callable[[Path, Path], list[str]]]:
             str(jobs),
             "--tokens",
             "clean",
+        ],
+        # The same inputs with one automatic colour range shared by every figure: the
+        # parent reads all inputs first to resolve it (issue 8).
+        "attrmap_batch_shared": lambda i, o: [
+            PY,
+            "-m",
+            "attrmap",
+            "batch",
+            str(i),
+            "-o",
+            str(o),
+            "--force",
+            "-j",
+            str(jobs),
+            "--range",
+            "shared",
         ],
         "naive_matplotlib": lambda i, o: [
             PY,
