@@ -254,3 +254,16 @@ def test_a_large_grid_keeps_its_numbers_in_one_artist_in_every_format(tmp_path):
     svg = tmp_path / "large.svg"
     attrmap.save_figure(figure, svg)
     assert svg.read_bytes().count(b"<text") == 0
+
+
+def test_page_names_compose_with_sequence_numbers():
+    from pathlib import Path
+
+    from attrmap.pipeline import numbered
+    from attrmap.provenance import page_paths
+
+    sequences = numbered(Path("out/run.png"), 2)  # a file that holds two matrices
+    assert [p.name for p in sequences] == ["run-0.png", "run-1.png"]
+    assert [p.name for p in page_paths(sequences[0], 2)] == ["run-0-1.png", "run-0-2.png"]
+    assert page_paths(Path("out/run.pdf"), 3) == [Path("out/run.pdf")]  # one PDF
+    assert page_paths(Path("out/run.png"), 1) == [Path("out/run.png")]

@@ -241,3 +241,18 @@ def test_batch_sums_up_each_kind_of_warning_in_one_line(tmp_path):
         f"attrmap: warning: {data / 'd.csv'}: 2 of 2 cells lie outside the colour range "
         "-1..1 and take the end colours; try --range auto"
     )
+
+
+def test_missing_cells_never_count_towards_an_automatic_range(tmp_path):
+    from attrmap.formats import InputOptions
+    from attrmap.pipeline import load_checked
+
+    source = tmp_path / "holes.csv"
+    source.write_text("t,a,b\nx,0.03,\ny,,-0.01\n")
+    args = ["render", source, "-o", tmp_path / "holes.png", "--shape", "any"]
+    assert run(*args, "--allow-missing", "--range", "auto").exit_code == 0
+    config = attrmap.Config(shape=None)
+    (loaded,) = load_checked(source, config, InputOptions(allow_missing=True))
+    data = prepare_data(loaded, Style(scale=ScaleOptions(range="auto")))
+    assert (data.vmin, data.vmax) == (-0.05, 0.05)
+    assert data.annotations[1] == "" and data.annotations[2] == ""
