@@ -35,6 +35,14 @@ from .model import AttributionMatrix
 
 LOCAL_PREFIX = "local:"
 SHUTDOWN_SECONDS = 20
+#: For ``local:N``: no statistical profiler sampling each worker 100 times a second and
+#: slower system monitors: about a tenth of the CPU of a 100-figure batch on 2 cores
+#: (benchmarks/RESULTS.md). A cluster of your own keeps its own settings.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.worker.memory.monitor-interval": "2s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
 
 
 def parse_address(address: str) -> str | int:
@@ -82,6 +90,7 @@ class DaskExecutor:
 
     def __init__(self, target: str | int, options: BatchOptions) -> None:
         try:
+            import dask
             from dask.distributed import Client, LocalCluster
         except ImportError:
             raise BatchError(
@@ -91,13 +100,14 @@ class DaskExecutor:
         self.cluster = None
         try:
             if isinstance(target, int):
-                self.cluster = LocalCluster(
-                    n_workers=target,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
+                with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the workers inherit it
+                    self.cluster = LocalCluster(
+                        n_workers=target,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=logging.ERROR,
+                    )
                 self.client = Client(self.cluster)
             else:
                 self.client = Client(target, timeout=30)
