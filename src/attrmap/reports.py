@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,7 +121,3 @@ def github_annotation(error: AttrmapError, fallback_file: str | None = None) -> 
 
 def in_github_actions(environ: Mapping[str, str] | None = None) -> bool:
     return (environ if environ is not None else os.environ).get("GITHUB_ACTIONS") == "true"
-
-
-def figures_of(paths: Iterable[os.PathLike[str] | str]) -> tuple[str, ...]:
-    return tuple(os.fspath(path) for path in paths)
