@@ -161,3 +161,29 @@ def test_a_worker_that_dies_is_a_failed_figure_not_a_hang(inputs, tmp_path):
     assert not (out / "sub0" / "die.png").exists()
     assert assert_every_figure_whole(out) >= N_INPUTS - 5  # only the figures in flight failed
     rerun_completes(inputs, out)
+
+
+def _ignore_sigterm_and_sleep(seconds: float) -> int:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_stopping_kills_a_worker_that_will_not_exit():
+    """A worker stuck while unwinding (seen: blocked on the result queue's lock that a
+    stopped sibling held) must not hang the whole batch: after the grace period it is
+    killed."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from attrmap.batch import _terminate_pool
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(_ignore_sigterm_and_sleep, 120)
+    time.sleep(0.5)  # the worker is in the task, ignoring SIGTERM
+    (worker,) = pool._processes.values()
+    started = time.monotonic()
+    _terminate_pool(pool, grace=0.5)
+    assert time.monotonic() - started < 30
+    assert not worker.is_alive()
+    assert future.done()

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import wait as wait_for_exit
 from pathlib import Path
 from typing import Protocol
 
@@ -884,12 +885,32 @@ def worker_died(item: BatchItem) -> WorkerError:
     )
 
 
-def _terminate_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop the workers now; they remove their temporary files as SIGTERM unwinds them."""
+#: How long stopped workers get to unwind (and remove their temporary files) before
+#: they are killed.
+WORKER_GRACE_SECONDS = 5.0
+
+
+def _terminate_pool(pool: ProcessPoolExecutor, grace: float = WORKER_GRACE_SECONDS) -> None:
+    """Stop the workers now; they remove their temporary files as SIGTERM unwinds them.
+
+    A worker that has not exited after ``grace`` seconds is killed. One can block for
+    ever while unwinding: concurrent.futures sends the SystemExit back as a result, and
+    the result queue's lock may be held by a sibling that was stopped mid-send (seen
+    under load: the whole batch then hung in shutdown). The leftover sweep removes a
+    killed worker's temporary file.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
     if terminate is not None:
         terminate()
     else:
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
+        for process in processes:
             process.terminate()
+    deadline = time.monotonic() + grace
+    alive = processes
+    while alive and (remaining := deadline - time.monotonic()) > 0:
+        wait_for_exit([process.sentinel for process in alive], timeout=remaining)
+        alive = [process for process in alive if not wait_for_exit([process.sentinel], 0)]
+    for process in alive:
+        process.kill()
     pool.shutdown(wait=True, cancel_futures=True)
