@@ -655,7 +655,7 @@ def compare(
     diff_cmap: str,
     **options: Any,
 ) -> None:
-    """Draw A, B, ... as panels of one figure on one colour scale.
+    """Draw several matrices (A, B, C…) as panels of one figure on one colour scale.
 
     The inputs must have the same tokens in the same order; their expressions may differ.
     The token labels are drawn once, on the left, with one shared colorbar.
