@@ -237,3 +237,28 @@ def test_a_figure_too_large_to_draw_is_refused_up_front():
     )
     with pytest.raises(LimitError, match=r"huge.csv: the figure would be \d+x\d+ pixels"):
         attrmap.render(matrix)
+
+
+def test_large_grid_numbers_composed_from_glyphs_match_whole_string_rendering():
+    """Large grids build each number from cached glyph bitmaps (for speed); at the default
+    annotation size and dpi that must give FreeType's whole-string pixels exactly, and
+    elsewhere at most a one-column shift between characters."""
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.font_manager import FontProperties
+
+    from attrmap.plotting.canvas import _composed_coverage, _coverage, _font_chain
+
+    style = attrmap.Style()
+    fonts = _font_chain(FontProperties(size=style.annotation_font_size))
+    labels = [format(v, style.fmt) for v in np.linspace(-1.3, 1.3, 157)] + ["−0.5", "1e+05"]
+    for dpi in (style.dpi, 72, 300):
+        size_px = style.annotation_font_size * dpi / 72
+        for label in labels:
+            composed = _composed_coverage(label, fonts, size_px, get_hinting_flag())
+            whole = _coverage(label, fonts, size_px, get_hinting_flag())
+            if dpi == style.dpi:
+                assert np.array_equal(composed, whole), label
+            else:
+                assert composed.shape[0] == whole.shape[0], label
+                assert abs(composed.shape[1] - whole.shape[1]) <= len(label), label
+                assert abs(composed.sum() - whole.sum()) <= 0.05 * whole.sum(), label
