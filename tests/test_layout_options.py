@@ -3,8 +3,10 @@ figure and cell sizes, font sizes, annotation presence, label orientation, page 
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -267,3 +269,54 @@ def test_page_names_compose_with_sequence_numbers():
     assert [p.name for p in page_paths(sequences[0], 2)] == ["run-0-1.png", "run-0-2.png"]
     assert page_paths(Path("out/run.pdf"), 3) == [Path("out/run.pdf")]  # one PDF
     assert page_paths(Path("out/run.png"), 1) == [Path("out/run.png")]
+
+
+def test_pages_drawn_by_forked_workers_are_the_serial_bytes(tmp_path):
+    """``draw_to`` shares a long figure's PNG/SVG pages among forked processes; the files
+    must be exactly those of drawing every page in this process."""
+    import dataclasses
+
+    from attrmap import load_matrix
+    from attrmap.output import save_page_files
+    from attrmap.pipeline import draw_to
+    from attrmap.plotting import draw_pages, prepare_pages
+    from attrmap.provenance import figure_key
+    from attrmap.scale import resolve_scale
+    from attrmap.style import Config
+    from attrmap.views.alt_text import figure_text
+
+    matrix = load_matrix(Path(__file__).parent / "data" / "long_sequence.csv")
+    style = dataclasses.replace(Style(dpi=30), layout=LayoutOptions(rows_per_page=25))
+    style = resolve_scale(style, [matrix.values])
+    for suffix in (".png", ".svg"):
+        parallel = draw_to(matrix, tmp_path / f"forked{suffix}", Config(style=style))
+        plans = prepare_pages(matrix, style, suffix[1:])
+        serial = save_page_files(
+            lambda index, plans=plans: draw_pages([plans[index]], style)[0],
+            len(plans),
+            tmp_path / f"serial{suffix}",
+            figure_key(matrix, style, suffix[1:]),
+            figure_text(matrix, style),
+            style.output,
+        )
+        assert len(parallel) == len(serial) == 3
+        for forked, alone in zip(parallel, serial, strict=True):
+            assert forked.read_bytes() == alone.read_bytes()
+
+
+def test_a_failing_worker_share_is_redone_here_and_raises_the_real_error():
+    from attrmap.output import run_shared
+
+    parent = os.getpid()
+    done = []
+
+    def work(item: int) -> None:
+        if item == 1 and os.getpid() == parent:
+            raise ValueError("page 1 cannot be drawn")
+        if item == 1:
+            os._exit(3)  # the child dies without drawing
+        done.append(item)
+
+    with pytest.raises(ValueError, match="page 1"):
+        run_shared(work, [0, 1], workers=2)
+    assert done == [0]

@@ -250,7 +250,7 @@ def test_large_grid_numbers_composed_from_glyphs_match_whole_string_rendering():
 
     style = attrmap.Style()
     fonts = _font_chain(FontProperties(size=style.annotation_font_size))
-    labels = [format(v, style.fmt) for v in np.linspace(-1.3, 1.3, 157)] + ["−0.5", "1e+05"]
+    labels = [format(v, style.fmt) for v in np.linspace(-1.3, 1.3, 157)] + ["\u22120.5", "1e+05"]
     for dpi in (style.dpi, 72, 300):
         size_px = style.annotation_font_size * dpi / 72
         for label in labels:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
@@ -15,7 +16,7 @@ from .provenance import metadata_entry, page_paths, page_provenance
 from .style import OutputOptions
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import numpy as np
     from matplotlib.figure import Figure
@@ -146,13 +147,9 @@ def save_pages(
     """Save the pages of one figure: one multi-page PDF, or ``NAME-1.png``, ``NAME-2.png``
     ... for PNG and SVG (a single page is just ``path``). Each file records the key and
     the page count. Returns the paths written."""
-    record = page_provenance(provenance, len(figures)) if provenance else None
     if figure_format_for(path) != "pdf" or len(figures) == 1:
-        targets = page_paths(path, len(figures))
-        return [
-            save_figure(figure, target, provenance=record, text=text, options=options)
-            for figure, target in zip(figures, targets, strict=True)
-        ]
+        return save_page_files(figures.__getitem__, len(figures), path, provenance, text, options)
+    record = page_provenance(provenance, len(figures)) if provenance else None
     from matplotlib.backends.backend_pdf import PdfPages
 
     from .plotting.rc import isolated_rc
@@ -165,6 +162,70 @@ def save_pages(
 
     atomic_write(path, write)
     return [Path(path)]
+
+
+def save_page_files(
+    draw_page: Callable[[int], Figure],
+    pages: int,
+    path: str | os.PathLike[str],
+    provenance: str | None = None,
+    text: FigureText | None = None,
+    options: OutputOptions | None = None,
+    workers: int = 1,
+) -> list[Path]:
+    """Draw (``draw_page(index)``) and save each page of a PNG or SVG figure to its own
+    file; with ``workers`` > 1 the pages are shared among forked processes (see
+    ``run_shared``). Returns the paths written, in page order."""
+    record = page_provenance(provenance, pages) if provenance else None
+    targets = page_paths(path, pages)
+
+    def save(index: int) -> None:
+        figure = draw_page(index)
+        save_figure(figure, targets[index], provenance=record, text=text, options=options)
+
+    run_shared(save, list(range(pages)), workers)
+    return targets
+
+
+def run_shared(work: Callable[[int], None], items: list[int], workers: int) -> None:
+    """``work(item)`` for every item, shared round-robin among ``workers`` processes.
+
+    A long figure's pages are independent files, and drawing one is seconds of pure
+    Python, so forked children draw their share while this process draws its own.
+    Serial where fork is missing or another thread runs (forking then is unsafe). A
+    child that fails leaves its share to this process, which redoes it and so raises
+    the real error; outputs are written atomically, so nothing is half-written.
+    """
+    workers = min(workers, len(items))
+    if workers < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+        for item in items:
+            work(item)
+        return
+    shares = [items[start::workers] for start in range(workers)]
+    children: list[tuple[int, list[int]]] = []
+    try:
+        for share in shares[1:]:
+            pid = os.fork()
+            if pid == 0:  # the child: its share, then leave without cleanup or atexit
+                status = 1
+                try:
+                    for item in share:
+                        work(item)
+                    status = 0
+                finally:
+                    os._exit(status)
+            children.append((pid, share))
+        for item in shares[0]:
+            work(item)
+    finally:
+        failed = [
+            share
+            for pid, share in children
+            if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0
+        ]
+    for share in failed:
+        for item in share:
+            work(item)
 
 
 def encode_png(

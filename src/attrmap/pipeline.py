@@ -11,7 +11,7 @@ from .comparison import CompareOptions, make_comparison
 from .errors import InputError, OutputError
 from .formats import DEFAULT_INPUT, STDIN, InputOptions, input_stem, load_matrices
 from .model import AttributionMatrix, check_shape
-from .output import figure_format_for, save_bytes, save_figure, save_pages
+from .output import figure_format_for, save_bytes, save_figure, save_page_files, save_pages
 from .provenance import KEY_PREFIX, comparison_key, figure_key
 from .scale import resolve_scale
 from .style import Config, Style
@@ -129,12 +129,30 @@ def draw_to(matrix: AttributionMatrix, target: Path, config: Config) -> list[Pat
     key = figure_key(matrix, style, figure_format)
     if figure_format == "html":
         return [save_html(matrix, style, target, key)]
-    from .plotting import render_pages
+    from .plotting import draw_pages, prepare_pages
     from .views.alt_text import figure_text
 
     text = figure_text(matrix, style)
-    figures = render_pages(matrix, style, figure_format)
-    return save_pages(figures, target, provenance=key, text=text, options=style.output)
+    plans = prepare_pages(matrix, style, figure_format)
+    if figure_format == "pdf":  # one file holds every page
+        figures = draw_pages(plans, style)
+        return save_pages(figures, target, provenance=key, text=text, options=style.output)
+    return save_page_files(
+        lambda index: draw_pages([plans[index]], style)[0],
+        len(plans),
+        target,
+        key,
+        text,
+        style.output,
+        workers=available_cores(),
+    )
+
+
+def available_cores() -> int:
+    """The cores this process may run on (pages of a long figure are drawn on each)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def save_html(matrix: AttributionMatrix, style: Style, target: Path, key: str) -> Path:
