@@ -29,6 +29,9 @@ DRAWN_FORMATS = ("png", "svg", "pdf")
 #: zlib level for PNG: 3 encodes ~40 % faster than Pillow's default 6 for ~12 % more
 #: bytes (measured on the reference figure); encoding is a third of a batch's time.
 PNG_PIL_KWARGS = {"compress_level": 3}
+#: zlib level for a multi-page (long) PDF instead of matplotlib's 6: its thousands of
+#: cells and numbers compress ~2x faster (1.6 s less for 1,000x8) for ~20 % more bytes.
+PAGED_PDF_COMPRESSION = 1
 
 
 def figure_format_for(path: str | os.PathLike[str]) -> str:
@@ -150,13 +153,15 @@ def save_pages(
     if figure_format_for(path) != "pdf" or len(figures) == 1:
         return save_page_files(figures.__getitem__, len(figures), path, provenance, text, options)
     record = page_provenance(provenance, len(figures)) if provenance else None
+    from matplotlib import rc_context
     from matplotlib.backends.backend_pdf import PdfPages
 
     from .plotting.rc import isolated_rc
 
     def write(handle: IO[bytes]) -> None:
         metadata = figure_metadata("pdf", record, text)
-        with isolated_rc(), PdfPages(handle, metadata=metadata) as pdf:
+        fast_zlib = rc_context({"pdf.compression": PAGED_PDF_COMPRESSION})
+        with isolated_rc(), fast_zlib, PdfPages(handle, metadata=metadata) as pdf:
             for figure in figures:
                 pdf.savefig(figure)
 
