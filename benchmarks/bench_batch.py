@@ -115,52 +115,23 @@ def dist_version(name: str) -> str:
         return "not installed"
 
 
+def attrmap_batch(in_dir: Path, out_dir: Path, jobs: int, *extra: str) -> list[str]:
+    """``attrmap batch IN -o OUT --force -j J`` plus the contender's own options."""
+    options = ["-o", str(out_dir), "--force", "-j", str(jobs), *extra]
+    return [PY, "-m", "attrmap", "batch", str(in_dir), *options]
+
+
 def batch_commands(jobs: int) -> dict[str, Callable[[Path, Path], list[str]]]:
     return {
-        "attrmap_batch": lambda i, o: [
-            PY,
-            "-m",
-            "attrmap",
-            "batch",
-            str(i),
-            "-o",
-            str(o),
-            "--force",
-            "-j",
-            str(jobs),
-        ],
+        "attrmap_batch": lambda i, o: attrmap_batch(i, o, jobs),
         # The same values with tokenizer labels (GPT-2 pieces of Latin, CJK and Devanagari
         # text) drawn with --tokens clean: byte decoding plus fallback fonts.
-        "attrmap_batch_clean": lambda i, o: [
-            PY,
-            "-m",
-            "attrmap",
-            "batch",
-            str(tokenizer_dir(i)),
-            "-o",
-            str(o),
-            "--force",
-            "-j",
-            str(jobs),
-            "--tokens",
-            "clean",
-        ],
+        "attrmap_batch_clean": lambda i, o: attrmap_batch(
+            tokenizer_dir(i), o, jobs, "--tokens", "clean"
+        ),
         # The same inputs with one automatic colour range shared by every figure: the
         # parent reads all inputs first to resolve it (issue 8).
-        "attrmap_batch_shared": lambda i, o: [
-            PY,
-            "-m",
-            "attrmap",
-            "batch",
-            str(i),
-            "-o",
-            str(o),
-            "--force",
-            "-j",
-            str(jobs),
-            "--range",
-            "shared",
-        ],
+        "attrmap_batch_shared": lambda i, o: attrmap_batch(i, o, jobs, "--range", "shared"),
         "naive_matplotlib": lambda i, o: [
             PY,
             str(BENCH_DIR / "naive_matplotlib_loop.py"),
