@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import enum
 import functools
 import math
@@ -491,10 +492,10 @@ def resolve_limits(options: dict[str, Any]) -> Limits:
 def resolve_input_options(options: dict[str, Any], config: Config) -> InputOptions:
     """Everything that decides how inputs are read, from the command's options (and the
     config's ``allow_missing``, already merged with its flag)."""
-    return InputOptions(
+    return dataclasses.replace(
+        config.input,
         input_format=options.get("input_format"),
         limits=resolve_limits(options),
-        allow_missing=config.allow_missing,
         sequence=options.get("sequence"),
         part=options.get("part"),
         aggregate=options.get("aggregate"),

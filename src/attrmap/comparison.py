@@ -20,7 +20,8 @@ from .formats import input_stem
 from .labels import display_axes, display_label, resolve_token_mode
 from .model import AttributionMatrix
 from .scale import normalized, resolve_scale
-from .style import AUTO, Style
+from .settings import AUTO
+from .style import Style
 
 if TYPE_CHECKING:
     from .heatmap import HeatmapData

@@ -97,6 +97,7 @@ def prepare_data(matrix: AttributionMatrix, style: Style) -> HeatmapData:
     """Labels, annotations and colours of ``matrix``; an automatic range is resolved from
     this matrix alone unless ``style`` was resolved already (``scale.resolve_scale``)."""
     style = resolve_scale(style, [matrix.values])
+    vmin, vmax = style.limits
     values = normalized(matrix.values, style.scale.normalize)
     # format(-0.00001, ".4f") is "-0.0000", as in the reference figure.
     annotations = [
@@ -106,7 +107,7 @@ def prepare_data(matrix: AttributionMatrix, style: Style) -> HeatmapData:
     tokens, expressions = display_axes(
         matrix.tokens, matrix.expressions, resolve_token_mode(style.tokens, matrix.token_style)
     )
-    ticks = colorbar_ticks(style.vmin, style.vmax)
+    ticks = colorbar_ticks(vmin, vmax)
     return HeatmapData(
         values=values,
         tokens=tokens,
@@ -114,12 +115,12 @@ def prepare_data(matrix: AttributionMatrix, style: Style) -> HeatmapData:
         annotations=annotations,
         text_colors=text_colors_for(cell_colors(values, style)).ravel().tolist(),
         title=display_label(title) if title else None,
-        extend=extend_for(values, style.vmin, style.vmax),
+        extend=extend_for(values, vmin, vmax),
         source=matrix.source,
-        vmin=style.vmin,
-        vmax=style.vmax,
+        vmin=vmin,
+        vmax=vmax,
         ticks=tuple(ticks),
         tick_labels=tuple(tick_labels(ticks)),
         colorbar_label=display_label(colorbar_label(style)),
-        warnings=tuple(scale_warnings(values, style.vmin, style.vmax, matrix.source)),
+        warnings=tuple(scale_warnings(values, vmin, vmax, matrix.source)),
     )

@@ -8,7 +8,6 @@ shows what a command would use and why.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import sys
@@ -18,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StyleError
-from .model import format_shape
-from .style import Config, build_config, flat_settings, read_config_file
+from .style import Config, build_config, config_settings, read_config_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -61,18 +59,7 @@ class ResolvedConfig:
 
     def settings(self) -> dict[str, Any]:
         """Every setting by its config-file name, as a config file would spell it."""
-        return settings_of(self.config)
-
-
-def settings_of(config: Config) -> dict[str, Any]:
-    values = flat_settings(config.style)
-    for item in dataclasses.fields(config):
-        if item.name != "style":
-            values[item.name] = getattr(config, item.name)
-    values["shape"] = format_shape(config.shape)
-    return {
-        name: list(value) if isinstance(value, tuple) else value for name, value in values.items()
-    }
+        return config_settings(self.config)
 
 
 def find_project_file(start: str | os.PathLike[str] | None = None) -> Path | None:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import FaintRangeWarning, SaturationWarning, StyleError
-from .style import AUTO, Style
+from .settings import Auto
+from .style import Style
 
 if TYPE_CHECKING:
     from matplotlib import colors as mcolors
@@ -94,8 +95,8 @@ def resolve_scale(style: Style, values: Iterable[np.ndarray]) -> Style:
     arrays = [normalized(v, style.scale.normalize) for v in values]
     limit = auto_limit(arrays, P99 if mode == "p99" else None)
     if mode == "fixed":  # only the ends given as "auto" come from the data
-        vmin = -limit if style.vmin == AUTO else float(style.vmin)
-        vmax = limit if style.vmax == AUTO else float(style.vmax)
+        vmin = -limit if isinstance(style.vmin, Auto) else float(style.vmin)
+        vmax = limit if isinstance(style.vmax, Auto) else float(style.vmax)
         if not vmin < vmax:
             raise StyleError(
                 f"the automatic end ({limit:g}) leaves no range with vmin {style.vmin} "
@@ -232,4 +233,4 @@ def extend_for(values: np.ndarray, vmin: float, vmax: float) -> str:
 
 def cell_colors(values: np.ndarray, style: Style) -> np.ndarray:
     """RGBA in [0, 1] for every cell, exactly as the figure paints it (resolved style)."""
-    return resolve_cmap(style)(make_norm(style.vmin, style.vmax)(values))
+    return resolve_cmap(style)(make_norm(*style.limits)(values))

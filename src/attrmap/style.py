@@ -17,27 +17,45 @@ from typing import Any
 import yaml
 
 from .errors import StyleError
+from .formats.base import DEFAULT_INPUT, InputOptions
 from .labels import TOKEN_MODES
-from .model import DEFAULT_SHAPE, Shape, is_utf8, parse_shape
+from .model import Shape, is_utf8
+from .settings import (
+    ANNOTATE_MODES,
+    AUTO,
+    BY_NAME,
+    DEFAULTS,
+    NORMALIZE_MODES,
+    RANGE_MODES,
+    SETTING_NAMES,
+    SETTINGS,
+    SVG_TEXT_MODES,
+    Auto,
+    check_choices,
+    check_fields,
+    check_value,
+    parse_cell_size,
+)
 
-# How a setting added after 1.0 enters the style's fingerprint: only when it is not
-# its default, so figures made with the defaults keep the key (and bytes) they had; or
-# not at all, when ``provenance.figure_key`` keys it after resolving it against the input.
-# Grouped settings (ScaleOptions, ...) are keyed when set, each on its own.
-_KEYED_WHEN_SET = {"keyed": "when set"}
-_KEYED_ELSEWHERE = {"keyed": "elsewhere"}
-
-#: Value range modes: ``fixed`` uses vmin/vmax; the others are symmetric around 0.
-RANGE_MODES = ("fixed", "auto", "p99", "shared")
-NORMALIZE_MODES = ("none", "max-abs", "row", "column")
-ANNOTATE_MODES = ("auto", "always", "never")
-SVG_TEXT_MODES = ("path", "text")
-AUTO = "auto"  # vmin/vmax: take this end from the data
-
-
-def _choice(name: str, value: object, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise StyleError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+__all__ = [
+    "ANNOTATE_MODES",
+    "AUTO",
+    "NORMALIZE_MODES",
+    "RANGE_MODES",
+    "SETTING_NAMES",
+    "SVG_TEXT_MODES",
+    "Auto",
+    "Config",
+    "LayoutOptions",
+    "OutputOptions",
+    "ScaleOptions",
+    "Style",
+    "build_config",
+    "config_settings",
+    "load_config",
+    "parse_cell_size",
+    "read_config_file",
+]
 
 
 @dataclass(frozen=True)
@@ -49,26 +67,25 @@ class ScaleOptions:
     figure is keyed or drawn.
     """
 
-    range: str = "fixed"
-    normalize: str = "none"
+    range: str = DEFAULTS["range"]
+    normalize: str = DEFAULTS["normalize"]
 
     def __post_init__(self) -> None:
-        _choice("range", self.range, RANGE_MODES)
-        _choice("normalize", self.normalize, NORMALIZE_MODES)
+        check_choices(self, "scale")
 
 
 @dataclass(frozen=True)
 class LayoutOptions:
     """Size and arrangement: width limit, cell size, annotations, orientation, pages."""
 
-    width: float | None = None  # inches; None: as wide as the grid needs
-    cell_size: tuple[float, float] | None = None  # inches (width, height); None: automatic
-    annotate: str = "auto"
-    transpose: bool = False
-    rows_per_page: int | None = None  # tokens per page; None: one page unless too long
+    width: float | None = DEFAULTS["width"]  # inches; None: as wide as the grid needs
+    cell_size: tuple[float, float] | None = DEFAULTS["cell_size"]  # inches (width, height)
+    annotate: str = DEFAULTS["annotate"]
+    transpose: bool = DEFAULTS["transpose"]
+    rows_per_page: int | None = DEFAULTS["rows_per_page"]  # None: one page unless too long
 
     def __post_init__(self) -> None:
-        _choice("annotate", self.annotate, ANNOTATE_MODES)
+        check_choices(self, "layout")
         if self.width is not None and not (math.isfinite(self.width) and 0.5 <= self.width <= 200):
             raise StyleError(f"width must be between 0.5 and 200 inches, not {self.width}")
         if self.cell_size is not None and not all(
@@ -85,10 +102,10 @@ class LayoutOptions:
 class OutputOptions:
     """How a figure file stores what it draws."""
 
-    svg_text: str = "path"  # "text": editable <text> elements, fonts named not embedded
+    svg_text: str = DEFAULTS["svg_text"]  # "text": editable <text>, fonts named not embedded
 
     def __post_init__(self) -> None:
-        _choice("svg_text", self.svg_text, SVG_TEXT_MODES)
+        check_choices(self, "output")
 
 
 #: The longest ``--alt-text`` accepted (generated alt text stays under 250 characters).
@@ -99,23 +116,23 @@ MAX_ALT_TEXT = 1000
 class Style:
     """Everything that decides a figure's pixels, apart from the matrix itself."""
 
-    cmap: str = "RdYlGn"
-    vmin: float | str = -1.0  # a number, or "auto": from the data (see ScaleOptions)
-    vmax: float | str = 1.0
-    fmt: str = ".4f"
-    dpi: int = 150
-    colorbar_label: str = "Token Attribution"
-    title: str | None = None
-    font_size: float = 10.0
-    annotation_font_size: float = 9.0
+    cmap: str = DEFAULTS["cmap"]
+    vmin: float | Auto = DEFAULTS["vmin"]  # a number, or AUTO: from the data (ScaleOptions)
+    vmax: float | Auto = DEFAULTS["vmax"]
+    fmt: str = DEFAULTS["fmt"]
+    dpi: int = DEFAULTS["dpi"]
+    colorbar_label: str = DEFAULTS["colorbar_label"]
+    title: str | None = DEFAULTS["title"]
+    font_size: float = DEFAULTS["font_size"]
+    annotation_font_size: float = DEFAULTS["annotation_font_size"]
     #: ``raw`` or ``clean`` (see ``labels``); None: the input's own default (``raw``,
     #: ``clean`` for tokenizer output such as inseq files).
-    tokens: str | None = field(default=None, metadata=_KEYED_ELSEWHERE)
+    tokens: str | None = DEFAULTS["tokens"]
     #: Replaces the generated alt text embedded in the figure file (not its pixels).
-    alt_text: str | None = field(default=None, metadata=_KEYED_WHEN_SET)
-    #: Font families to draw labels in, first choice first (``--font``); empty: DejaVu
-    #: Sans, then any installed font that has a character it lacks (see ``fonts``).
-    fonts: tuple[str, ...] = field(default=(), metadata=_KEYED_WHEN_SET)
+    alt_text: str | None = DEFAULTS["alt_text"]
+    #: Font families to draw labels in, first choice first; empty: DejaVu Sans, then
+    #: any installed font that has a character it lacks (see ``fonts``).
+    fonts: tuple[str, ...] = DEFAULTS["fonts"]
     scale: ScaleOptions = field(default_factory=ScaleOptions)
     layout: LayoutOptions = field(default_factory=LayoutOptions)
     output: OutputOptions = field(default_factory=OutputOptions)
@@ -125,12 +142,15 @@ class Style:
         return self.title if self.title is not None else matrix_title
 
     def __post_init__(self) -> None:
-        ends = [v for v in (self.vmin, self.vmax) if v != AUTO]
+        for end in ("vmin", "vmax"):  # "auto" from Python code: the typed value
+            if isinstance(getattr(self, end), str) and getattr(self, end) == AUTO.value:
+                object.__setattr__(self, end, AUTO)
+        ends = [v for v in (self.vmin, self.vmax) if not isinstance(v, Auto)]
         if any(isinstance(v, str) for v in ends):
             raise StyleError(f"vmin and vmax must be numbers or 'auto', not {ends!r}")
         if not all(math.isfinite(v) for v in ends):
             raise StyleError(f"vmin ({self.vmin}) and vmax ({self.vmax}) must be finite")
-        if self.vmin != AUTO and self.vmax != AUTO:
+        if not isinstance(self.vmin, Auto) and not isinstance(self.vmax, Auto):
             if not math.isfinite(self.vmax - self.vmin):
                 raise StyleError(f"vmin ({self.vmin}) and vmax ({self.vmax}) must be finite")
             if not self.vmin < self.vmax:
@@ -170,7 +190,16 @@ class Style:
     @property
     def range_is_resolved(self) -> bool:
         """True when vmin and vmax are plain numbers a figure can be drawn with."""
-        return self.scale.range == "fixed" and AUTO not in (self.vmin, self.vmax)
+        return self.scale.range == "fixed" and not any(
+            isinstance(end, Auto) for end in (self.vmin, self.vmax)
+        )
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        """The resolved colour range as plain numbers (``scale.resolve_scale`` first)."""
+        if isinstance(self.vmin, Auto) or isinstance(self.vmax, Auto):
+            raise StyleError("the colour range is not resolved yet (vmin or vmax is 'auto')")
+        return self.vmin, self.vmax
 
     def fingerprint(self) -> str:
         """A stable digest of the resolved style, for knowing when a figure is stale.
@@ -179,150 +208,85 @@ class Style:
         made before those settings existed (the reference figure) keep their keys.
         """
         settings = {}
-        for setting in dataclasses.fields(self):
-            value, keyed = getattr(self, setting.name), setting.metadata.get("keyed")
-            if setting.name in _GROUPS:
-                default = _GROUPS[setting.name]()
-                for part in dataclasses.fields(value):
-                    if getattr(value, part.name) != getattr(default, part.name):
-                        settings[f"{setting.name}.{part.name}"] = getattr(value, part.name)
+        for item in SETTINGS:
+            if item.group not in _STYLE_GROUPS or item.keyed == "elsewhere":
                 continue
-            if keyed == "elsewhere" or (keyed == "when set" and value == setting.default):
+            value = _value_of(self, item.group, item.name)
+            if item.keyed == "when set" and value == item.default:
                 continue
-            settings[setting.name] = value
+            key = item.name if item.group == "style" else f"{item.group}.{item.name}"
+            settings[key] = value
         text = json.dumps(settings, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-_GROUPS: dict[str, type] = {"scale": ScaleOptions, "layout": LayoutOptions, "output": OutputOptions}
+#: The groups nested inside Style, each an options object of its own.
+_NESTED = ("scale", "layout", "output")
+_STYLE_GROUPS = ("style", *_NESTED)
+
+
+def _value_of(style: Style, group: str, name: str) -> Any:
+    return getattr(style if group == "style" else getattr(style, group), name)
+
+
+check_fields(ScaleOptions, ("scale",))
+check_fields(LayoutOptions, ("layout",))
+check_fields(OutputOptions, ("output",))
+check_fields(Style, ("style",), extra=_NESTED)
 
 
 @dataclass(frozen=True)
 class Config:
-    """A style plus the grid shape inputs must have (``None`` accepts any)."""
+    """A style, the grid shape inputs must have (``None`` accepts any) and how inputs
+    are read (``input``: the settings part of it, such as ``allow_missing``; a command
+    adds its own reading options to this one object)."""
 
     style: Style = field(default_factory=Style)
-    shape: Shape = DEFAULT_SHAPE
-    #: Empty, nan or null cells (and absent long-form rows) are missing, not errors.
-    allow_missing: bool = False
+    shape: Shape = DEFAULTS["shape"]
+    input: InputOptions = DEFAULT_INPUT
 
 
-_STYLE_FIELDS = {f.name: f for f in dataclasses.fields(Style) if f.name not in _GROUPS}
-_TYPES: dict[str, tuple[type, ...]] = {
-    "cmap": (str,),
-    "vmin": (int, float, str),
-    "vmax": (int, float, str),
-    "fmt": (str,),
-    "dpi": (int,),
-    "colorbar_label": (str,),
-    "title": (str, type(None)),
-    "font_size": (int, float),
-    "annotation_font_size": (int, float),
-    "tokens": (str, type(None)),
-    "alt_text": (str, type(None)),
-    "fonts": (list, tuple, str),
-}
-#: Grouped settings stay flat in config files and flags (``range: auto``, ``width: 6``):
-#: each name's group inside Style, and the types a config file may give.
-_GROUPED: dict[str, tuple[str, tuple[type, ...]]] = {
-    "range": ("scale", (str,)),
-    "normalize": ("scale", (str,)),
-    "width": ("layout", (int, float)),
-    "cell_size": ("layout", (str, list)),
-    "annotate": ("layout", (str,)),
-    "transpose": ("layout", (bool,)),
-    "rows_per_page": ("layout", (int,)),
-    "svg_text": ("output", (str,)),
-}
-SETTING_NAMES = (*_STYLE_FIELDS, *_GROUPED, "shape", "allow_missing")
+check_fields(Config, ("config",), extra=("style", "input"))
 
 
-def flat_settings(style: Style) -> dict[str, Any]:
-    """Every style setting by its flat config-file name (``range``, not ``scale.range``)."""
-    values = {name: getattr(style, name) for name in _STYLE_FIELDS}
-    for name, (group, _) in _GROUPED.items():
-        values[name] = getattr(getattr(style, group), name)
+def config_settings(config: Config) -> dict[str, Any]:
+    """Every setting by its config-file name and spelling (``range``, not ``scale.range``;
+    ``auto``, ``13x5``, lists)."""
+    values = {}
+    for item in SETTINGS:
+        if item.group in _STYLE_GROUPS:
+            value = _value_of(config.style, item.group, item.name)
+        else:
+            value = getattr(config.input if item.group == "input" else config, item.name)
+        values[item.name] = item.config_value(value)
     return values
 
 
 def build_config(base: Config, overrides: dict[str, Any], origin: str = "option") -> Config:
     """Apply overrides (``None`` means "not given") on top of ``base``, checking types."""
-    style_changes: dict[str, Any] = {}
-    group_changes: dict[str, dict[str, Any]] = {group: {} for group in _GROUPS}
-    shape = base.shape
-    allow_missing = base.allow_missing
+    changes: dict[str, dict[str, Any]] = {
+        group: {} for group in (*_STYLE_GROUPS, "config", "input")
+    }
     for key, value in overrides.items():
         if value is None:  # not given
             continue
-        name = key.replace("-", "_")
-        if name == "shape":
-            shape = _shape_value(value, origin)
-            continue
-        if name == "allow_missing":
-            if not isinstance(value, bool):
-                raise StyleError(f"{origin}: allow_missing must be true or false, not {value!r}")
-            allow_missing = value
-            continue
-        if name in _GROUPED:
-            group, types = _GROUPED[name]
-            _check_type(key, value, types, origin)
-            group_changes[group][name] = _grouped_value(name, value, origin)
-            continue
-        if name not in _STYLE_FIELDS:
+        item = BY_NAME.get(key.replace("-", "_"))
+        if item is None:
             known = ", ".join(SETTING_NAMES)
             raise StyleError(f"{origin}: unknown setting {key!r}; known settings: {known}")
-        _check_type(key, value, _TYPES[name], origin)
-        if isinstance(value, str) and name in ("vmin", "vmax"):
-            if value != AUTO:
-                raise StyleError(f"{origin}: {key} must be a number or 'auto', not {value!r}")
-            style_changes[name] = value
-        else:
-            style_changes[name] = float(value) if float in _TYPES[name] else value
+        changes[item.group][item.name] = check_value(item, value, origin, key)
     try:
-        for group, changes in group_changes.items():
-            if changes:
-                style_changes[group] = dataclasses.replace(getattr(base.style, group), **changes)
+        style_changes = changes["style"]
+        for group in _NESTED:
+            if changes[group]:
+                style_changes[group] = dataclasses.replace(
+                    getattr(base.style, group), **changes[group]
+                )
         style = dataclasses.replace(base.style, **style_changes)
     except StyleError as error:
         raise StyleError(f"{origin}: {error}") from None
-    return Config(style=style, shape=shape, allow_missing=allow_missing)
-
-
-def _check_type(key: str, value: Any, types: tuple[type, ...], origin: str) -> None:
-    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-        expected = " or ".join(t.__name__ for t in types)
-        raise StyleError(f"{origin}: {key} must be {expected}, not {value!r}")
-
-
-def _grouped_value(name: str, value: Any, origin: str) -> Any:
-    if name == "width":
-        return float(value)
-    if name == "cell_size":
-        return parse_cell_size(value, origin)
-    return value
-
-
-def parse_cell_size(value: Any, origin: str = "option") -> tuple[float, float]:
-    """``0.6x0.3`` or ``[0.6, 0.3]``: a cell's width and height in inches."""
-    parts = value.lower().split("x") if isinstance(value, str) else value
-    try:
-        width, height = (float(part) for part in parts)
-    except (TypeError, ValueError):
-        raise StyleError(
-            f"{origin}: cell size must be WIDTHxHEIGHT in inches (e.g. 0.6x0.3), not {value!r}"
-        ) from None
-    return width, height
-
-
-def _shape_value(value: Any, origin: str) -> Shape:
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        value = f"{value[0]}x{value[1]}"
-    if not isinstance(value, str):
-        raise StyleError(f"{origin}: shape must be ROWSxCOLS or 'any', not {value!r}")
-    try:
-        return parse_shape(value)
-    except ValueError as error:
-        raise StyleError(f"{origin}: {error}") from None
+    reading = dataclasses.replace(base.input, **changes["input"])
+    return dataclasses.replace(base, style=style, input=reading, **changes["config"])
 
 
 def load_config(path: str | os.PathLike[str], base: Config | None = None) -> Config:

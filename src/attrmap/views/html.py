@@ -138,11 +138,11 @@ class ColorScale:
 
     @property
     def vmin(self) -> float:
-        return self.style.vmin
+        return self.style.limits[0]
 
     @property
     def vmax(self) -> float:
-        return self.style.vmax
+        return self.style.limits[1]
 
     def colors(self, values: np.ndarray) -> list[str]:
         return hex_colors(cell_colors(values, self.style))
