@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from attrmap import AttributionMatrix, GridError, ShapeError, check_shape, parse_shape
-from attrmap.model import parse_number, parse_plain_numbers
+from attrmap.formats.cells import parse_number, parse_plain_numbers
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# interop installs AttributionMatrix.from_frame, from_long and from_captum.
+from . import interop  # noqa: F401
 from ._version import __version__
 from .errors import (
     AttrmapError,

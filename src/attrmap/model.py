@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
 
@@ -19,15 +18,8 @@ DEFAULT_SHAPE: tuple[int, int] = (13, 5)
 Shape = tuple[int, int] | None  # None accepts any shape
 
 _SHAPE_RE = re.compile(r"\s*(\d+)\s*[xX\u00d7]\s*(\d+)\s*")
-# What a user means by a number: 1, -1, .5, +0.5, 1e-3, 1.0E+05. Deliberately not
-# float()'s grammar, which also takes "nan", "inf", "1_000" and surrounding junk.
-_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_NON_FINITE_RE = re.compile(r"[+-]?\.?(?:nan|inf|infinity)", re.IGNORECASE)
-#: What a missing cell may be written as (with ``allow_missing``): nothing, NaN, null.
-_MISSING_RE = re.compile(r"|[+-]?\.?nan|null|none|~", re.IGNORECASE)
-_DECIMAL_COMMA_RE = re.compile(r"[+-]?\d*,\d+")
-_MISSING_HINT = "missing cells need --allow-missing"
-MINUS_SIGN = "\u2212"  # typographic minus, as papers and some tools write it
+#: How a message about a missing cell ends: what would let it through.
+MISSING_HINT = "missing cells need --allow-missing"
 
 
 def parse_shape(text: str) -> Shape:
@@ -42,51 +34,6 @@ def parse_shape(text: str) -> Shape:
 
 def format_shape(shape: Shape) -> str:
     return "any" if shape is None else f"{shape[0]}x{shape[1]}"
-
-
-def parse_number(text: str, allow_missing: bool = False) -> float:
-    """Turn a cell's text into a finite float, or raise ``ValueError`` saying why not.
-
-    The minus sign U+2212 counts as ``-``. With ``allow_missing`` an empty cell, ``nan`` or
-    ``null`` is a missing cell (NaN); otherwise those are errors, as is infinity always.
-    """
-    stripped = text.strip().replace(MINUS_SIGN, "-")
-    if allow_missing and _MISSING_RE.fullmatch(stripped):
-        return math.nan
-    if not stripped:
-        raise ValueError(f"empty cell; every cell needs a number ({_MISSING_HINT})")
-    if _NON_FINITE_RE.fullmatch(stripped):
-        hint = "" if "inf" in stripped.lower() else f" ({_MISSING_HINT})"
-        raise ValueError(f"{stripped!r} is not finite; NaN and infinity are not allowed{hint}")
-    if not _NUMBER_RE.fullmatch(stripped):
-        hint = f" ({_MISSING_HINT})" if _MISSING_RE.fullmatch(stripped) else ""
-        if _DECIMAL_COMMA_RE.fullmatch(stripped):
-            hint = f" (a decimal comma? write {stripped.replace(',', '.')})"
-        raise ValueError(f"{_clip(stripped)!r} is not a number{hint}")
-    value = float(stripped)
-    if not np.isfinite(value):
-        raise ValueError(f"{_clip(stripped)!r} overflows a 64-bit float")
-    return value
-
-
-_ROW_OF_NUMBERS_RE = re.compile(rf"\s*{_NUMBER_RE.pattern}\s*(?:\x00\s*{_NUMBER_RE.pattern}\s*)*")
-
-
-def parse_plain_numbers(texts: Sequence[str]) -> list[float] | None:
-    """Many cells at once when every one is a plain finite number, as nearly all are:
-    one regular expression over the row instead of two per cell (``batch --check`` reads
-    thousands of files). None if any cell is not: ``parse_number`` then says which."""
-    if not texts or not _ROW_OF_NUMBERS_RE.fullmatch("\x00".join(texts)):
-        return None
-    try:
-        values = [float(text) for text in texts]
-    except ValueError:  # a cell holding the separator itself
-        return None
-    return values if all(map(math.isfinite, values)) else None
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def is_utf8(text: str) -> bool:
@@ -124,6 +71,11 @@ class AttributionMatrix:
     #: How its labels are best shown when ``--tokens`` is not given: ``clean`` for raw
     #: tokenizer pieces (inseq files), None for labels written to be read (``raw``).
     token_style: str | None = None
+    # From a DataFrame, long records, a captum result: read by ``attrmap.interop``, which
+    # installs these (it builds on the file readers' rules, so it sits above the model).
+    from_frame: ClassVar[Callable[..., AttributionMatrix]]
+    from_long: ClassVar[Callable[..., AttributionMatrix]]
+    from_captum: ClassVar[Callable[..., AttributionMatrix]]
 
     def __init__(
         self,
@@ -162,7 +114,7 @@ class AttributionMatrix:
         bad = np.argwhere(~np.isfinite(array) & ~missing if allow_missing else ~np.isfinite(array))
         if bad.size:
             row, col = (int(i) for i in bad[0])
-            hint = "" if allow_missing or not missing[row, col] else f" ({_MISSING_HINT})"
+            hint = "" if allow_missing or not missing[row, col] else f" ({MISSING_HINT})"
             raise GridError(
                 source,
                 f"value for token {row + 1} ({tokens[row]!r}) and expression "
@@ -200,77 +152,11 @@ class AttributionMatrix:
 
     __hash__ = None  # type: ignore[assignment]
 
-    @classmethod
-    def from_frame(
-        cls, frame: Any, *, title: str | None = None, allow_missing: bool = False
-    ) -> AttributionMatrix:
-        """A pandas DataFrame: tokens as its index, expressions as its columns, in order.
-
-        A long frame (columns token, expression, value, optionally position, any case)
-        goes through ``from_long``. NaN cells need ``allow_missing=True``.
-        """
-        from .tables import matrix_from_frame
-
-        return matrix_from_frame(frame, title=title, allow_missing=allow_missing)
-
-    @classmethod
-    def from_long(
-        cls,
-        rows: Iterable[Mapping[str, Any]] | Any,
-        token: str = "token",
-        expression: str = "expression",
-        value: str = "value",
-        position: str | None = None,
-        *,
-        title: str | None = None,
-        allow_missing: bool = False,
-    ) -> AttributionMatrix:
-        """One (token, expression, value) record per cell: mappings or a long DataFrame.
-
-        Without ``position`` each expression lists its tokens in order, the same sequence
-        for every expression; with it (the name of a 0-based position column) rows may
-        come in any order. A missing or repeated cell is an error unless missing cells
-        are allowed. Expressions keep first-seen order.
-        """
-        from .tables import matrix_from_long
-
-        return matrix_from_long(
-            rows,
-            token,
-            expression,
-            value,
-            position,
-            title=title,
-            allow_missing=allow_missing,
-        )
-
-    @classmethod
-    def from_captum(
-        cls, result: Any, *, title: str | None = None, allow_missing: bool = False
-    ) -> AttributionMatrix:
-        """captum's ``LLMAttributionResult``: ``token_attr`` (outputs x inputs) transposed,
-        so the input tokens are the rows and the output tokens the columns."""
-        from .tables import matrix_from_captum
-
-        return matrix_from_captum(result, title=title, allow_missing=allow_missing)
-
     def __repr__(self) -> str:
         return (
             f"AttributionMatrix({self.shape[0]} tokens x {self.shape[1]} expressions, "
             f"source={self.source!r})"
         )
-
-
-def require_matrix(obj: object, where: str = "attrmap.render") -> AttributionMatrix:
-    """``obj`` if it is a matrix; else a ``TypeError`` naming the constructor to use."""
-    if isinstance(obj, AttributionMatrix):
-        return obj
-    from .tables import suggest_constructor
-
-    raise TypeError(
-        f"{where} needs an AttributionMatrix, not {type(obj).__name__}; "
-        f"make one with {suggest_constructor(obj)}"
-    )
 
 
 def check_shape(matrix: AttributionMatrix, expected: Shape) -> None:

@@ -14,7 +14,8 @@ from typing import IO
 
 from ..atomic import describe_os_error
 from ..errors import GridError, InputError, LimitError
-from ..model import AttributionMatrix, parse_number, parse_plain_numbers
+from ..model import AttributionMatrix
+from .cells import parse_number, parse_plain_numbers
 
 STDIN = "-"
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from ..errors import GridError, InputError, OutputError
 from ..model import AttributionMatrix
-from ..tables import LongGrid
 from .base import (
     Format,
     InputOptions,
@@ -26,6 +25,7 @@ from .base import (
     rows_for_writing,
     too_many_cells,
 )
+from .long import LongGrid
 
 CORNER = "token"
 

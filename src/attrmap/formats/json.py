@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left
 
 from ..errors import InputError, LimitError
-from ..model import AttributionMatrix, parse_plain_numbers
+from ..model import AttributionMatrix
 from .base import (
     Format,
     InputOptions,
@@ -23,6 +23,7 @@ from .base import (
     rows_for_writing,
     too_many_cells,
 )
+from .cells import parse_plain_numbers
 from .document import KEYS, Map, Node, Scalar, Seq, matrix_from_document
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")

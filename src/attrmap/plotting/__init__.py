@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 from ..errors import LimitError
 from ..fonts import fonts_for
 from ..heatmap import prepare_data
-from ..model import AttributionMatrix, require_matrix
+from ..interop import require_matrix
+from ..model import AttributionMatrix
 from ..style import Style
 from .canvas import HeatmapCanvas
 from .layout import FigurePlan, Layout, plan_pages
