@@ -1,1 +1,7 @@
-__version__ = "1.0.0"
+__version__ = "1.1.0"
+
+#: The release whose figures this one draws byte for byte: figure keys and the files'
+#: "made by" metadata name it, not ``__version__``, so upgrading attrmap does not mark
+#: every figure stale. Set it to ``__version__`` in a release that changes any figure's
+#: pixels or bytes (drawing, layout, metadata); leave it in one that does not.
+DRAWING_VERSION = "1.0.0"

@@ -56,9 +56,11 @@ def figure_metadata(
     """
     import matplotlib
 
-    from ._version import __version__
+    from ._version import DRAWING_VERSION
 
-    creator = f"attrmap {__version__} (matplotlib {matplotlib.__version__})"
+    # The drawing's version, not the package's: a release that draws nothing differently
+    # writes the same bytes (a paper's figures do not churn in its repository).
+    creator = f"attrmap {DRAWING_VERSION} (matplotlib {matplotlib.__version__})"
     if fmt == "png":
         metadata: dict[str, str | None] = {"Software": creator}
     elif fmt == "svg":

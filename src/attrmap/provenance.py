@@ -1,11 +1,11 @@
 """What a figure was made from, recorded in the figure itself.
 
 A figure is up to date when the key in its metadata equals the key of its matrix (labels,
-title and values), the resolved style, the output format and the attrmap and matplotlib
-versions. Keeping the
-key inside the figure (PNG text chunk, SVG ``dc:identifier``, PDF ``/Keywords``) means no
-side file: when an input changes, only its own figure changes. Reading the key needs
-neither matplotlib nor a full read of the figure.
+title and values), the resolved style, the output format, the drawing version (not the
+package version: a release that draws nothing differently keeps every key) and the
+matplotlib version. Keeping the key inside the figure (PNG text chunk, SVG
+``dc:identifier``, PDF ``/Keywords``) means no side file: when an input changes, only its
+own figure changes. Reading the key needs neither matplotlib nor a full read of the figure.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from ._version import __version__
+from ._version import DRAWING_VERSION
 from .comparison import Comparison, comparison_fonts
 from .fonts import fonts_for
 from .labels import resolve_token_mode
@@ -66,7 +66,7 @@ def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> s
         "matrix_sha256": matrix_digest(matrix),
         "style": _fingerprint(style),
         "format": figure_format,
-        "attrmap": __version__,
+        "attrmap": DRAWING_VERSION,  # "1.0.0" up to 1.1.0 too: 1.0's keys still hold
         "matplotlib": matplotlib_version(),
     }
     # Added after 1.0: only when they differ from 1.0's drawing, so 1.0's keys still hold.
@@ -145,8 +145,8 @@ def figure_is_current(target: str | os.PathLike[str], key: str) -> bool:
 
 
 def comparison_key(comparison: Comparison, figure_format: str) -> str:
-    """The figure key of a comparison: each input's key (matrix, style, format, versions)
-    plus how they are arranged."""
+    """The figure key of a comparison: each input's key (matrix, style, format, drawing
+    and matplotlib versions) plus how they are arranged."""
     options = dataclasses.asdict(comparison.options)
     options["titles"] = list(comparison.titles)
     recipe = {

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._version import __version__
+from .._version import DRAWING_VERSION
 from ..comparison import Comparison, merged_extend, prepare_panel
 from ..heatmap import HeatmapData
 from ..labels import display_label
@@ -226,7 +226,7 @@ def document(
     """A whole page around ``body``: the figure key first (within the first 8 kB, where
     ``provenance.read_figure_key`` looks), then styles and script."""
     key_meta = f'<meta name="attrmap-key" content="{_text(record)}">\n' if record else ""
-    generator = f"attrmap {__version__}"
+    generator = f"attrmap {DRAWING_VERSION}"  # as figures do (output.figure_metadata)
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"{key_meta}"

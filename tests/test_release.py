@@ -1,0 +1,111 @@
+"""Releases: a package version bump alone leaves every figure current and byte-identical;
+a drawing version bump marks them stale. The CHANGELOG describes the version shipped."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import attrmap
+from attrmap._version import DRAWING_VERSION
+from conftest import ROOT
+
+SMALL = "token,a,b\nx,0.5,-0.25\ny,1,0\n"
+FORMATS = ("png", "svg", "pdf", "html")
+
+# Runs attrmap commands in one fresh interpreter: [[args...], ...] in, results out.
+_RUNNER = """
+import json, sys
+from click.testing import CliRunner
+import attrmap
+from attrmap.cli import cli
+results = [
+    {"code": r.exit_code, "out": r.stdout, "err": r.stderr}
+    for r in (CliRunner().invoke(cli, args) for args in json.loads(sys.argv[1]))
+]
+print(json.dumps({"version": attrmap.__version__, "results": results}))
+"""
+
+
+def _attrmap_with(tmp_path: Path, **versions: str) -> Path:
+    """A copy of this attrmap whose ``_version.py`` says ``versions`` instead."""
+    copy = tmp_path / f"site-{'-'.join(versions.values())}"
+    shutil.copytree(
+        Path(attrmap.__file__).parent, copy / "attrmap", ignore=shutil.ignore_patterns("*.pyc")
+    )
+    version_file = copy / "attrmap" / "_version.py"
+    text = version_file.read_text()
+    for name, value in versions.items():
+        text, count = re.subn(rf'^{name} = ".*"$', f'{name} = "{value}"', text, flags=re.M)
+        assert count == 1, name
+    version_file.write_text(text)
+    return copy
+
+
+def _run(site: Path, *commands: list[object]) -> tuple[str, list[dict]]:
+    """Run ``commands`` with the attrmap in ``site``: its version, and each result."""
+    env = {**os.environ, "PYTHONPATH": str(site), "MPLBACKEND": "Agg"}
+    args = json.dumps([[*map(str, command), "--shape", "any"] for command in commands])
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER, args], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    return answer["version"], answer["results"]
+
+
+@pytest.fixture
+def rendered(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """Two inputs' figures in every format, rendered by this attrmap."""
+    tree = tmp_path / "in"
+    tree.mkdir()
+    for name in ("a", "b"):
+        (tree / f"{name}.csv").write_text(SMALL)
+    out = tmp_path / "out"
+    here = Path(attrmap.__file__).parent.parent
+    _, results = _run(here, *(["batch", tree, "-o", out, "--format", f] for f in FORMATS))
+    assert [r["code"] for r in results] == [0] * len(FORMATS), results
+    files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert len(files) == 2 * len(FORMATS)
+    return tree, out, files
+
+
+def test_a_version_bump_alone_keeps_every_figure_current_and_identical(tmp_path, rendered):
+    tree, out, before = rendered
+    version, results = _run(
+        _attrmap_with(tmp_path, __version__="9.9.9"),
+        *(["batch", tree, "-o", out, "--format", f, "--check"] for f in FORMATS),
+        *(["batch", tree, "-o", out, "--format", f, "--force"] for f in FORMATS),
+    )
+    assert version == "9.9.9"  # the copy really is another release
+    for check in results[: len(FORMATS)]:
+        assert check["code"] == 0, check
+        assert "2 up to date, 0 missing, 0 out of date" in check["err"]
+    assert all(redraw["code"] == 0 for redraw in results[len(FORMATS) :])
+    assert {p.name: p.read_bytes() for p in sorted(out.iterdir())} == before  # same bytes
+
+
+def test_a_drawing_version_bump_marks_every_figure_stale(tmp_path, rendered):
+    tree, out, _ = rendered
+    _, results = _run(
+        _attrmap_with(tmp_path, DRAWING_VERSION="9.9.9"),
+        *(["batch", tree, "-o", out, "--format", f, "--check"] for f in FORMATS),
+    )
+    for check in results:
+        assert check["code"] == 1
+        assert check["out"].count("out of date: ") == 2, check
+
+
+def test_the_changelog_describes_this_version():
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "Keep a Changelog" in changelog
+    releases = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, flags=re.M)
+    assert releases[0] == attrmap.__version__, "the newest release in CHANGELOG.md"
+    assert DRAWING_VERSION in releases
