@@ -75,6 +75,18 @@ class HeatmapData:
             text_colors=self.text_colors[start * cols : stop * cols],
         )
 
+    def expression_columns(self, start: int, stop: int) -> HeatmapData:
+        """Expressions ``start:stop`` only (a tile of a wide grid), on the same scale."""
+        rows, cols = self.shape
+        keep = [r * cols + c for r in range(rows) for c in range(start, stop)]
+        return replace(
+            self,
+            values=self.values[:, start:stop],
+            expressions=self.expressions[start:stop],
+            annotations=[self.annotations[i] for i in keep],
+            text_colors=[self.text_colors[i] for i in keep],
+        )
+
     def transposed(self) -> HeatmapData:
         """Rows and columns swapped, for drawing tokens across the top: ``tokens`` then
         holds the expression labels (the rows) and ``expressions`` the tokens."""

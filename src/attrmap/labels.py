@@ -277,3 +277,24 @@ def spelled_text(labels: Sequence[str]) -> str:
     else:
         return " ".join(ordinary)
     return stream.decode("utf-8", errors="replace").strip()
+
+
+def page_marker(
+    tokens: tuple[int, int],
+    total_tokens: int,
+    expressions: tuple[int, int] | None = None,
+    total_expressions: int = 0,
+) -> str:
+    """What a page of a long figure holds, as printed on it and said by ``describe``:
+    "tokens 751\u20131,500 of 1,500" (``[start, stop)`` ranges), and the expressions too when
+    the page holds only some of them."""
+
+    def span(what: str, start: int, stop: int, total: int) -> str:
+        if stop - start == 1:
+            return f"{what} {start + 1:,} of {total:,}"
+        return f"{what}s {start + 1:,}\u2013{stop:,} of {total:,}"
+
+    text = span("token", *tokens, total_tokens)
+    if expressions is not None and expressions != (0, total_expressions):
+        text += "; " + span("expression", *expressions, total_expressions)
+    return text

@@ -23,18 +23,23 @@ from ..style import Style
 from .canvas import HeatmapCanvas
 from .layout import FigurePlan, Layout, plan_pages
 from .rc import RC, isolated_rc, register_fonts
+from .text_flow import TextPage, draw_text_page, plan_text_pages
 
 __all__ = [
     "RC",
     "FigurePlan",
     "HeatmapCanvas",
     "Layout",
+    "TextPage",
     "draw_pages",
+    "draw_text_page",
     "isolated_rc",
     "prepare",
     "prepare_pages",
+    "prepare_text_pages",
     "render",
     "render_pages",
+    "render_text_pages",
 ]
 
 
@@ -56,6 +61,41 @@ def prepare_pages(
     for warning in found:
         warnings.warn(warning, stacklevel=2)
     return plans
+
+
+def prepare_text_pages(
+    matrix: AttributionMatrix,
+    style: Style,
+    figure_format: str = "png",
+    paper: tuple[float, float] | None = None,
+) -> list[TextPage]:
+    """``prepare_pages`` for the text-flow layout: the tokens as running text, one block
+    per expression, on pages of ``paper`` size (width, height in inches) if given."""
+    fonts = fonts_for(matrix, style)
+    register_fonts(fonts)
+    for message in fonts.missing_messages():
+        warnings.warn(message, stacklevel=2)
+    with isolated_rc(fonts.families):
+        data = prepare_data(matrix, style)
+        pages, found = plan_text_pages(data, style, figure_format, paper, fonts.families)
+    for warning in found:
+        warnings.warn(warning, stacklevel=2)
+    return pages
+
+
+def render_text_pages(
+    matrix: AttributionMatrix,
+    style: Style | None = None,
+    figure_format: str = "png",
+    paper: tuple[float, float] | None = None,
+) -> list[Figure]:
+    """Draw ``matrix`` as running text, one Agg figure per page."""
+    require_matrix(matrix)
+    style = style or Style()
+    return [
+        draw_text_page(page, style)
+        for page in prepare_text_pages(matrix, style, figure_format, paper)
+    ]
 
 
 def prepare(matrix: AttributionMatrix, style: Style) -> FigurePlan:

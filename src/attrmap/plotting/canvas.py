@@ -15,6 +15,7 @@ from matplotlib import colors as mcolors
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.cm import ScalarMappable
 from matplotlib.collections import QuadMesh
 from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
@@ -332,7 +333,7 @@ def draw_grid(
 def draw_colorbar(
     figure: Figure,
     cax: Axes,
-    cells: QuadMesh,
+    cells: ScalarMappable,
     scale: ColorbarSpec,
     metrics: Metrics,
     horizontal: bool = False,

@@ -82,6 +82,23 @@ def _text_size_in(text: str, size: float, families: tuple[str, ...]) -> tuple[fl
     return width / 72, height / 72
 
 
+def text_extent(text: str, size: float) -> tuple[float, float, float]:
+    """Width, height and descent in inches of ``text`` in the figure's fonts: for placing
+    text on a baseline (the text-flow layout)."""
+    return _text_extent_in(text, size, _FONTS.get())
+
+
+@lru_cache(maxsize=65536)
+def _text_extent_in(
+    text: str, size: float, families: tuple[str, ...]
+) -> tuple[float, float, float]:
+    if not text:
+        return 0.0, 0.0, 0.0
+    prop = FontProperties(family=list(families), size=size)
+    width, height, descent = _TEXT_TO_PATH.get_text_width_height_descent(text, prop, ismath=False)
+    return width / 72, height / 72, descent / 72
+
+
 _TEXT_TO_PATH = TextToPath()
 _DIGIT_RE = re.compile(r"\d")
 
