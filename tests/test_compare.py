@@ -149,6 +149,15 @@ def test_cli_errors_are_one_line(inputs, tmp_path):
     assert not out.exists()
 
 
+def test_one_input_given_twice_is_compared_with_itself(inputs, tmp_path):
+    """Its two panels measure the same: they were once found equal, and the second one's
+    colorbar lookup failed on comparing their arrays (an internal error)."""
+    out = tmp_path / "same.png"
+    result = compare_cli(inputs[0], inputs[0], "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0
+
+
 def test_titles_option_takes_quoted_commas(inputs, tmp_path):
     out = tmp_path / "c.html"
     result = compare_cli(*inputs, "-o", out, "--shape", "any", "--titles", 'IG,"SHAP, v2",x')

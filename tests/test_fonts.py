@@ -2,7 +2,9 @@
 
 These tests need a CJK and a Devanagari font (Debian: fonts-droid-fallback and
 fonts-lohit-deva, installed by .ci/run). Without them they fail under CI=true and are
-skipped elsewhere.
+skipped elsewhere. What they assert follows the fonts installed (which font draws a
+script is looked up, never assumed): .ci/run runs them again under several font sets
+(``$ATTRMAP_FONT_PATH``), and ``font_set`` below restricts them within one test.
 """
 
 from __future__ import annotations
@@ -12,30 +14,60 @@ import shutil
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 import attrmap
-from attrmap import AttributionMatrix, Style, StyleError
+from attrmap import AttributionMatrix, Style, StyleError, fonts
 from attrmap.cli import cli
-from attrmap.fonts import DEJAVU_SANS, FontChoice, choose_fonts, fonts_for, installed_fonts
+from attrmap.fonts import (
+    DEJAVU_SANS,
+    FontChoice,
+    FontFile,
+    choose_fonts,
+    fonts_for,
+    installed_fonts,
+)
 from attrmap.plotting import HeatmapCanvas, prepare
 from attrmap.provenance import figure_key
-from conftest import ROOT
+from conftest import ROOT, require
 
 SCRIPTS = {"CJK": ("中", "文"), "Devanagari": ("क", "म")}
 PACKAGES = {"CJK": "fonts-droid-fallback", "Devanagari": "fonts-lohit-deva"}
 
 
-def require_font_for(script: str) -> None:
-    char = SCRIPTS[script][0]
-    if choose_fonts([char]).missing:
-        message = f"no installed {script} font: apt-get install {PACKAGES[script]}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+def require_font_for(script: str) -> FontFile:
+    """The installed font that draws ``script`` (skipped, or failed under CI=true, if none)."""
+    font = best_font_for(SCRIPTS[script][0])
+    require(f"a {script} font (apt-get install {PACKAGES[script]})", font is not None)
+    assert font is not None
+    return font
+
+
+def best_font_for(char: str) -> FontFile | None:
+    """The font fallback gives ``char`` to: the best-ranked installed font that has it."""
+    return next((font for font in installed_fonts() if font.covers(char)), None)
+
+
+@pytest.fixture
+def font_set(tmp_path, monkeypatch):
+    """``use(*files)``: attrmap sees only these font files (and matplotlib's own)."""
+    folder = tmp_path / "font-set"
+
+    def use(*files: str) -> Path:
+        folder.mkdir(exist_ok=True)
+        for file in files:
+            (folder / os.path.basename(file)).symlink_to(file)
+        monkeypatch.setenv(fonts.FONT_PATH_VARIABLE, str(folder))
+        installed_fonts.cache_clear()
+        return folder
+
+    yield use
+    monkeypatch.delenv(fonts.FONT_PATH_VARIABLE, raising=False)
+    installed_fonts.cache_clear()
 
 
 def matrix(token: str, expression: str = "x") -> AttributionMatrix:
@@ -61,35 +93,53 @@ def test_tokens_differing_in_one_character_draw_different_pixels(script):
 
 
 def test_fallback_fonts_are_chosen_per_script_and_ranked():
-    require_font_for("CJK")
-    require_font_for("Devanagari")
+    cjk, devanagari = require_font_for("CJK"), require_font_for("Devanagari")
     choice = choose_fonts(["The 中", "नमस्ते"])
-    assert choice.chain[0] == DEJAVU_SANS and len(choice.chain) == 3 and not choice.missing
+    assert choice.chain[0] == DEJAVU_SANS and not choice.missing
+    # Each script from the best-ranked font that has it, the chain in rank order.
+    ranked = [font.path for font in installed_fonts()]
+    expected = sorted({cjk.path, devanagari.path}, key=ranked.index)
+    assert list(choice.chain[1:]) == expected
     assert choose_fonts(["नमस्ते", "中"]) == choice  # order of labels does not matter
     assert choose_fonts(["The", "café", "Ωμέγα", "Привет"]) == FontChoice()  # DejaVu has them
 
 
+#: Characters few fonts have (Linear B, Zanabazar Square, Mayan numerals), by name.
+RARE = {
+    "\U00010000": "LINEAR B SYLLABLE B008 A",
+    "\U00011a00": "ZANABAZAR SQUARE LETTER A",
+    "\U0001d2e0": "MAYAN NUMERAL ZERO",
+}
+
+
 def test_a_character_no_font_has_is_one_warning_naming_it(tmp_path):
-    data = tmp_path / "linear_b.yaml"
-    data.write_text(
-        'expressions: ["a"]\ntokens: ["\U00010000", "\U00010000x"]\nvalues: [[0.5], [1]]\n'
-    )
+    char = next((char for char in RARE if best_font_for(char) is None), None)
+    if char is None:
+        pytest.skip("every installed candidate character has a font here")
+    data = tmp_path / "rare.yaml"
+    data.write_text(f'expressions: ["a"]\ntokens: ["{char}", "{char}x"]\nvalues: [[0.5], [1]]\n')
     result = CliRunner().invoke(
         cli, ["render", str(data), "-o", str(tmp_path / "f.png"), "--shape", "any"]
     )
     assert result.exit_code == 0, result.output
     warning_lines = [line for line in result.output.splitlines() if "warning" in line]
     assert len(warning_lines) == 1, warning_lines
-    assert "U+10000 LINEAR B SYLLABLE B008 A" in warning_lines[0]
+    assert f"U+{ord(char):04X} {RARE[char]}" in warning_lines[0]
     assert "fonts-noto-core" in warning_lines[0]
 
 
 def test_a_font_chain_is_the_users_choice():
-    require_font_for("CJK")
-    chain = ("Droid Sans Fallback",)
+    cjk = require_font_for("CJK")
+    chain = (cjk.family,)
     choice = choose_fonts(["中", "क"], chain)
-    assert choice.chain[0].endswith("DroidSansFallbackFull.ttf") and choice.chain[1] == DEJAVU_SANS
-    assert choice.missing == ("क",) and "Lohit Devanagari" in choice.missing_messages()[0]
+    assert choice.chain == (cjk.path, DEJAVU_SANS)
+    if cjk.covers("क"):
+        assert not choice.missing
+    else:  # the warning names the installed font that has it, or a package to install
+        assert choice.missing == ("क",)
+        devanagari = best_font_for("क")
+        remedy = f"--font {devanagari.family!r}" if devanagari else "install a font"
+        assert remedy in choice.missing_messages()[0]
     # Annotations are numbers; a chain whose first font lacks digits still draws them.
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns of each glyph it lacks
@@ -99,11 +149,11 @@ def test_a_font_chain_is_the_users_choice():
 
 
 def test_font_option_and_config_setting(tmp_path):
-    require_font_for("CJK")
+    family = require_font_for("CJK").family
     config = tmp_path / "fonts.yaml"
-    config.write_text("fonts: [Droid Sans Fallback]\n")
-    assert attrmap.load_config(config).style.fonts == ("Droid Sans Fallback",)
-    result = CliRunner().invoke(cli, ["config", "--font", "Droid Sans Fallback", "--font", "x y"])
+    config.write_text(f"fonts: [{family}]\n")
+    assert attrmap.load_config(config).style.fonts == (family,)
+    result = CliRunner().invoke(cli, ["config", "--font", family, "--font", "x y"])
     assert result.exit_code == 1 and "font 'x y' is not installed" in result.output
 
 
@@ -127,6 +177,8 @@ def test_a_font_installed_after_matplotlib_built_its_cache_is_used(tmp_path, mon
     require_font_for("Devanagari")
     from matplotlib.font_manager import FontProperties, fontManager
 
+    monkeypatch.delenv(fonts.FONT_PATH_VARIABLE, raising=False)  # the usual folders
+
     source = fonts_for(matrix("क"), Style()).files[0]
     fresh = tmp_path / "share" / "fonts" / "new-font.ttf"
     fresh.parent.mkdir(parents=True)
@@ -147,15 +199,17 @@ def test_a_font_installed_after_matplotlib_built_its_cache_is_used(tmp_path, mon
 
 @pytest.mark.parametrize("figure_format", ["png", "svg", "pdf"])
 def test_fallback_figures_are_byte_deterministic(tmp_path, figure_format):
-    require_font_for("CJK")
+    cjk = require_font_for("CJK")
     outputs = []
     for name in ("a", "b"):
         path = tmp_path / f"{name}.{figure_format}"
         attrmap.save_figure(attrmap.render(matrix("中文")), path)
         outputs.append(path.read_bytes())
     assert outputs[0] == outputs[1]
-    if figure_format == "pdf":
-        assert b"DroidSansFallback" in outputs[0]  # embedded, not a box
+    if figure_format == "pdf":  # embedded, not a box
+        from matplotlib.ft2font import FT2Font
+
+        assert FT2Font(cjk.path).postscript_name.encode() in outputs[0]
 
 
 def test_check_of_fallback_figures_is_current_and_imports_no_matplotlib(tmp_path):
@@ -177,3 +231,79 @@ def test_check_of_fallback_figures_is_current_and_imports_no_matplotlib(tmp_path
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr + proc.stdout
+
+
+# --------------------------------------------------------------------------- colour emoji
+
+CAT, DOG = "\U0001f408", "\U0001f415"  # not in DejaVu Sans; in Symbola
+
+
+def colour_emoji_font() -> FontFile | None:
+    """An installed bitmap-only emoji font (Noto Color Emoji: CBDT), which FreeType
+    cannot scale: matplotlib refuses it with NotImplementedError."""
+    every = fonts._font_files()
+    return next((font for font in every if not font.scalable and font.covers(CAT)), None)
+
+
+def emoji_render(tmp_path: Path, *options: str) -> list[tuple[str, object]]:
+    """Render emoji labels to every format (and batch, compare); each command's result."""
+    data = tmp_path / "in" / "emoji.yaml"
+    data.parent.mkdir(exist_ok=True)
+    data.write_text(
+        f'expressions: ["a {DOG}", "b"]\ntokens: ["cat {CAT}", "x"]\nvalues: [[0.5, 1], [1, 0.2]]\n'
+    )
+    shape = ("--shape", "any", *options)
+    runs = [
+        (fmt, ["render", str(data), "-o", str(tmp_path / f"emoji.{fmt}"), *shape])
+        for fmt in ("png", "svg", "pdf", "html")
+    ]
+    batch = ["batch", str(data.parent), "-o", str(tmp_path / "out"), "-j", "1", *shape]
+    runs.append(("batch", batch))
+    compare = ["compare", str(data), str(data), "-o", str(tmp_path / "both.png"), *shape]
+    runs.append(("compare", compare))
+    return [(name, CliRunner().invoke(cli, argv)) for name, argv in runs]
+
+
+@pytest.mark.parametrize("with_outline_font", [False, True], ids=["colour-only", "outline"])
+def test_emoji_labels_with_a_colour_bitmap_font_installed(tmp_path, font_set, with_outline_font):
+    colour = colour_emoji_font()
+    require("a colour bitmap emoji font (apt-get install fonts-noto-color-emoji)", bool(colour))
+    assert colour is not None
+    outline = best_font_for(CAT) if with_outline_font else None
+    if with_outline_font:
+        require("an outline emoji font (apt-get install fonts-symbola)", outline is not None)
+    font_set(colour.path, *([outline.path] if outline else []))
+    assert colour.path not in {font.path for font in installed_fonts()}  # never a fallback
+
+    for name, result in emoji_render(tmp_path):
+        assert result.exit_code == 0, (name, result.output)
+        warning_lines = [line for line in result.output.splitlines() if "warning" in line]
+        if outline is not None:  # drawn from the outline font: nothing to warn about
+            assert warning_lines == [], (name, warning_lines)
+        elif name != "html":  # a browser draws HTML's labels with its own fonts
+            assert len(warning_lines) == 2, (name, warning_lines)  # one per character
+            assert all("drawn as a box" in line for line in warning_lines)
+            assert not any(colour.family in line for line in warning_lines), warning_lines
+    # Drawn as glyphs (two emoji differ) from an outline font, else as the same box.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # matplotlib's own missing-glyph warnings
+        differ = (pixels(matrix(CAT)) != pixels(matrix(DOG))).any()
+    assert differ == (outline is not None)
+    # The advice for a --font chain that lacks it names no bitmap font either.
+    advice = choose_fonts([CAT], (DEJAVU_SANS,)).missing_messages()
+    assert advice and not any(colour.family in line for line in advice)
+
+
+def test_a_colour_bitmap_font_asked_for_by_name_is_one_line_error(tmp_path, font_set):
+    colour = colour_emoji_font()
+    require("a colour bitmap emoji font (apt-get install fonts-noto-color-emoji)", bool(colour))
+    assert colour is not None
+    font_set(colour.path)
+    for name, result in emoji_render(tmp_path, "--font", colour.family):
+        assert result.exit_code == 1, (name, result.output)
+        assert result.output.count("\n") == 1 and "Traceback" not in result.output, result.output
+        assert f"font {colour.family!r} is a bitmap font" in result.output
+    config = tmp_path / "fonts.yaml"
+    config.write_text(f"fonts: [{colour.family}]\n")
+    with pytest.raises(StyleError, match="bitmap font"):
+        choose_fonts([CAT], attrmap.load_config(config).style.fonts)

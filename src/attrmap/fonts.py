@@ -169,12 +169,15 @@ def _drawn_without_glyph(char: str) -> bool:
 class FontFile:
     """One installed font file (its first face, as matplotlib uses it)."""
 
-    def __init__(self, path: str, families: list[str], weight: int, italic: bool) -> None:
+    def __init__(
+        self, path: str, families: list[str], weight: int, italic: bool, scalable: bool = True
+    ) -> None:
         self.path = path
         self.family = families[0] if families else os.path.basename(path)
         self.names = frozenset(name.lower() for name in families)  # for matching --font
         self.weight = weight
         self.italic = italic
+        self.scalable = scalable  # outlines; bitmap-only (colour emoji) fonts cannot be drawn
 
     @cached_property
     def _cmap(self) -> _Cmap:
@@ -192,12 +195,21 @@ class FontFile:
         return (self.italic, abs(self.weight - 400), decorative and not sans, decorative, self.path)
 
 
+#: Folders (``os.pathsep``-separated) searched instead of the system's font folders:
+#: figures drawn only with the fonts a project ships, whatever else a machine has.
+FONT_PATH_VARIABLE = "ATTRMAP_FONT_PATH"
+
+
 def font_folders() -> list[Path]:
-    """Where fonts are installed on this platform (matplotlib's own folder first)."""
+    """Where fonts are installed on this platform (matplotlib's own folder first), or
+    the folders ``$ATTRMAP_FONT_PATH`` names (matplotlib's own folder still first)."""
     folders = []
     spec = importlib.util.find_spec("matplotlib")  # finds it without importing it
     if spec is not None and spec.submodule_search_locations:
         folders.append(Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf")
+    chosen = os.environ.get(FONT_PATH_VARIABLE)
+    if chosen is not None:
+        return list(dict.fromkeys([*folders, *(Path(d) for d in chosen.split(os.pathsep) if d)]))
     home = Path.home()
     if sys.platform == "win32":
         windir = os.environ.get("WINDIR", r"C:\Windows")
@@ -219,7 +231,13 @@ def font_folders() -> list[Path]:
 
 @lru_cache(maxsize=1)
 def installed_fonts() -> tuple[FontFile, ...]:
-    """Every readable font file in the font folders, best candidates first."""
+    """Every readable font file in the font folders that matplotlib can draw, best
+    candidates first. Bitmap-only fonts (colour emoji: CBDT, sbix) are left out: FreeType
+    cannot scale them and matplotlib refuses them, so they are never a fallback."""
+    return tuple(font for font in _font_files() if font.scalable)
+
+
+def _font_files() -> tuple[FontFile, ...]:
     fonts = {}
     for folder in font_folders():
         for root, dirs, files in os.walk(folder):
@@ -251,6 +269,11 @@ def _find_family(name: str) -> str:
     for font in installed_fonts():  # ranked: regular faces first
         if name.lower() in font.names:
             return font.path
+    if any(name.lower() in font.names for font in _font_files()):  # only on this error path
+        raise StyleError(
+            f"font {name!r} is a bitmap font (colour emoji) that figures cannot be drawn "
+            f"with; installed outline families: {', '.join(installed_families())}"
+        )
     raise StyleError(
         f"font {name!r} is not installed; installed families: {', '.join(installed_families())}"
     )
@@ -328,13 +351,14 @@ def _try_font(path: str) -> FontFile | None:
                 return None
             names = _family_names(data, tables[b"name"][0]) if b"name" in tables else []
             weight, italic = 400, False
+            scalable = any(tag in tables for tag in (b"glyf", b"CFF ", b"CFF2"))
             if b"OS/2" in tables:
                 start = tables[b"OS/2"][0]
                 weight = struct.unpack_from(">H", data, start + 4)[0]
                 italic = bool(struct.unpack_from(">H", data, start + 62)[0] & 1)
     except (OSError, ValueError, struct.error, KeyError):
         return None
-    return FontFile(path, names, weight, italic)
+    return FontFile(path, names, weight, italic, scalable)
 
 
 def _family_names(data, start: int) -> list[str]:
