@@ -114,7 +114,7 @@ def describe_os_error(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], object]) -> None:
     """Write ``path`` through ``write(file)`` in a temp file beside it, then rename.
 
     The folder is created if missing. Any failure removes the temp file, leaves an

@@ -364,7 +364,7 @@ def _try_font(path: str) -> FontFile | None:
 def _family_names(data, start: int) -> list[str]:
     """Family names (IDs 1 and 16), Windows English first: the name fonts are known by."""
     _, count, strings = struct.unpack_from(">HHH", data, start)
-    names = []
+    names: list[str] = []
     for index in range(count):
         platform, encoding, language, name_id, length, offset = struct.unpack_from(
             ">HHHHHH", data, start + 6 + 12 * index
@@ -394,7 +394,7 @@ def _read_cmap(path: str) -> _Cmap:
     with data:
         start = tables[b"cmap"][0]
         _, count = struct.unpack_from(">HH", data, start)
-        subtables = {}
+        subtables: dict[int, int] = {}
         for index in range(count):
             platform, encoding, offset = struct.unpack_from(">HHI", data, start + 4 + 8 * index)
             form = struct.unpack_from(">H", data, start + offset)[0]

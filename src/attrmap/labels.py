@@ -233,7 +233,7 @@ def _decode_run(pieces: Sequence[bytes]) -> tuple[list[str], list[int]]:
     ``\\xNN``) are in the stream."""
     stream = b"".join(pieces)
     owner = [index for index, piece in enumerate(pieces) for _ in piece]
-    texts = [[] for _ in pieces]
+    texts: list[list[str]] = [[] for _ in pieces]
     invalid: list[int] = []
     position = 0
     while position < len(stream):

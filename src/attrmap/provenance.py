@@ -62,7 +62,7 @@ def _fingerprint(style: Style) -> str:
 
 
 def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> str:
-    recipe = {
+    recipe: dict[str, object] = {
         "matrix_sha256": matrix_digest(matrix),
         "style": _fingerprint(style),
         "format": figure_format,
@@ -149,7 +149,7 @@ def comparison_key(comparison: Comparison, figure_format: str) -> str:
     and matplotlib versions) plus how they are arranged."""
     options = dataclasses.asdict(comparison.options)
     options["titles"] = list(comparison.titles)
-    recipe = {
+    recipe: dict[str, object] = {
         "compare": [figure_key(m, comparison.style, figure_format) for m in comparison.matrices],
         "options": options,
     }

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import FaintRangeWarning, SaturationWarning, StyleError
+from .errors import FaintRangeWarning, FigureWarning, SaturationWarning, StyleError
 from .settings import Auto
 from .style import Style
 
@@ -148,12 +148,14 @@ def colorbar_label(style: Style) -> str:
     return f"{style.colorbar_label} ({note})" if note else style.colorbar_label
 
 
-def scale_warnings(values: np.ndarray, vmin: float, vmax: float, source: str) -> list[Warning]:
+def scale_warnings(
+    values: np.ndarray, vmin: float, vmax: float, source: str
+) -> list[FigureWarning]:
     """What a reader would misread: data too faint for the range, or mostly saturated."""
     present = values[~np.isnan(values)]
     if present.size == 0:
         return []
-    found: list[Warning] = []
+    found: list[FigureWarning] = []
     largest = float(np.abs(present).max())
     if 0 < largest < FAINT_FRACTION * max(abs(vmin), abs(vmax)):
         found.append(

@@ -25,7 +25,7 @@ import reprlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -189,8 +189,9 @@ def _instance(value: Any, expected: str | None, context: _Context, what: str) ->
 
 def _sequence_matrix(sequence: Any, input_text: Any, context: _Context) -> AttributionMatrix:
     attributes = _instance(sequence, None, context, "the entry")
-    source_tokens = _tokens(attributes.get("source"), context.at("source"), optional=True)
-    target_tokens = _tokens(attributes.get("target"), context.at("target"), optional=False)
+    source = attributes.get("source")
+    source_tokens = None if source is None else _tokens(source, context.at("source"))
+    target_tokens = _tokens(attributes.get("target"), context.at("target"))
     start, end = _positions(attributes, len(target_tokens), context)
     columns = target_tokens[start:end]
     parts: dict[str, tuple[list[str], np.ndarray]] = {}
@@ -234,10 +235,8 @@ def _refuse_missing(
         )
 
 
-def _tokens(value: Any, context: _Context, optional: bool) -> list[str] | None:
+def _tokens(value: Any, context: _Context) -> list[str]:
     """Token strings from ``TokenWithId`` objects (or plain strings), in order."""
-    if value is None and optional:
-        return None
     if not isinstance(value, list):
         raise context.error("expected a list of tokens")
     tokens = []
@@ -539,7 +538,7 @@ def _json_tricks_array(value: dict[str, Any], context: _Context) -> np.ndarray:
     if prefix == "b64.gz":
         raw = _inflate(raw, context.budget, f"{context.where}, b64.gz data")
     _check_size(len(raw), str(dtype_name), dtype, shape, context)
-    order = "C" if value.get("Corder", True) is not False else "F"
+    order: Literal["C", "F"] = "C" if value.get("Corder", True) is not False else "F"
     return np.frombuffer(raw, dtype=dtype).reshape(shape, order=order)
 
 
@@ -559,7 +558,8 @@ def _nested_list_array(data: list[Any], shape: Any, context: _Context) -> np.nda
 
 def _leaves(data: list[Any]) -> list[Any]:
     """Every non-list item of nested lists, iteratively (no recursion limit to trip)."""
-    leaves, stack = [], [data]
+    leaves: list[Any] = []
+    stack = [data]
     while stack:
         for item in stack.pop():
             (stack if isinstance(item, list) else leaves).append(item)

@@ -46,7 +46,7 @@ class _Parser:
         self.limits = limits
         self.newlines = [match.start() for match in re.finditer("\n", text)]
         self.budget = 2 * limits.max_cells + 1000
-        self.scan_string = json.decoder.scanstring
+        self.scan_string = json.decoder.scanstring  # type: ignore[attr-defined]  # not in typeshed
 
     def where(self, pos: int) -> tuple[int, int]:
         before = bisect_left(self.newlines, pos)

@@ -53,7 +53,9 @@ def _compose(text: str, source: str, limits: Limits) -> Node | None:
     for number, event in enumerate(yaml.parse(text, Loader=_Loader)):
         if number > budget:
             raise too_many_cells(source, limits)
-        line = event.start_mark.line + 1
+        mark = event.start_mark
+        assert mark is not None  # the parser marks every event it yields
+        line = mark.line + 1
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
@@ -76,7 +78,7 @@ def _compose(text: str, source: str, limits: Limits) -> Node | None:
                 )
             if isinstance(event, yaml.ScalarEvent):
                 plain = bool(event.implicit[0]) and event.tag is None
-                node = Scalar(event.value, line, event.start_mark.column + 1, plain)
+                node = Scalar(event.value, line, mark.column + 1, plain)
                 expanded += len(event.value) + 1
                 if event.anchor is not None:
                     anchor_sizes[event.anchor] = len(event.value) + 1
@@ -132,11 +134,11 @@ def read_yaml(data: bytes, source: str, options: InputOptions) -> list[Attributi
         root = _compose(text, source, limits)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
+        at = mark.line + 1 if mark is not None else None
         problem = error.problem or error.context or "invalid YAML"
         if "nesting depth" in problem:  # PyYAML >= 6.0.4 has a depth limit of its own
-            raise LimitError(source, "YAML is nested too deeply", line) from None
-        raise InputError(source, f"invalid YAML: {problem}", line) from None
+            raise LimitError(source, "YAML is nested too deeply", at) from None
+        raise InputError(source, f"invalid YAML: {problem}", at) from None
     except yaml.YAMLError as error:
         raise InputError(source, f"invalid YAML: {' '.join(str(error).split())}") from None
     return [matrix_from_document(root, source, options)]

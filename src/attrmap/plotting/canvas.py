@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from matplotlib import colors as mcolors
@@ -32,10 +33,13 @@ from ..style import Style
 from .layout import ColorbarSpec, FigurePlan, Layout, Metrics
 from .rc import isolated_rc
 
+if TYPE_CHECKING:
+    from matplotlib.typing import ColorType
+
 
 @lru_cache(maxsize=2048)
 def _coverage(
-    text: str, font_paths: tuple[str, ...], size_px: float, hinting: object
+    text: str, font_paths: tuple[str, ...], size_px: float, hinting: LoadFlags
 ) -> np.ndarray:
     """The antialiased coverage bitmap of ``text``, trimmed to its ink (rows top down).
 
@@ -57,7 +61,7 @@ def _coverage(
 
 @lru_cache(maxsize=256)
 def _char_coverage(
-    char: str, font_paths: tuple[str, ...], size_px: float, hinting: object
+    char: str, font_paths: tuple[str, ...], size_px: float, hinting: LoadFlags
 ) -> tuple[np.ndarray, int, int, float]:
     """One character's ink bitmap, its offsets from the pen (right, up; pixels) and its
     advance: the pieces ``_composed_coverage`` lays out."""
@@ -70,7 +74,7 @@ def _char_coverage(
 
 
 def _composed_coverage(
-    text: str, font_paths: tuple[str, ...], size_px: float, hinting: object
+    text: str, font_paths: tuple[str, ...], size_px: float, hinting: LoadFlags
 ) -> np.ndarray:
     """The coverage of ``text`` composed from cached per-character bitmaps.
 
@@ -135,7 +139,7 @@ class CellText(Text):
         self.stale = False
 
 
-def _blend(buffer: np.ndarray, coverage: np.ndarray, top: int, left: int, color: str) -> None:
+def _blend(buffer: np.ndarray, coverage: np.ndarray, top: int, left: int, color: ColorType) -> None:
     """Paint ``color`` through ``coverage`` into the Agg buffer at (top, left)."""
     height, width = coverage.shape[:2]
     rgb = np.array(mcolors.to_rgb(color), dtype=np.float32) * 255
@@ -307,10 +311,11 @@ def draw_grid(
     if size is not None and rows * cols > BULK_CELLS and style.output.svg_text == "path":
         annotations = AnnotationLayer(axes, rows, cols, size)
         axes.add_artist(annotations)
-    texts = (
-        [
-            axes.add_artist(
-                CellText(
+    texts: list[CellText] = []
+    if size is not None and annotations is None:
+        for row in range(rows):
+            for col in range(cols):
+                text = CellText(
                     col,
                     row,
                     "",
@@ -320,13 +325,8 @@ def draw_grid(
                     parse_math=False,
                     transform=axes.transData,
                 )
-            )
-            for row in range(rows)
-            for col in range(cols)
-        ]
-        if size is not None and annotations is None
-        else []
-    )
+                axes.add_artist(text)
+                texts.append(text)
     return Grid(axes, cells, texts, annotations)
 
 
@@ -390,7 +390,7 @@ class HeatmapCanvas:
                 if layout.title_y is not None
                 else None
             )
-        for text in self.figure.findobj(lambda a: hasattr(a, "set_parse_math")):
+        for text in self.figure.findobj(Text):  # Text and its subclasses (Annotation)
             text.set_parse_math(False)
 
     def show(self, plan: FigurePlan) -> Figure:
@@ -423,7 +423,7 @@ class HeatmapCanvas:
         """
         self._check_layout(plan)
         data = plan.data
-        canvas = self.figure.canvas
+        canvas = cast(FigureCanvasAgg, self.figure.canvas)  # made in __init__
         labels = (tuple(data.tokens), tuple(data.expressions), data.title)
         layer = [self.annotations] if self.annotations is not None else []
         changing = [self.cells, *self.axes.spines.values(), *self.texts, *layer]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ..comparison import (
     CompareOptions,
@@ -24,7 +25,7 @@ from ..comparison import (
     merged_extend,
     prepare_panel,
 )
-from ..errors import StyleError
+from ..errors import FigureWarning, StyleError
 from ..heatmap import HeatmapData
 from ..labels import display_label
 from ..model import AttributionMatrix
@@ -121,33 +122,37 @@ class _Plan:
     title_y: float | None  # the figure title's baseline, inches from the top
     token_boxes: list[_Box]  # panels that show the token labels
     font_size: float
-    warnings: list[Warning]
+    warnings: list[FigureWarning]
 
 
 def _measure_panels(
     panels: Sequence[Panel], panel_width: float | None
-) -> tuple[list[_Box], list[Warning]]:
+) -> tuple[list[_Box], list[FigureWarning]]:
     """Each panel's sizes as if it were drawn alone, at most ``panel_width`` wide
     (``--cell-size``, ``--annotate`` and the font sizes apply to each), then one font
     size, one annotation size and one row height for all, so the panels read alike and
     their rows line up."""
     prepared = [prepare_panel(panel) for panel in panels]
-    chosen, found = [], []
+    chosen: list[Metrics] = []
+    found: list[FigureWarning] = []
     for panel, data in zip(panels, prepared, strict=True):
         layout = dataclasses.replace(panel.style.layout, width=panel_width)
         style = dataclasses.replace(panel.style, layout=layout)
         metrics, warned = decide_metrics(data, style, horizontal=False)
         found += [w for w in warned if str(w) not in map(str, found)]
         chosen.append(metrics)
-    annotation_sizes = [m.annotation_font_size for m in chosen]
-    common = {
-        "font_size": min(m.font_size for m in chosen),
-        "annotation_font_size": None if None in annotation_sizes else min(annotation_sizes),
-        "cell_height": max(m.cell_height for m in chosen),
-    }
+    font_size = min(m.font_size for m in chosen)
+    annotated = [m.annotation_font_size for m in chosen if m.annotation_font_size is not None]
+    annotation_size = min(annotated) if len(annotated) == len(chosen) else None
+    cell_height = max(m.cell_height for m in chosen)
     boxes = []
     for panel, data, metrics in zip(panels, prepared, chosen, strict=True):
-        metrics = dataclasses.replace(metrics, **common)
+        metrics = dataclasses.replace(
+            metrics,
+            font_size=font_size,
+            annotation_font_size=annotation_size,
+            cell_height=cell_height,
+        )
         boxes.append(_Box(panel, data, metrics, _measure(data, metrics.font_size)))
     return boxes, found
 
@@ -296,8 +301,8 @@ def draw_comparison(comparison: Comparison, figure_format: str = "png") -> Figur
             cax = figure.add_axes(rect(bar.x, bar.top, _COLORBAR_WIDTH, bar.height))
             draw_colorbar(figure, cax, cells[id(bar.boxes[0])], bar.spec, bar.boxes[0].metrics)
         if plan.title_y is not None:
-            title(width / 2, plan.title_y, display_label(style.title), _FIGURE_TITLE_SCALE)
-    for text in figure.findobj(lambda a: hasattr(a, "set_parse_math")):
+            title(width / 2, plan.title_y, display_label(style.title or ""), _FIGURE_TITLE_SCALE)
+    for text in figure.findobj(Text):  # Text and its subclasses (Annotation)
         text.set_parse_math(False)
     return figure
 

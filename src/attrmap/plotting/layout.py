@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NoReturn
 
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
@@ -398,7 +399,9 @@ def _narrowed(
     return [_sized(data, base, low, low / base.cell_width)]
 
 
-def _refuse(data: HeatmapData, style: Style, candidates: list[Metrics], horizontal: bool) -> None:
+def _refuse(
+    data: HeatmapData, style: Style, candidates: list[Metrics], horizontal: bool
+) -> NoReturn:
     options = style.layout
     if options.cell_size is not None and not any(_fits(data, m) for m in candidates):
         width, height = options.cell_size

@@ -49,5 +49,5 @@ def register_fonts(choice: FontChoice) -> None:
             continue
         entry = font_manager.ttfFontProperty(FT2Font(path))
         manager.ttflist.append(dataclasses.replace(entry, name=alias))
-        manager._findfont_cached.cache_clear()
+        manager._findfont_cached.cache_clear()  # type: ignore[attr-defined]  # private, no stub
         _registered.add(alias)

@@ -164,7 +164,7 @@ class _Painter:
             sgr += self._sgr(38, _hex_rgb(foreground))
         return sgr + text
 
-    def _sgr(self, layer: int, rgb: Sequence[int]) -> str:
+    def _sgr(self, layer: int, rgb: Sequence[int] | np.ndarray) -> str:
         red, green, blue = (int(c) for c in rgb)
         if self.mode is ColorMode.TRUECOLOR:
             return f"\x1b[{layer};2;{red};{green};{blue}m"
