@@ -8,6 +8,7 @@ down; the child reports the outcome, the time ``load_matrix`` took and its peak-
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -695,3 +696,30 @@ def test_inseq_grid_over_the_cell_limit_is_refused_before_decoding(tmp_path):
     path = inseq_files.write(tmp_path / "big.json", inseq_files.output([sequence]))
     message = assert_refused(load_in_child(path), path, "more than 250,000 cells", "--max-cells")
     assert "a 600 x 500 grid" in message
+
+
+def test_inseq_nested_list_bomb_is_refused_before_parsing(tmp_path):
+    """A ~70 kB .json.gz whose array is 60 MB of ``[1],``: 15 million one-element lists
+    would take gigabytes as Python lists (a MemoryError under the cap) before any array
+    is built; the lists and objects are counted against the cell limit first."""
+    import inseq_files
+
+    sequence = inseq_files.sequence(["<pad>", "a", "b", "c"], None, 1, list("vwxyz"), None)
+    sequence["attributes"]["source_attributions"] = "@ARRAY@"
+    head, tail = inseq_files.dumps(inseq_files.output([sequence])).split(b'"@ARRAY@"')
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    lists = b"[1]," * (MB // 4)
+    parts = [packer.compress(head + b"[")]
+    parts += [packer.compress(lists) for _ in range(60)]
+    parts += [packer.compress(b"[1]]" + tail), packer.flush()]
+    path = tmp_path / "nested-lists.json.gz"
+    path.write_bytes(b"".join(parts))
+    assert path.stat().st_size < 100_000
+    message = assert_refused(
+        load_in_child(path), path, "more than 1,001,000 JSON lists and objects", "--max-cells"
+    )
+    assert "250,000 cells" in message
+    # Within the limit the same kind of array is read: a 5 x 3 grid as nested lists.
+    small = tmp_path / "small.json.gz"
+    small.write_bytes(gzip.compress(head + json.dumps([[1, 2, 3]] * 5).encode() + tail))
+    assert load_matrix(small).shape == (5, 3)

@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import InputError, LimitError
 from ..labels import spelled_text
 from ..model import AttributionMatrix
-from .base import Format, InputOptions
+from .base import Format, InputOptions, Limits
 
 #: inseq's own default (what its ``show()`` draws for gradient methods): the L2 norm over
 #: trailing dimensions, then every column scaled to sum to 1. The other aggregates only
@@ -80,7 +80,9 @@ def read(data: bytes, source: str, options: InputOptions) -> list[AttributionMat
     checked ``part`` and ``aggregate`` already)."""
     aggregation = options.aggregate or SCALED_AGGREGATE
     budget = _Budget(source, options.limits.max_bytes)
-    document = _parse_json(_inflate(data, budget) if data.startswith(_GZIP_MAGIC) else data, source)
+    text = _inflate(data, budget) if data.startswith(_GZIP_MAGIC) else data
+    _check_containers(text, source, options.limits)
+    document = _parse_json(text, source)
     context = _Context(source, options, budget, aggregation)
     attributes = _instance(document, _TOP_CLASS, context, "the file")
     sequences = attributes.get("sequence_attributions")
@@ -134,6 +136,21 @@ def _inflate(data: bytes, budget: _Budget, where: str = "") -> bytes:
     except zlib.error as error:
         raise InputError(budget.source, f"{prefix}gzip data is corrupt ({error})") from None
     return b"".join(chunks)
+
+
+def _check_containers(data: bytes, source: str, limits: Limits) -> None:
+    """Refuse more JSON lists and objects than arrays within the cell limit need, before
+    parsing: each is ~70 bytes of Python from 3 bytes of file, so 64 MB of ``[1],`` would
+    take gigabytes. A nested-list array has at most two lists per cell (one per cell and
+    one per row); tokens take three each. A count of brackets, also inside strings:
+    an upper bound, at C speed."""
+    budget = 4 * limits.max_cells + 1000
+    if data.count(b"[") + data.count(b"{") > budget:
+        raise LimitError(
+            source,
+            f"more than {budget:,} JSON lists and objects, more than arrays of "
+            f"{limits.max_cells:,} cells need (raise the limit with --max-cells if you must)",
+        )
 
 
 def _parse_json(data: bytes, source: str) -> Any:
