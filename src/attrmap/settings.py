@@ -30,7 +30,8 @@ class Auto(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
-    __format__ = str.__format__
+    def __format__(self, spec: str) -> str:  # f"{AUTO}" is "auto", as for the string
+        return format(self.value, spec)
 
 
 AUTO = Auto.AUTO

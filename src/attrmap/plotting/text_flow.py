@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import cast
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -482,5 +481,5 @@ def draw_text_page(page: TextPage, style: Style) -> Figure:
             figure, cax, boxes, page.colorbar, Metrics(metrics.font_size, None, 0, 0, 0), True
         )
     for text in figure.findobj(Text):  # tick labels made outside the rc context too
-        cast(Text, text).set_parse_math(False)
+        text.set_parse_math(False)
     return figure
