@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,13 +31,17 @@ class Record:
     key: str | None = None
     error: AttrmapError | None = None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, message: Callable[[str], str] = str) -> dict[str, Any]:
+        """The record as JSON; ``message`` words the error (the CLI names its flags)."""
+        error = None if self.error is None else error_fields(self.error, self.input)
+        if error is not None:
+            error["message"] = message(error["message"])
         return {
             "input": self.input,
             "status": self.status,
             "figures": list(self.figures),
             "key": self.key,
-            "error": None if self.error is None else error_fields(self.error, self.input),
+            "error": error,
         }
 
 
@@ -60,13 +64,18 @@ class RunReport:
     def add(self, record: Record) -> None:
         self.records.append(record)
 
-    def write(self, path: str | os.PathLike[str], summary: Mapping[str, Any]) -> None:
+    def write(
+        self,
+        path: str | os.PathLike[str],
+        summary: Mapping[str, Any],
+        message: Callable[[str], str] = str,
+    ) -> None:
         """Write the report atomically: a CI step never reads half of one."""
         document = {
             "version": REPORT_VERSION,
             "command": self.command,
             "summary": dict(summary),
-            "records": [record.as_json() for record in self.records],
+            "records": [record.as_json(message) for record in self.records],
         }
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))

@@ -1,0 +1,135 @@
+"""What the CLI prints about a run: one line per error or warning, shared advice once,
+the ``--report`` file; and the library's messages in the command line's words.
+
+The library names settings as Python does (`` `range="auto"` ``); ``cli_message``
+rewrites each such name to the flag that sets it (``--range auto``), using the options
+of the command being run and the settings table, which know both spellings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import click
+
+from ..errors import AttrmapError
+from ..reports import HintTally, Record, RunReport, github_annotation, in_github_actions
+from ..settings import SETTINGS
+from .exits import ExitCode
+
+#: A Python spelling in a library message: `name`, `name=True`, `name="value"`, `name=3`.
+PYTHON_SPELLING = re.compile(r"`(?P<name>[a-z_]+)(?:=(?P<quote>\"?)(?P<value>[^`\"]*)(?P=quote))?`")
+
+
+def flag_names() -> dict[str, str]:
+    """Python name -> flag, for every setting and every option of the running command."""
+    names = {setting.name: setting.option for setting in SETTINGS}
+    context = click.get_current_context(silent=True)
+    commands: list[click.Command] = []
+    if context is not None:
+        commands.append(context.command)
+        root = context.find_root().command
+        if isinstance(root, click.Group):
+            commands.extend(root.commands.values())
+    for command in reversed(commands):  # the running command's spelling wins
+        for param in command.params:
+            longs = [opt for opt in param.opts if opt.startswith("--")]
+            if param.name and longs and param.name not in names:
+                names[param.name] = longs[0]
+    return names
+
+
+def cli_message(text: str) -> str:
+    """``text`` with each Python spelling of a setting or option as its flag."""
+    if "`" not in text:
+        return text
+    names = flag_names()
+
+    def flag(match: re.Match[str]) -> str:
+        name, value = match["name"], match["value"]
+        option = names.get(name)
+        if option is None:
+            return match[0]
+        if value is None or value == "True":
+            return option
+        if value == "False" and "/" in option:
+            return option.split("/")[1]
+        return f"{option} {value}"
+
+    return PYTHON_SPELLING.sub(flag, text)
+
+
+@contextlib.contextmanager
+def one_line_warnings() -> Iterator[None]:
+    """Library warnings (a glyph missing from the font, say) as one line each, once,
+    instead of Python's two-line format repeated for every glyph and file."""
+    seen: set[str] = set()
+
+    def show(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+        text = " ".join(str(message).split())
+        if MATPLOTLIB_MISSING_GLYPH.match(text):
+            return  # attrmap's own warning names the character and a font that has it
+        if text not in seen:
+            seen.add(text)
+            click.echo(f"attrmap: warning: {cli_message(text)}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        yield
+
+
+MATPLOTLIB_MISSING_GLYPH = re.compile(r"Glyph \d+ \(.*\) missing from font\(s\)")
+
+
+class Reporter:
+    """Where a command's per-input results go: one error line each on stderr (plus a
+    GitHub annotation in GitHub Actions), shared advice once at the end, and the
+    ``--report`` JSON file if asked for."""
+
+    def __init__(self, command: str, report_path: str | None = None) -> None:
+        self.hints = HintTally()
+        self.github = in_github_actions()
+        self.report_path = report_path
+        self.run_report = RunReport(command)
+        self.failed = False
+
+    def record(self, record: Record, bar_active: bool = False) -> None:
+        self.run_report.add(record)
+        if record.error is not None:
+            self.error(record.error, record.input, bar_active)
+
+    def error(self, error: AttrmapError, source: str | None = None, bar_active: bool = False):
+        self.failed = True
+        text = error.brief if self.hints.add(error) else str(error)
+        prefix = "\n" if bar_active else ""  # start below a progress bar drawn on this line
+        click.echo(f"{prefix}attrmap: error: {cli_message(text)}", err=True)
+        if self.github:  # GitHub reads workflow commands from stdout
+            click.echo(cli_message(github_annotation(error, source)))
+
+    def finish(self, summary: dict[str, Any] | None = None) -> None:
+        """The advice shared by several errors, once; then the JSON report, if asked."""
+        for line in self.hints.closing_lines():
+            click.echo(f"attrmap: hint: {cli_message(line)}", err=True)
+        if self.report_path is not None:
+            self.run_report.write(
+                self.report_path, summary or self.run_report.counts(), message=cli_message
+            )
+
+
+def run_each(
+    sources: Iterable[str], action: Callable[[str], Record], reporter: Reporter
+) -> ExitCode:
+    """Do ``action`` for every input, reporting each outcome; FAILURE if any failed."""
+    for source in sources:
+        try:
+            record = action(source)
+        except AttrmapError as error:
+            record = Record(source, "failed", error=error)
+        reporter.record(record)
+    reporter.finish()
+    return ExitCode.FAILURE if reporter.failed else ExitCode.OK
