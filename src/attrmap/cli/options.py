@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -60,9 +60,11 @@ def setting_option(setting: Setting) -> Decorator:
     elif flag.number_or_auto:
         kwargs["type"] = NumberOrAuto()
     elif flag.low is not None or flag.high is not None:
-        bounds = {"min": flag.low, "max": flag.high, "min_open": flag.low_open}
-        floats = float in setting.types
-        kwargs["type"] = click.FloatRange(**bounds) if floats else click.IntRange(**bounds)
+        if float in setting.types:
+            kwargs["type"] = click.FloatRange(flag.low, flag.high, min_open=flag.low_open)
+        else:
+            low, high = (None if end is None else int(end) for end in (flag.low, flag.high))
+            kwargs["type"] = click.IntRange(low, high, min_open=flag.low_open)
     elif setting.types == (int,):
         kwargs["type"] = int
     kwargs["multiple"] = flag.multiple
@@ -74,7 +76,9 @@ def stack(name: str) -> list[Decorator]:
     return [setting_option(setting) for setting in SETTINGS if setting.flag.stack == name]
 
 
-def apply(options: list[Decorator], command: Callable[..., Any]) -> Callable[..., Any]:
+def apply(
+    options: Sequence[Callable[[Any], Any]], command: Callable[..., Any]
+) -> Callable[..., Any]:
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
 
 
