@@ -112,3 +112,35 @@ def test_a_bad_table_is_one_line_naming_the_file(project, table, message):
         assert result.exit_code == 1
         assert result.output.startswith(f"attrmap: error: {path}")
         assert message in result.output and len(result.output.splitlines()) == 1
+
+
+def test_a_project_file_someone_else_could_have_written_is_skipped(project, tmp_path):
+    """As git's safe.directory: a pyproject.toml in a world-writable folder (a shared /tmp)
+    or owned by another user sets nothing, with one warning line naming it."""
+    import os
+
+    from attrmap.errors import UntrustedFileWarning
+
+    pyproject = project / "pyproject.toml"
+    Path("small.yaml").write_text(SMALL)  # 2x2: valid only under the table's shape = "any"
+    assert resolve_files().config.style.cmap == "RdBu"
+    cases = {"world-writable folder": lambda: project.chmod(0o777)}
+    if os.geteuid() == 0:  # only root can give a file away; elsewhere the folder case only
+        cases["another user's file"] = lambda: os.chown(pyproject, 4242, 4242)
+    for case, make_untrusted in cases.items():
+        make_untrusted()
+        with pytest.warns(UntrustedFileWarning, match="ignored: ") as caught:
+            assert find_project_file() is None, case
+        assert str(pyproject) in str(caught[0].message)
+        with pytest.warns(UntrustedFileWarning):
+            assert resolve_files().config.style.cmap != "RdBu", case  # the default
+        result = CliRunner().invoke(cli, ["validate", "small.yaml"])
+        assert result.exit_code == 1, (case, result.output)  # the 13x5 default shape
+        warning_lines = [line for line in result.output.splitlines() if "warning" in line]
+        assert len(warning_lines) == 1 and str(pyproject) in warning_lines[0], warning_lines
+        project.chmod(0o755)
+        os.chown(pyproject, os.geteuid(), os.getegid())
+        assert find_project_file() == pyproject  # trusted again
+    pyproject.chmod(0o666)  # the file itself writable by anyone
+    with pytest.warns(UntrustedFileWarning, match="anyone may write it"):
+        assert find_project_file() is None

@@ -117,6 +117,10 @@ class WorkerError(AttrmapError):
     """A figure could not be drawn because its worker died, or because of a bug."""
 
 
+class UntrustedFileWarning(UserWarning):
+    """A project file skipped because another user could have written it."""
+
+
 class FigureWarning(UserWarning):
     """A figure was drawn, but a reader could misread it (or a choice was made for them).
 

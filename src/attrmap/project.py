@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import StyleError
+from .errors import StyleError, UntrustedFileWarning
 from .style import Config, build_config, config_settings, read_config_file
 
 if sys.version_info >= (3, 11):
@@ -67,15 +69,44 @@ def find_project_file(start: str | os.PathLike[str] | None = None) -> Path | Non
 
     The search stops at the first one found (a parent project's settings never leak into
     a nested project) and at a repository's root (a folder holding ``.git``), as black
-    and ruff do.
+    and ruff do. A file another user could have written (see ``untrusted``) is skipped
+    with a warning, and the search stops there too.
     """
     folder = Path(start if start is not None else Path.cwd()).absolute()
     for candidate in (folder, *folder.parents):
         path = candidate / PROJECT_FILE
         if path.is_file():
-            return path
+            problem = untrusted(path)
+            if problem is None:
+                return path
+            warnings.warn(
+                f"{path}: ignored: {problem}; project settings are read only from files you "
+                "own in folders only you can write",
+                UntrustedFileWarning,
+                stacklevel=2,
+            )
+            return None
         if (candidate / ".git").exists():
             return None
+    return None
+
+
+def untrusted(path: Path) -> str | None:
+    """Why someone else may have written ``path``, or None: another user owns it (root
+    aside), or anyone may write it or its folder (a folder under a shared ``/tmp``).
+    As git's ``safe.directory``: a ``/tmp/pyproject.toml`` must not restyle your figures."""
+    if not hasattr(os, "geteuid"):  # Windows: no owners to compare
+        return None
+    try:
+        file, folder = path.stat(), path.parent.stat()
+    except OSError:
+        return None
+    if file.st_uid not in (os.geteuid(), 0):
+        return f"owned by another user (uid {file.st_uid})"
+    if file.st_mode & stat.S_IWOTH:
+        return "anyone may write it"
+    if folder.st_mode & stat.S_IWOTH:
+        return f"anyone may write its folder {path.parent}"
     return None
 
 
