@@ -3,6 +3,7 @@ figure and cell sizes, font sizes, annotation presence, label orientation, page 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import warnings
@@ -13,11 +14,16 @@ import pytest
 from click.testing import CliRunner
 
 import attrmap
-from attrmap import AttributionMatrix, LimitError, Style, StyleError
+from attrmap import AttributionMatrix, Style, StyleError
 from attrmap.cli import cli
 from attrmap.errors import AnnotationsDroppedWarning, PagesSplitWarning
 from attrmap.plotting import prepare_pages, render_pages
-from attrmap.plotting.layout import MAX_PAGE_INCHES, _text_size_in
+from attrmap.plotting.layout import (
+    MAX_FIGURE_PIXELS,
+    MAX_FIGURE_SIDE,
+    MAX_PAGE_INCHES,
+    _text_size_in,
+)
 from attrmap.provenance import read_figure_key
 from attrmap.style import LayoutOptions, OutputOptions
 
@@ -170,10 +176,16 @@ def test_a_long_sequence_is_split_automatically_legibly_and_says_so():
     assert sum(len(p.data.tokens) for p in plans) == 1000
 
 
-def test_the_pixel_limit_concerns_png_only():
+def test_the_pixel_limit_splits_png_pages_only():
     matrix = grid(400, 200)
-    with pytest.raises(LimitError, match="pixels"):
-        quiet(prepare_pages, matrix, Style(), "png")
+    with pytest.warns(PagesSplitWarning, match="pixel limit"):
+        pages = prepare_pages(matrix, Style(), "png")
+    assert len(pages) > 1
+    for plan in pages:
+        width, height = (
+            math.ceil(side * 150) for side in (plan.layout.fig_width, plan.layout.fig_height)
+        )
+        assert width * height <= MAX_FIGURE_PIXELS and max(width, height) <= MAX_FIGURE_SIDE
     assert len(quiet(prepare_pages, matrix, Style(), "svg")) == 1
 
 

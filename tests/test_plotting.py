@@ -235,8 +235,11 @@ def test_a_figure_too_large_to_draw_is_refused_up_front():
         np.zeros((400, 200)),
         source="huge.csv",
     )
+    one_page = attrmap.Style(layout=attrmap.style.LayoutOptions(rows_per_page=400))
     with pytest.raises(LimitError, match=r"huge.csv: the figure would be \d+x\d+ pixels"):
-        attrmap.render(matrix)
+        attrmap.render(matrix, one_page)  # a split asked for is kept, and refused
+    with pytest.raises(LimitError, match=r"huge.csv: needs 8 pages"):
+        attrmap.render(matrix)  # split automatically within the limits: not one figure
 
 
 def test_large_grid_numbers_composed_from_glyphs_match_whole_string_rendering():

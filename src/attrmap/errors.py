@@ -159,3 +159,8 @@ class AnnotationsDroppedWarning(FigureWarning):
 class PagesSplitWarning(FigureWarning):
     summary = "were split into pages to stay within the page size limit"
     advice = "choose the split with --rows-per-page"
+
+
+class TallFigureWarning(FigureWarning):
+    summary = "have pages taller than 30 in, hard to read on a screen or in print"
+    advice = "try --layout text, --page a4 or --transpose"

@@ -30,7 +30,7 @@ from matplotlib.transforms import IdentityTransform
 from ..heatmap import HeatmapData
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
-from .layout import ColorbarSpec, FigurePlan, Layout, Metrics
+from .layout import _PAD, MARKER_COLOR, MARKER_SCALE, ColorbarSpec, FigurePlan, Layout, Metrics
 from .rc import isolated_rc
 
 if TYPE_CHECKING:
@@ -390,6 +390,20 @@ class HeatmapCanvas:
                 if layout.title_y is not None
                 else None
             )
+            self.marker = (
+                self.figure.text(
+                    1 - _PAD / layout.fig_width,
+                    layout.marker_y,
+                    "",
+                    ha="right",
+                    va="baseline",
+                    fontsize=metrics.font_size * MARKER_SCALE,
+                    color=MARKER_COLOR,
+                    parse_math=False,
+                )
+                if layout.marker_y is not None
+                else None
+            )
         for text in self.figure.findobj(Text):  # Text and its subclasses (Annotation)
             text.set_parse_math(False)
 
@@ -397,6 +411,8 @@ class HeatmapCanvas:
         """Put ``plan`` on the canvas; its layout must be this canvas's layout."""
         self._check_layout(plan)
         self._show_labels(plan.data)
+        if self.marker is not None:
+            self.marker.set_text(plan.marker or "")
         self._show_values(plan.data)
         return self.figure
 
@@ -424,12 +440,14 @@ class HeatmapCanvas:
         self._check_layout(plan)
         data = plan.data
         canvas = cast(FigureCanvasAgg, self.figure.canvas)  # made in __init__
-        labels = (tuple(data.tokens), tuple(data.expressions), data.title)
+        labels = (tuple(data.tokens), tuple(data.expressions), data.title, plan.marker)
         layer = [self.annotations] if self.annotations is not None else []
         changing = [self.cells, *self.axes.spines.values(), *self.texts, *layer]
         with isolated_rc(self.layout.fonts):
             if labels != self._background_labels:
                 self._show_labels(data)
+                if self.marker is not None:
+                    self.marker.set_text(plan.marker or "")
                 for artist in changing:
                     artist.set_visible(False)
                 canvas.draw()

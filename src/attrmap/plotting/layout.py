@@ -26,9 +26,11 @@ from ..errors import (
     LimitError,
     PagesSplitWarning,
     StyleError,
+    TallFigureWarning,
 )
 from ..fonts import DEJAVU_SANS
 from ..heatmap import HeatmapData
+from ..labels import page_marker
 from ..style import Style
 
 _PAD = 0.15  # inches of white space around everything
@@ -48,6 +50,13 @@ _DIAG = math.sqrt(0.5)
 
 #: Largest page side in inches: PDF viewers refuse pages past 200 in.
 MAX_PAGE_INCHES = 200.0
+#: A page taller than this is said (``TallFigureWarning``): hard to read on a screen or print.
+TALL_PAGE_INCHES = 30.0
+#: Page markers ("tokens 1-250 of 1,500") are this fraction of the label size.
+MARKER_SCALE = 0.85
+MARKER_COLOR = "#444444"
+_MARKER_ROOM = 0.3  # inches a marker line may take at the top of a page
+_MIN_PAGE_TOKENS = 20  # automatic pages hold this many tokens before expressions tile
 #: Largest PNG drawn, in pixels: 50 MP is a 200 MB RGBA buffer, and ~5,000 annotated
 #: cells at 150 dpi. Past that an annotated heatmap is unreadable and Agg runs out of room.
 MAX_FIGURE_PIXELS = 50_000_000
@@ -141,6 +150,7 @@ class Layout:
     colorbar: ColorbarSpec
     colorbar_horizontal: bool = False  # short grids: a colorbar below, not beside
     fonts: tuple[str, ...] = (DEJAVU_SANS,)  # font.family chain (see ``fonts``)
+    marker_y: float | None = None  # baseline of the page marker; None on a single page
 
     @property
     def extend(self) -> str:
@@ -347,18 +357,24 @@ def _candidates(data: HeatmapData, style: Style, horizontal: bool) -> Iterator[M
 
 
 def decide_metrics(
-    data: HeatmapData, style: Style, horizontal: bool
+    data: HeatmapData | list[HeatmapData], style: Style, horizontal: bool
 ) -> tuple[Metrics, list[FigureWarning]]:
     """Fonts, cell size and label rotation for the whole figure, honouring --width,
     --cell-size and --annotate: cells shrink first, then fonts (never below 6 pt; numbers
-    5 pt); with ``annotate: auto`` the numbers are dropped, with a warning, last."""
+    5 pt); with ``annotate: auto`` the numbers are dropped, with a warning, last. Given
+    several pages, the first sizes that fit every page (``--width`` is a page's)."""
+    pages = data if isinstance(data, list) else [data]
+    data = pages[0]
     options = style.layout
     chosen = next(
         (
             m
             for m in _candidates(data, style, horizontal)
-            if _fits(data, m)
-            and (options.width is None or _figure_width(data, m, horizontal) <= options.width)
+            if all(
+                _fits(page, m)
+                and (options.width is None or _figure_width(page, m, horizontal) <= options.width)
+                for page in pages
+            )
         ),
         None,
     )
@@ -431,8 +447,11 @@ def _is_short(data: HeatmapData, metrics: Metrics, rows: int) -> bool:
     return rows * metrics.cell_height < text.colorbar_label[0] + 0.3
 
 
-def place_page(data: HeatmapData, metrics: Metrics, horizontal: bool) -> Layout:
-    """The layout of one page: ``data`` holds just that page's rows."""
+def place_page(
+    data: HeatmapData, metrics: Metrics, horizontal: bool, marker_width: float | None = None
+) -> Layout:
+    """The layout of one page: ``data`` holds just that page's rows. A page of several
+    gets a marker line (``marker_width`` wide) saying which tokens it holds."""
     rows, cols = data.shape
     text = _measure(data, metrics.font_size)
     size = metrics.font_size
@@ -442,10 +461,13 @@ def place_page(data: HeatmapData, metrics: Metrics, horizontal: bool) -> Layout:
     grid_width, grid_height = cols * cell_width, rows * cell_height
     labels_height = column_labels_extent(text, metrics)[0]
     title_height = 1.6 * _text_size("Ag", size * 1.2)[1] if data.title else 0.0
+    marker_height = 0.0 if marker_width is None else 1.5 * _text_size("Ag", size * MARKER_SCALE)[1]
 
     left = _PAD + text.row_width + label_offset
-    top = _PAD + title_height + labels_height + label_offset
+    top = _PAD + marker_height + title_height + labels_height + label_offset
     fig_width = _figure_width(data, metrics, horizontal)
+    if marker_width is not None:
+        fig_width = max(fig_width, marker_width + 2 * _PAD)
     if horizontal:
         bar_length = min(_MAX_COLORBAR_LENGTH, max(grid_width, text.colorbar_label[0] + 0.3))
         below = (
@@ -475,11 +497,14 @@ def place_page(data: HeatmapData, metrics: Metrics, horizontal: bool) -> Layout:
         fig_height=round(fig_height, 3),
         heatmap_rect=rect(left, top, grid_width, grid_height),
         colorbar_rect=rect(*bar_rect),
-        title_y=1 - (_PAD + title_height * 0.7) / fig_height if data.title else None,
+        title_y=1 - (_PAD + marker_height + title_height * 0.7) / fig_height
+        if data.title
+        else None,
         metrics=metrics,
         colorbar=_colorbar_spec(data),
         colorbar_horizontal=horizontal,
         fonts=_FONTS.get(),
+        marker_y=None if marker_width is None else 1 - (_PAD + marker_height * 0.7) / fig_height,
     )
 
 
@@ -489,6 +514,7 @@ class FigurePlan:
 
     data: HeatmapData
     layout: Layout
+    marker: str | None = None  # "tokens 751-1,500 of 1,500" on a page of several
 
 
 def plan_pages(
@@ -507,48 +533,179 @@ def plan_pages(
 def _plan_pages(
     data: HeatmapData, style: Style, figure_format: str
 ) -> tuple[list[FigurePlan], list[FigureWarning]]:
-    transpose = style.layout.transpose
-    oriented = data.transposed() if transpose else data
-    metrics, warnings = decide_metrics(oriented, style, horizontal=False)
-    tokens = data.shape[0]
-    per_page = style.layout.rows_per_page
-    if per_page is None:
-        per_page = _tokens_per_page(oriented, metrics, transpose, tokens)
-        if per_page < tokens and not transpose and style.layout.cell_size is None:
-            # Too long for one page: rows as low as their text allows (not 0.45 in),
-            # so a long sequence takes fewer, smaller pages.
-            metrics = replace(metrics, cell_height=_compact_height(oriented, metrics))
-            per_page = _tokens_per_page(oriented, metrics, transpose, tokens)
-        if per_page < tokens:
-            pages = math.ceil(tokens / per_page)
-            warnings.append(
-                PagesSplitWarning(
-                    data.source,
-                    f"{tokens} tokens would make a page over {MAX_PAGE_INCHES:g} in; split "
-                    f"into {pages} pages of up to {math.ceil(tokens / pages)} tokens (choose with "
-                    "--rows-per-page)",
-                )
-            )
-    pages = math.ceil(tokens / per_page)
-    if style.layout.rows_per_page is None:  # automatic: balanced, 334 + 333 + 333
-        sizes = [tokens // pages + (page < tokens % pages) for page in range(pages)]
-    else:  # as asked: N per page, the rest on the last
-        sizes = [min(per_page, tokens - page * per_page) for page in range(pages)]
-    starts = [sum(sizes[:page]) for page in range(pages)]
-    bounds = [(start, start + size) for start, size in zip(starts, sizes, strict=True)]
-    first = data.token_rows(*bounds[0])
-    first = first.transposed() if transpose else first
-    horizontal = len(bounds) == 1 and _is_short(first, metrics, first.shape[0])
+    if style.layout.transpose:
+        metrics, warnings, bounds = _transposed_split(data, style, figure_format)
+        tiles = [(0, data.shape[1])]
+    else:
+        metrics, warnings = decide_metrics(data, style, horizontal=False)
+        metrics, bounds, tiles = _token_split(data, style, metrics, figure_format, warnings)
+    tokens, expressions = data.shape
+    pieces = [(t, e) for e in tiles for t in bounds]
+    marker_width = None
+    markers: list[str | None] = [None] * len(pieces)
+    if len(pieces) > 1:
+        markers = [page_marker(t, tokens, e, expressions) for t, e in pieces]
+        size = metrics.font_size * MARKER_SCALE
+        marker_width = max(_text_size(marker or "", size)[0] for marker in markers)
+    first = _piece(data, *pieces[0], style.layout.transpose)
+    horizontal = len(pieces) == 1 and _is_short(first, metrics, first.shape[0])
     if horizontal:
+        oriented = data.transposed() if style.layout.transpose else data
         metrics, warnings = decide_metrics(oriented, style, horizontal=True)
     plans = []
-    for start, stop in bounds:
-        page = data.token_rows(start, stop)
-        page = page.transposed() if transpose else page
-        plans.append(FigurePlan(page, place_page(page, metrics, horizontal)))
+    for (rows, columns), marker in zip(pieces, markers, strict=True):
+        page = _piece(data, rows, columns, style.layout.transpose)
+        plans.append(FigurePlan(page, place_page(page, metrics, horizontal, marker_width), marker))
     for plan in plans:
         check_page_size(plan.layout, style, figure_format, data.source)
+    tallest = max(plan.layout.fig_height for plan in plans)
+    if tallest > TALL_PAGE_INCHES:
+        warnings.append(tall_figure_warning(data.source, tallest, "--layout text, --page a4"))
     return plans, [*data.warnings, *warnings]
+
+
+def tall_figure_warning(source: str, height: float, instead: str) -> TallFigureWarning:
+    """The one line said about a page too tall to read on a screen or print."""
+    return TallFigureWarning(
+        source,
+        f"a page is {height:.0f} in tall, hard to read on a screen or in print; "
+        f"for a long input try {instead} or --transpose",
+    )
+
+
+def _piece(
+    data: HeatmapData, tokens: tuple[int, int], expressions: tuple[int, int], transpose: bool
+) -> HeatmapData:
+    """The tokens and expressions one page shows, oriented as drawn."""
+    page = data.token_rows(*tokens)
+    if expressions != (0, data.shape[1]):
+        page = page.expression_columns(*expressions)
+    return page.transposed() if transpose else page
+
+
+def runs(count: int, per: int, balanced: bool) -> list[tuple[int, int]]:
+    """``count`` items in runs of at most ``per``: balanced (334 + 333 + 333) when
+    automatic, or as asked (N per run, the rest on the last)."""
+    runs = math.ceil(count / per)
+    if balanced:
+        sizes = [count // runs + (run < count % runs) for run in range(runs)]
+    else:
+        sizes = [min(per, count - run * per) for run in range(runs)]
+    starts = [sum(sizes[:run]) for run in range(runs)]
+    return [(start, start + size) for start, size in zip(starts, sizes, strict=True)]
+
+
+def side_limit(style: Style, figure_format: str) -> float:
+    """The longest page side allowed, in inches: 200, and for PNG 32,768 pixels."""
+    limit = MAX_PAGE_INCHES
+    if figure_format == "png":
+        limit = min(limit, (MAX_FIGURE_SIDE - 1) / style.dpi)
+    return limit
+
+
+def height_limit(width: float, style: Style, figure_format: str) -> float:
+    """The tallest page ``width`` inches wide allowed: ``side_limit``, and for PNG the
+    pixel count (50 megapixels)."""
+    limit = side_limit(style, figure_format)
+    if figure_format == "png":
+        columns = math.ceil(width * style.dpi)
+        limit = min(limit, (MAX_FIGURE_PIXELS // columns - 1) / style.dpi)
+    return limit
+
+
+def _token_split(
+    data: HeatmapData,
+    style: Style,
+    metrics: Metrics,
+    figure_format: str,
+    warnings: list[FigureWarning],
+) -> tuple[Metrics, list[tuple[int, int]], list[tuple[int, int]]]:
+    """Pages of tokens (``--rows-per-page``, or as many as keep a page within the page
+    and pixel limits) and tiles of expressions (only when a page of all of them would be
+    too wide, or hold too few tokens): the metrics, token runs and expression runs."""
+    tokens, expressions = data.shape
+    per_page = style.layout.rows_per_page
+    if per_page is not None:
+        return metrics, runs(tokens, per_page, balanced=False), [(0, expressions)]
+    one = place_page(data, metrics, horizontal=False)
+    limit = side_limit(style, figure_format)
+    if one.fig_width <= limit and one.fig_height <= height_limit(
+        one.fig_width, style, figure_format
+    ):
+        return metrics, [(0, tokens)], [(0, expressions)]
+    if style.layout.cell_size is None:
+        # Too long for one page: rows as low as their text allows (not 0.45 in),
+        # so a long sequence takes fewer, smaller pages.
+        metrics = replace(metrics, cell_height=_compact_height(data, metrics))
+    columns = expressions
+    while True:
+        tiles = runs(expressions, columns, balanced=True)
+        layouts = [place_page(data.expression_columns(*tile), metrics, False) for tile in tiles]
+        width = max(layout.fig_width for layout in layouts)
+        fixed = max(layout.fig_height for layout in layouts) - tokens * metrics.cell_height
+        room = height_limit(width + 0.01, style, figure_format) - fixed - _MARKER_ROOM
+        per_page = max(0, min(tokens, math.floor(room / metrics.cell_height)))
+        if columns == 1 or (width <= limit and per_page >= min(tokens, _MIN_PAGE_TOKENS)):
+            break
+        columns -= max(1, columns // 8)
+    if per_page < 1:
+        raise LimitError(data.source, "a single row does not fit on a page; lower --dpi")
+    bounds = runs(tokens, per_page, balanced=True)
+    pages = len(bounds) * len(tiles)
+    across = f" and {len(tiles)} tiles of expressions" if len(tiles) > 1 else ""
+    warnings.append(
+        PagesSplitWarning(
+            data.source,
+            f"{tokens} tokens x {expressions} expressions would make a page over the page "
+            f"or pixel limit; split into {pages} pages of up to {bounds[0][1]} tokens{across} "
+            "(choose with --rows-per-page or --page)",
+        )
+    )
+    return metrics, bounds, tiles
+
+
+def _transposed_split(
+    data: HeatmapData, style: Style, figure_format: str
+) -> tuple[Metrics, list[FigureWarning], list[tuple[int, int]]]:
+    """Tokens across the top: pages of tokens (``--rows-per-page``, or as many as fit the
+    width limit, ``--width`` or the page limit), each page sized with the same metrics,
+    which are decided on the pages themselves (so ``--width`` applies to a page)."""
+    tokens = data.shape[0]
+    asked = style.layout.rows_per_page
+    automatic = asked is None
+    per_page = asked or tokens
+    if automatic:
+        oriented = data.transposed()
+        free = replace(style, layout=replace(style.layout, width=None))
+        metrics, warnings = decide_metrics(oriented, free, horizontal=False)
+        one = place_page(oriented, metrics, horizontal=False)
+        limit = min(style.layout.width or math.inf, side_limit(style, figure_format))
+        if one.fig_width <= limit:
+            metrics, warnings = decide_metrics(oriented, style, horizontal=False)
+            return metrics, warnings, [(0, tokens)]
+        fixed = one.fig_width - tokens * metrics.cell_width
+        per_page = max(1, math.floor((limit - fixed) / metrics.cell_width))
+    while True:
+        bounds = runs(tokens, per_page, balanced=automatic)
+        pages = [data.token_rows(*bound).transposed() for bound in bounds]
+        try:
+            metrics, warnings = decide_metrics(pages, style, horizontal=False)
+        except StyleError:
+            if not automatic or per_page == 1:
+                raise
+            per_page = max(1, per_page * 3 // 4)
+            continue
+        break
+    if automatic:
+        warnings.append(
+            PagesSplitWarning(
+                data.source,
+                f"{tokens} tokens across would make a page over the width limit; split into "
+                f"{len(bounds)} pages of up to {bounds[0][1]} tokens (choose with "
+                "--rows-per-page)",
+            )
+        )
+    return metrics, warnings, bounds
 
 
 def _compact_height(data: HeatmapData, metrics: Metrics) -> float:
@@ -557,17 +714,6 @@ def _compact_height(data: HeatmapData, metrics: Metrics) -> float:
     if metrics.annotation_font_size is not None:
         floor = max(floor, 1.8 * _text_size("0", metrics.annotation_font_size)[1])
     return min(metrics.cell_height, max(floor, _COMPACT_CELL))
-
-
-def _tokens_per_page(oriented: HeatmapData, metrics: Metrics, transpose: bool, tokens: int) -> int:
-    """The most tokens a page holds within MAX_PAGE_INCHES (all of them if they fit)."""
-    one = place_page(oriented, metrics, horizontal=False)
-    side = one.fig_width if transpose else one.fig_height
-    if side <= MAX_PAGE_INCHES:
-        return tokens
-    step = metrics.cell_width if transpose else metrics.cell_height
-    fixed = side - tokens * step
-    return max(1, math.floor((MAX_PAGE_INCHES - fixed) / step))
 
 
 def check_page_size(layout: Layout, style: Style, figure_format: str, source: str) -> None:

@@ -29,12 +29,13 @@ from .canvas import draw_colorbar
 from .layout import (
     _MAX_COLORBAR_LENGTH,
     _TICK_OFFSET_PT,
-    MAX_FIGURE_PIXELS,
-    MAX_FIGURE_SIDE,
-    MAX_PAGE_INCHES,
+    MARKER_COLOR,
+    MARKER_SCALE,
     ColorbarSpec,
     Metrics,
+    height_limit,
     measuring_in,
+    runs,
     text_extent,
 )
 from .rc import isolated_rc
@@ -207,30 +208,6 @@ def wrap(
     return xs, lines
 
 
-def _groups(count: int, per: int, balanced: bool) -> list[tuple[int, int]]:
-    """``count`` items in runs of at most ``per``: balanced (334 + 333 + 333) or as
-    asked (N per run, the rest last)."""
-    runs = math.ceil(count / per)
-    if balanced:
-        sizes = [count // runs + (run < count % runs) for run in range(runs)]
-    else:
-        sizes = [min(per, count - run * per) for run in range(runs)]
-    bounds, start = [], 0
-    for size in sizes:
-        bounds.append((start, start + size))
-        start += size
-    return bounds
-
-
-def _height_limit(width: float, style: Style, figure_format: str) -> float:
-    """The tallest page allowed: 200 in, and for PNG the pixel limits at ``style.dpi``."""
-    limit = MAX_PAGE_INCHES
-    if figure_format == "png":
-        pixels_wide = math.ceil(width * style.dpi)
-        limit = min(limit, MAX_FIGURE_SIDE / style.dpi, MAX_FIGURE_PIXELS / pixels_wide / style.dpi)
-    return limit - 0.01
-
-
 def plan_text_pages(
     data: HeatmapData,
     style: Style,
@@ -274,13 +251,13 @@ def _plan(
     size = metrics.font_size
     line = text_extent("Ag", size)[1]
     title_height = 1.6 * text_extent("Ag", size * 1.2)[1] if data.title else 0.0
-    marker_height = 1.5 * text_extent("Ag", size * 0.85)[1]
+    marker_height = 1.5 * text_extent("Ag", size * MARKER_SCALE)[1]
     label_height = text_extent(data.colorbar_label, size)[1] if data.colorbar_label else 0.0
     colorbar_block = (
         _COLORBAR_GAP + _COLORBAR_THICKNESS + _TICK_OFFSET_PT / 72 + line + 0.1 + label_height
     )
     per_block = metrics.heading_height + _BLOCK_GAP
-    limit = paper[1] if paper else _height_limit(width, style, figure_format)
+    limit = paper[1] if paper else height_limit(width, style, figure_format)
 
     def fixed(marked: bool) -> float:
         return 2 * margin + title_height + (marker_height if marked else 0.0) + colorbar_block
@@ -306,8 +283,8 @@ def _plan(
                 "(a larger --page, or a smaller --font-size)",
             )
         balanced = paper is None
-        line_groups = _groups(line_count, min(fit, line_count), balanced)
-        expression_groups = _groups(expressions, blocks, balanced)
+        line_groups = runs(line_count, min(fit, line_count), balanced)
+        expression_groups = runs(expressions, blocks, balanced)
         if paper is None:
             count = len(line_groups) * len(expression_groups)
             warnings.append(
@@ -462,10 +439,10 @@ def draw_text_page(page: TextPage, style: Style) -> Figure:
                 page.width - page.margin,
                 page.marker_y,
                 page.marker,
-                fontsize=metrics.font_size * 0.85,
+                fontsize=metrics.font_size * MARKER_SCALE,
                 ha="right",
                 va="baseline",
-                color="#444444",
+                color=MARKER_COLOR,
                 label="marker",
             )
         left, top, length, thickness = page.colorbar_rect

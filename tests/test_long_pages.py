@@ -1,0 +1,103 @@
+"""Long and wide grids: pages marked with their range, the automatic split within the page
+and pixel limits (tiles of expressions when too wide), a tall page said, and
+``--transpose --width --rows-per-page`` together."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from attrmap import AttributionMatrix, Style
+from attrmap.errors import PagesSplitWarning, TallFigureWarning
+from attrmap.plotting import draw_pages, prepare_pages
+from attrmap.plotting.layout import MAX_FIGURE_PIXELS, MAX_FIGURE_SIDE, MAX_PAGE_INCHES
+from attrmap.style import LayoutOptions
+
+
+def grid(rows: int, cols: int) -> AttributionMatrix:
+    values = np.random.default_rng(1).normal(0, 0.4, (rows, cols))
+    return AttributionMatrix(
+        [f"tok{i}" for i in range(rows)], [f"expr {j}" for j in range(cols)], values
+    )
+
+
+def quiet(call, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return call(*args, **kwargs)
+
+
+def test_every_page_of_a_paged_grid_says_which_tokens_it_holds():
+    style = Style(dpi=40, layout=LayoutOptions(rows_per_page=500, cell_size=(0.5, 0.2)))
+    plans = quiet(prepare_pages, grid(1500, 3), style, "pdf")
+    assert [p.marker for p in plans] == [
+        "tokens 1\u2013500 of 1,500",
+        "tokens 501\u20131,000 of 1,500",
+        "tokens 1,001\u20131,500 of 1,500",
+    ]
+    figure = draw_pages(plans[1:2], style)[0]
+    shown = [t.get_text() for t in figure.texts]
+    assert "tokens 501\u20131,000 of 1,500" in shown
+    renderer = figure.canvas.get_renderer()
+    marker = next(t for t in figure.texts if t.get_text().startswith("tokens"))
+    box = marker.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= figure.bbox.width and box.y1 <= figure.bbox.height
+    heatmap = figure.axes[0].get_tightbbox(renderer)
+    assert box.y0 >= heatmap.y1  # above the column labels, not on them
+
+
+def test_a_single_page_has_no_marker():
+    (plan,) = quiet(prepare_pages, grid(13, 5), Style(), "png")
+    assert plan.marker is None and plan.layout.marker_y is None
+
+
+def test_a_grid_too_wide_for_a_page_is_tiled_by_expressions_each_tile_labelled():
+    matrix = grid(40, 900)
+    with pytest.warns(PagesSplitWarning, match="tiles of expressions"):
+        plans = prepare_pages(matrix, Style(dpi=100, layout=LayoutOptions(annotate="never")))
+    covered = sorted({(p.data.expressions[0], p.data.expressions[-1]) for p in plans})
+    assert len(covered) > 1
+    seen = [e for p in plans if p.data.tokens[0] == "tok0" for e in p.data.expressions]
+    assert seen == list(matrix.expressions)  # every expression once, in order
+    for plan in plans:
+        assert plan.layout.fig_width <= MAX_PAGE_INCHES
+        assert "expressions" in (plan.marker or "")
+        pixels = [math.ceil(s * 100) for s in (plan.layout.fig_width, plan.layout.fig_height)]
+        assert pixels[0] * pixels[1] <= MAX_FIGURE_PIXELS and max(pixels) <= MAX_FIGURE_SIDE
+
+
+def test_a_long_and_wide_grid_renders_with_no_flags_within_the_pixel_limit():
+    """2,000 tokens x 125 outputs (captum's token_attr for a long generation) at 150 dpi."""
+    with pytest.warns(PagesSplitWarning):
+        plans = prepare_pages(grid(2000, 125), Style(), "png")
+    assert sum(len(p.data.tokens) for p in plans if p.data.expressions[0] == "expr 0") == 2000
+    for plan in plans:
+        pixels = [math.ceil(s * 150) for s in (plan.layout.fig_width, plan.layout.fig_height)]
+        assert pixels[0] * pixels[1] <= MAX_FIGURE_PIXELS
+
+
+def test_a_tall_page_is_said_once_with_what_to_try():
+    with pytest.warns(TallFigureWarning, match="--layout text, --page a4") as record:
+        prepare_pages(grid(200, 6), Style(), "png")
+    assert len([w for w in record if w.category is TallFigureWarning]) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TallFigureWarning)
+        prepare_pages(grid(40, 6), Style(), "png")  # 40 rows: not tall
+
+
+def test_transpose_with_width_and_rows_per_page_sizes_each_page():
+    style = Style(layout=LayoutOptions(transpose=True, width=9, rows_per_page=10))
+    plans = quiet(prepare_pages, grid(200, 6), style, "png")
+    assert len(plans) == 20
+    assert all(p.layout.fig_width <= 9 for p in plans)
+    assert all(p.layout.shape == (6, 10) for p in plans)  # expressions down, tokens across
+
+
+def test_transpose_with_a_width_splits_the_tokens_to_fit_it():
+    with pytest.warns(PagesSplitWarning, match="across"):
+        plans = prepare_pages(grid(200, 6), Style(layout=LayoutOptions(transpose=True, width=9)))
+    assert all(p.layout.fig_width <= 9 for p in plans)
+    assert sum(p.layout.shape[1] for p in plans) == 200
