@@ -323,6 +323,43 @@ def test_stale_temp_files_of_dead_writers_are_removed_live_ones_kept(tree, tmp_p
         assert (out / f"{name}{TEMP_SUFFIX}").exists() is not removed, name
 
 
+def test_the_sweep_never_reaches_through_a_symlinked_folder_of_out(tree, tmp_path):
+    """OUT/a links elsewhere: batch refuses to write there, and must not delete there
+    either (an abandoned-looking temporary file beyond the link is not ours)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    planted = elsewhere / f".one.png.0123456789ab-{2**22 + 1}.old12345{TEMP_SUFFIX}"
+    planted.write_bytes(b"someone else's")
+    hour_ago = time.time() - ABANDONED_AFTER_SECONDS - 60
+    os.utime(planted, (hour_ago, hour_ago))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a").symlink_to(elsewhere, target_is_directory=True)
+    result = batch(tree, "-o", out, "-j", "1")
+    assert "refusing to write through a symlinked folder" in result.output
+    assert planted.exists()
+    own = out / f".b.png.0123456789ab-{2**22 + 1}.old12345{TEMP_SUFFIX}"  # inside OUT
+    own.write_bytes(b"half")
+    os.utime(own, (hour_ago, hour_ago))
+    batch(tree, "-o", out, "-j", "1")
+    assert planted.exists() and not own.exists()
+
+
+@pytest.mark.skipif(not shutil.which("unshare"), reason="needs unshare (util-linux)")
+def test_the_host_tag_differs_between_pid_namespaces():
+    """Containers on one host share its name and boot id but number their processes
+    themselves: pid 7 of one is not pid 7 of another, so the tag must tell them apart."""
+    code = "from attrmap.atomic import host_tag; print(host_tag())"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    command = ["unshare", "--pid", "--fork", sys.executable, "-c", code]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode != 0:  # not root, or namespaces disallowed here
+        pytest.skip(f"cannot make a PID namespace: {done.stderr.strip()[:200]}")
+    same = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert same.stdout == f"{host_tag()}\n"  # one namespace: one tag
+    assert done.stdout.strip() != host_tag()
+
+
 def test_temp_names_say_host_and_process(tmp_path):
     seen = []
 

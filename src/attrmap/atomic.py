@@ -44,14 +44,24 @@ def _boot_id() -> str:
         return ""
 
 
+def _pid_namespace() -> str:
+    try:
+        return os.readlink("/proc/self/ns/pid")  # "pid:[4026531836]"
+    except OSError:  # not Linux
+        return ""
+
+
 @functools.lru_cache(maxsize=1)
 def host_tag() -> str:
-    """This machine since its last boot, as 12 hex digits safe in a file name.
+    """This machine since its last boot, and this PID namespace, as 12 hex digits safe
+    in a file name.
 
-    Process ids are only unique on one machine and one boot; the tag makes a temporary
-    name say whose it is when machines share an output folder (NFS, Lustre).
+    Process ids are only unique on one machine, one boot and one PID namespace: the tag
+    makes a temporary name say whose it is when machines share an output folder (NFS,
+    Lustre), and when containers on one host (same host name and boot id, their own
+    process ids) share one.
     """
-    identity = f"{socket.gethostname()}\0{_boot_id()}"
+    identity = f"{socket.gethostname()}\0{_boot_id()}\0{_pid_namespace()}"
     return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:12]
 
 
@@ -93,14 +103,22 @@ def is_abandoned(leftover: Path, now: float | None = None) -> bool:
     return age > ABANDONED_AFTER_SECONDS
 
 
-def remove_stale_temp_files(folders: Iterable[Path]) -> None:
-    """Remove temporary files left by killed writers (never one still being written).
+def remove_stale_temp_files(folders: Iterable[Path], inside: Path) -> None:
+    """Remove temporary files left by killed writers (never one still being written) in
+    those of ``folders`` that are ``inside`` or below it once symlinks are resolved: a
+    symlinked folder leads elsewhere, where nothing is ours to delete.
 
     Runs sharing a folder (parallel shards, on one machine or several) never remove each
     other's files in flight; see ``is_abandoned``.
     """
+    try:
+        top = inside.resolve()
+    except OSError:
+        return
     for folder in folders:
         try:
+            if not folder.resolve().is_relative_to(top):
+                continue
             candidates = list(folder.glob(f".*{TEMP_SUFFIX}"))
         except OSError:
             continue

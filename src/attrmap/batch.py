@@ -715,7 +715,7 @@ def run_batch(
     _resolved.cache_clear()
     output_folders = sorted({item.output.parent for item in items})
     if not options.check:
-        remove_stale_temp_files(output_folders)  # leftovers of a killed run
+        remove_stale_temp_files(output_folders, out_path)  # leftovers of a killed run
     executor: Executor | None = None  # started when the first figure needs drawing
     try:
         with sigterm_raises(), _examinations(items, out_path, options, loaded) as examined:
@@ -741,7 +741,7 @@ def run_batch(
         if executor is not None:
             executor.shutdown(cancel=True)
             executor = None
-        remove_stale_temp_files(output_folders)
+        remove_stale_temp_files(output_folders, out_path)
         summary.seconds = time.perf_counter() - started
         signum = signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM
         summary.interrupted_by = int(signum)
@@ -750,7 +750,7 @@ def run_batch(
         if executor is not None:
             executor.shutdown(cancel=stop_early)
             if stop_early:
-                remove_stale_temp_files(output_folders)
+                remove_stale_temp_files(output_folders, out_path)
     summary.seconds = time.perf_counter() - started
     for line in summarize_warnings(summary.warnings):
         warnings.warn(line, BatchWarning, stacklevel=2)
