@@ -723,3 +723,105 @@ def test_inseq_nested_list_bomb_is_refused_before_parsing(tmp_path):
     small = tmp_path / "small.json.gz"
     small.write_bytes(gzip.compress(head + json.dumps([[1, 2, 3]] * 5).encode() + tail))
     assert load_matrix(small).shape == (5, 3)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def run_capped(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """``attrmap ARGS`` in a memory-capped child (1.5 GB), within the hang guard."""
+
+    def cap_memory() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "attrmap", *args],
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        env=child_env(),
+        cwd=cwd,
+        preexec_fn=cap_memory,
+    )
+    assert time.perf_counter() - started < MAX_SECONDS, args
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    return done
+
+
+SETTING_BOMBS = {
+    # [tool.attrmap] of a repository: a precision of a billion digits took 2 GB in validate
+    # (and so in the pre-commit hook).
+    "fmt-in-pyproject": (
+        {"pyproject.toml": '[tool.attrmap]\nfmt = ".999999999f"\n'},
+        [],
+        1,
+        "[tool.attrmap]: fmt '.999999999f': a precision over 20 digits",
+    ),
+    # 57 s to a MemoryError traceback.
+    "fmt-option": ({}, ["--fmt", ".20000000f"], 2, "a precision over 20 digits"),
+    "fmt-width": ({}, ["--fmt", "1000000000.2f"], 2, "a width over 40 characters"),
+    # A 1 kB config whose nested aliases grew past 2 GB (the type error repr'd it all).
+    "config-aliases": (
+        {"c.yaml": laughs() + "title: *i\n"},
+        ["--config", "c.yaml"],
+        1,
+        "c.yaml:2: a YAML alias (*a); config files take none",
+    ),
+    "config-deep": ({"c.yaml": "[" * 100_000}, ["--config", "c.yaml"], 1, "nested more than 8"),
+    "pyproject-deep": (
+        {"pyproject.toml": "[tool.attrmap]\ntitle = " + "[" * 100_000 + "]" * 100_000 + "\n"},
+        [],
+        1,
+        "invalid TOML: nested too deeply",
+    ),
+    "config-long-title": (
+        {"c.yaml": "title: " + "x" * 900_000 + "\n"},
+        ["--config", "c.yaml"],
+        1,
+        "title is 900,000 characters, over 10,000",
+    ),
+    "config-long-value-of-wrong-type": (
+        {"c.yaml": "dpi: [" + ", ".join(["1"] * 100_000) + "]\n"},
+        ["--config", "c.yaml"],
+        1,
+        "dpi must be int, not [1, 1, 1, 1, 1, 1, ...]",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SETTING_BOMBS))
+def test_unbounded_settings_are_one_line_errors_in_bounded_memory(tmp_path, name):
+    files, args, code, fragment = SETTING_BOMBS[name]
+    (tmp_path / ".git").mkdir()  # no pyproject.toml above counts
+    for file, text in files.items():
+        (tmp_path / file).write_text(text)
+    data = tmp_path / "m.csv"
+    data.write_text(grid_csv(2, 3))
+    done = run_capped(["render", str(data), "-o", "m.png", "--shape", "any", *args], tmp_path)
+    assert done.returncode == code, done.stderr
+    assert fragment in done.stderr, done.stderr
+    message = [line for line in done.stderr.splitlines() if line.strip()][-1]
+    assert fragment in message and len(message) < 400, message
+    assert not (tmp_path / "m.png").exists()
+
+
+def test_an_overflowing_max_mb_is_no_limit_not_a_traceback(tmp_path):
+    data = tmp_path / "m.csv"
+    data.write_text(grid_csv(2, 3))
+    done = run_capped(["validate", str(data), "--shape", "any", "--max-mb", "1e308"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"ok {data} (2x3)"
+
+
+def test_the_library_refuses_an_unbounded_format_before_formatting():
+    from attrmap import Style, StyleError
+
+    started = time.perf_counter()
+    for fmt in (".999999999f", "9999999999d", ".21e", "<1000000000"):
+        with pytest.raises(StyleError, match="fmt"):
+            Style(fmt=fmt)
+    assert time.perf_counter() - started < 1
+    assert Style(fmt="+08.20f").fmt == "+08.20f"  # the bounds themselves are fine

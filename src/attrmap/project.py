@@ -126,6 +126,8 @@ def project_layer(path: str | os.PathLike[str]) -> Layer | None:
         raise StyleError(f"{name}{position}: invalid TOML: {text}") from None
     except UnicodeDecodeError:
         raise StyleError(f"{name}: invalid TOML: not UTF-8 text") from None
+    except RecursionError:
+        raise StyleError(f"{name}: invalid TOML: nested too deeply") from None
     tool = data.get("tool")
     table = tool.get("attrmap") if isinstance(tool, dict) else None
     if table is None:

@@ -12,6 +12,8 @@ Kept free of click and matplotlib: the library and the CLI both read it.
 from __future__ import annotations
 
 import enum
+import re
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -122,11 +124,47 @@ def config_text(setting: Setting, value: Any) -> str:
 
 # --------------------------------------------------------------------------- conversions
 
+_BRIEF = reprlib.Repr()  # (keyword arguments only from Python 3.12)
+_BRIEF.maxstring = _BRIEF.maxother = 60
+_BRIEF.maxlist = _BRIEF.maxtuple = _BRIEF.maxdict = 6
+
+
+def brief(value: Any) -> str:
+    """``repr(value)`` cut to a line: a message never reprs a megabyte of config."""
+    return _BRIEF.repr(value)
+
+
+#: Longest text setting (title, labels, alt text): as long as an input's longest label.
+MAX_TEXT_CHARS = 10_000
+#: Bounds of ``fmt``: a precision of a billion digits took gigabytes to format one number.
+MAX_FMT_PRECISION = 20
+MAX_FMT_WIDTH = 40
+_FORMAT_SPEC = re.compile(
+    r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d*))?[a-zA-Z%]?",
+    re.DOTALL,
+)
+
+
+def check_format_spec(fmt: str) -> None:
+    """Refuse a ``fmt`` whose width or precision is out of bounds, before anything is
+    formatted with it (whether it is a valid spec at all is ``format``'s to say)."""
+    match = _FORMAT_SPEC.fullmatch(fmt)
+    if match is None:
+        return
+    width, precision = match["width"], match["precision"]
+    if precision and (len(precision) > 3 or int(precision) > MAX_FMT_PRECISION):
+        raise StyleError(
+            f"fmt {brief(fmt)}: a precision over {MAX_FMT_PRECISION} digits shows nothing "
+            "float64 holds (try .4f, .2f or .3g)"
+        )
+    if width and (len(width) > 3 or int(width) > MAX_FMT_WIDTH):
+        raise StyleError(f"fmt {brief(fmt)}: a width over {MAX_FMT_WIDTH} characters")
+
 
 def _number_or_auto(value: Any, origin: str, name: str) -> float | Auto:
     if isinstance(value, str):
         if value != AUTO.value:
-            raise StyleError(f"{origin}: {name} must be a number or 'auto', not {value!r}")
+            raise StyleError(f"{origin}: {name} must be a number or 'auto', not {brief(value)}")
         return AUTO
     return float(value)
 
@@ -142,7 +180,7 @@ def parse_cell_size(value: Any, origin: str = "option") -> tuple[float, float]:
         width, height = (float(part) for part in parts)
     except (TypeError, ValueError):
         raise StyleError(
-            f"{origin}: cell size must be WIDTHxHEIGHT in inches (e.g. 0.6x0.3), not {value!r}"
+            f"{origin}: cell size must be WIDTHxHEIGHT in inches (e.g. 0.6x0.3), not {brief(value)}"
         ) from None
     return width, height
 
@@ -151,7 +189,7 @@ def _shape_value(value: Any, origin: str) -> Any:
     if isinstance(value, (list, tuple)) and len(value) == 2:
         value = f"{value[0]}x{value[1]}"
     if not isinstance(value, str):
-        raise StyleError(f"{origin}: shape must be ROWSxCOLS or 'any', not {value!r}")
+        raise StyleError(f"{origin}: shape must be ROWSxCOLS or 'any', not {brief(value)}")
     try:
         return parse_shape(value)
     except ValueError as error:
@@ -184,7 +222,13 @@ SETTINGS: tuple[Setting, ...] = (
         Flag(number_or_auto=True),
         convert=lambda value, origin: _number_or_auto(value, origin, "vmax"),
     ),
-    Setting("fmt", "style", _TEXT, ".4f", "Annotation number format spec"),
+    Setting(
+        "fmt",
+        "style",
+        _TEXT,
+        ".4f",
+        f"Annotation number format spec (precision at most {MAX_FMT_PRECISION})",
+    ),
     Setting("dpi", "style", (int,), 150, "Resolution of PNG output"),
     Setting("colorbar_label", "style", _TEXT, "Token Attribution", "Colorbar label"),
     Setting(
@@ -372,7 +416,7 @@ def check_value(setting: Setting, value: Any, origin: str, key: str | None = Non
     types = setting.types
     if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
         expected = setting.expects or " or ".join(t.__name__ for t in types)
-        raise StyleError(f"{origin}: {key} must be {expected}, not {value!r}")
+        raise StyleError(f"{origin}: {key} must be {expected}, not {brief(value)}")
     return setting.convert(value, origin) if setting.convert is not None else value
 
 
@@ -381,7 +425,9 @@ def check_choices(options: object, group: str) -> None:
     for item in in_group(group):
         value = getattr(options, item.name)
         if item.choices is not None and value is not None and value not in item.choices:
-            raise StyleError(f"{item.name} must be one of {', '.join(item.choices)}, not {value!r}")
+            raise StyleError(
+                f"{item.name} must be one of {', '.join(item.choices)}, not {brief(value)}"
+            )
 
 
 def check_fields(cls: type, groups: tuple[str, ...], extra: tuple[str, ...] = ()) -> None:

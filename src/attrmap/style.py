@@ -25,14 +25,17 @@ from .settings import (
     AUTO,
     BY_NAME,
     DEFAULTS,
+    MAX_TEXT_CHARS,
     NORMALIZE_MODES,
     RANGE_MODES,
     SETTING_NAMES,
     SETTINGS,
     SVG_TEXT_MODES,
     Auto,
+    brief,
     check_choices,
     check_fields,
+    check_format_spec,
     check_value,
     parse_cell_size,
 )
@@ -147,7 +150,7 @@ class Style:
                 object.__setattr__(self, end, AUTO)
         ends = [v for v in (self.vmin, self.vmax) if not isinstance(v, Auto)]
         if any(isinstance(v, str) for v in ends):
-            raise StyleError(f"vmin and vmax must be numbers or 'auto', not {ends!r}")
+            raise StyleError(f"vmin and vmax must be numbers or 'auto', not {brief(ends)}")
         if not all(math.isfinite(v) for v in ends):
             raise StyleError(f"vmin ({self.vmin}) and vmax ({self.vmax}) must be finite")
         if not isinstance(self.vmin, Auto) and not isinstance(self.vmax, Auto):
@@ -158,26 +161,29 @@ class Style:
         for name in ("cmap", "fmt", "colorbar_label", "title", "alt_text"):
             value = getattr(self, name)
             if value is not None and not is_utf8(value):
-                raise StyleError(f"{name} {value!r} is not valid UTF-8 text")
+                raise StyleError(f"{name} {brief(value)} is not valid UTF-8 text")
+            if value is not None and len(value) > MAX_TEXT_CHARS:
+                raise StyleError(f"{name} is {len(value):,} characters, over {MAX_TEXT_CHARS:,}")
+        check_format_spec(self.fmt)
         try:
             sample = format(-1.23456, self.fmt)
         except (ValueError, TypeError):
             raise StyleError(
-                f"fmt {self.fmt!r} is not a number format spec (try .4f, .2f or .3g)"
+                f"fmt {brief(self.fmt)} is not a number format spec (try .4f, .2f or .3g)"
             ) from None
         if not sample:
-            raise StyleError(f"fmt {self.fmt!r} formats numbers as empty text")
+            raise StyleError(f"fmt {brief(self.fmt)} formats numbers as empty text")
         if not 10 <= self.dpi <= 1200:
             raise StyleError(f"dpi must be between 10 and 1200, not {self.dpi}")
         if self.tokens is not None and self.tokens not in TOKEN_MODES:
-            raise StyleError(f"tokens must be {' or '.join(TOKEN_MODES)}, not {self.tokens!r}")
+            raise StyleError(f"tokens must be {' or '.join(TOKEN_MODES)}, not {brief(self.tokens)}")
         if isinstance(self.fonts, (str, list)):  # one family, or a list from a config file
             fonts = (self.fonts,) if isinstance(self.fonts, str) else tuple(self.fonts)
             object.__setattr__(self, "fonts", fonts)
         if not isinstance(self.fonts, tuple) or not all(
             isinstance(name, str) and name.strip() and is_utf8(name) for name in self.fonts
         ):
-            raise StyleError(f"fonts must be a list of font family names, not {self.fonts!r}")
+            raise StyleError(f"fonts must be a list of font family names, not {brief(self.fonts)}")
         if not (0 < self.font_size <= 72 and 0 < self.annotation_font_size <= 72):
             raise StyleError("font sizes must be between 0 and 72 points")
         if self.alt_text is not None and len(self.alt_text) > MAX_ALT_TEXT:
@@ -273,7 +279,7 @@ def build_config(base: Config, overrides: dict[str, Any], origin: str = "option"
         item = BY_NAME.get(key.replace("-", "_"))
         if item is None:
             known = ", ".join(SETTING_NAMES)
-            raise StyleError(f"{origin}: unknown setting {key!r}; known settings: {known}")
+            raise StyleError(f"{origin}: unknown setting {brief(key)}; known settings: {known}")
         changes[item.group][item.name] = check_value(item, value, origin, key)
     try:
         style_changes = changes["style"]
@@ -294,12 +300,26 @@ def load_config(path: str | os.PathLike[str], base: Config | None = None) -> Con
     return build_config(base or Config(), read_config_file(path), origin=os.fspath(path))
 
 
+#: A config file is a page of settings: more, or deeper, is not one.
+MAX_CONFIG_BYTES = 1 << 20
+MAX_CONFIG_DEPTH = 8
+
+
 def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The settings a YAML config file holds, not yet checked (``build_config`` does)."""
+    """The settings a YAML config file holds, not yet checked (``build_config`` does).
+
+    Bounded like an input: at most ``MAX_CONFIG_BYTES``, nested at most
+    ``MAX_CONFIG_DEPTH`` deep, and no aliases (settings need none; nested ones grew a
+    1 kB file past 2 GB)."""
     name = os.fspath(path)
     try:
-        with open(name, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+        with open(name, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise StyleError(f"{name}: a config file of over {MAX_CONFIG_BYTES:,} bytes")
+        text = raw.decode("utf-8")
+        _check_config_events(text, name)
+        data = yaml.safe_load(text)
     except OSError as error:
         raise StyleError(f"{name}: cannot read config: {error.strerror or error}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as error:
@@ -309,6 +329,25 @@ def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise StyleError(f"{name}: a config file must be a mapping of setting: value")
     return {str(k): v for k, v in data.items()}
+
+
+def _check_config_events(text: str, name: str) -> None:
+    """Refuse aliases and deep nesting from the parser's events, before anything is
+    built (PyYAML's parser is a loop; building is recursive)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if isinstance(event, yaml.AliasEvent):
+            raise StyleError(
+                f"{name}:{line}: a YAML alias (*{brief(event.anchor)[1:-1]}); "
+                "config files take none, write the value out"
+            )
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH:
+                raise StyleError(f"{name}:{line}: nested more than {MAX_CONFIG_DEPTH} deep")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _one_line(error: Exception) -> str:

@@ -50,7 +50,8 @@ def resolve_limits(options: dict[str, Any]) -> Limits:
     if max_mb is not None and not math.isfinite(max_mb):
         raise click.BadParameter("must be a finite number of megabytes", param_hint="--max-mb")
     return Limits(
-        max_bytes=int(max_mb * 2**20) if max_mb else DEFAULT_LIMITS.max_bytes,
+        # Past 2**62 bytes is no limit at all; 1e308 MB would overflow to infinity.
+        max_bytes=int(min(max_mb * 2**20, 2**62)) if max_mb else DEFAULT_LIMITS.max_bytes,
         max_cells=max_cells or DEFAULT_LIMITS.max_cells,
     )
 
