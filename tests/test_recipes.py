@@ -1,6 +1,7 @@
-"""README's "At scale" and "In CI" recipes, run as far as this machine allows.
+"""The documentation's cluster and CI recipes (docs/cluster.md, docs/ci.md), run as far as
+this machine allows.
 
-Each recipe is the fenced block after a ``<!-- recipe: NAME -->`` marker in README.md.
+Each recipe is the fenced block after a ``<!-- recipe: NAME -->`` marker in those pages.
 There is no Slurm, Kubernetes or GitHub runner here, so each runs its attrmap command
 the way the scheduler would: once per task, with the variables that scheduler sets.
 """
@@ -27,13 +28,14 @@ from test_action import STEPS, run_step
 from test_batch import SMALL, SMALL_YAML, make_tree
 from test_distributed import require_dask
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+RECIPE_PAGES = (ROOT / "docs" / "cluster.md", ROOT / "docs" / "ci.md")
+PAGES = "\n".join(page.read_text(encoding="utf-8") for page in RECIPE_PAGES)
 ACTION_INPUTS = set(yaml.safe_load((ROOT / "action.yml").read_text())["inputs"])
 
 
 def recipe(name: str) -> str:
-    match = re.search(rf"<!-- recipe: {name} -->\n```\w*\n(.*?)\n```", README, re.DOTALL)
-    assert match, f"README has no recipe {name!r}"
+    match = re.search(rf"<!-- recipe: {name} -->\n```\w*\n(.*?)\n```", PAGES, re.DOTALL)
+    assert match, f"docs/cluster.md and docs/ci.md have no recipe {name!r}"
     return match[1]
 
 
@@ -244,8 +246,8 @@ def test_dask_jobqueue_script(project):
     assert_complete_and_current(project)
 
 
-def test_readme_names_every_recipe_once():
-    names = re.findall(r"<!-- recipe: ([\w-]+) -->", README)
+def test_docs_name_every_recipe_once():
+    names = re.findall(r"<!-- recipe: ([\w-]+) -->", PAGES)
     assert sorted(names) == sorted(set(names))
     assert set(names) == {
         "slurm",

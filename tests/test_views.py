@@ -514,10 +514,10 @@ def test_missing_cells_are_described_and_shown_as_missing():
     assert "\x1b[48;2;189;189;189m" in coloured and "missing" not in coloured
 
 
-def test_readme_shows_the_current_show_output(reference_csv):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_docs_show_the_current_show_output(reference_csv):
+    page = (ROOT / "docs" / "commands" / "show.md").read_text(encoding="utf-8")
     out = invoke("show", reference_csv, "--color", "never", env={"COLUMNS": "80"}).stdout
-    assert out in readme
+    assert out in page
 
 
 def test_help_of_text_views_lists_examples():
