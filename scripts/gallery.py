@@ -82,14 +82,14 @@ GALLERY: tuple[tuple[str, tuple[Entry, ...]], ...] = (
                 "`outlier.csv` is `long_sequence.csv` with one cell set to 5: the "
                 "automatic range reaches 5 and every other cell looks pale.",
                 "attrmap render outlier.csv -o gallery/outlier_auto.png --shape any "
-                "--transpose --annotate never --width 9 --range auto",
+                "--transpose --annotate never --cell-size 0.15x0.2 --range auto",
             ),
             Entry(
                 "`--range p99`",
                 "The ends at the 99th percentile of |value|: the outlier saturates (an "
                 "arrow on the colorbar) and the rest keeps its contrast.",
                 "attrmap render outlier.csv -o gallery/range_p99.png --shape any "
-                "--transpose --annotate never --width 9 --range p99",
+                "--transpose --annotate never --cell-size 0.15x0.2 --range p99",
             ),
             Entry(
                 "`--normalize column`",
@@ -162,7 +162,7 @@ GALLERY: tuple[tuple[str, tuple[Entry, ...]], ...] = (
                 "Tokens across the top, expressions down the side: for long sequences "
                 "with few expressions.",
                 "attrmap render tests/data/long_sequence.csv -o gallery/transpose.png "
-                "--shape any --transpose --annotate never --range auto --width 9",
+                "--shape any --transpose --annotate never --range auto --cell-size 0.15x0.2",
             ),
             Entry(
                 "`--rows-per-page 30`",
