@@ -5,12 +5,16 @@ The parts, each reusable by other figures (pages, comparison panels):
 - ``heatmap.prepare_data`` (outside this package): labels, annotations, colours;
 - ``layout``: where everything goes, in inches, measured before drawing;
 - ``canvas``: one figure for a layout, which shows any matrix of that layout;
-- ``rc``: the fixed matplotlib settings figures are drawn and saved under.
+- ``rc``: the fixed matplotlib settings figures are drawn and saved under;
+- ``axes``: the heatmap drawn into an Axes of one's own (``attrmap.heatmap``);
+- ``display``: figures that show themselves in Jupyter;
+- ``arguments``: style settings given as keywords.
 """
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 from matplotlib.figure import Figure
 
@@ -20,6 +24,8 @@ from ..heatmap import prepare_data
 from ..interop import require_matrix
 from ..model import AttributionMatrix
 from ..style import Style
+from .arguments import style_from
+from .axes import heatmap
 from .canvas import HeatmapCanvas
 from .layout import FigurePlan, Layout, plan_pages
 from .rc import RC, isolated_rc, register_fonts
@@ -33,6 +39,7 @@ __all__ = [
     "TextPage",
     "draw_pages",
     "draw_text_page",
+    "heatmap",
     "isolated_rc",
     "prepare",
     "prepare_pages",
@@ -88,10 +95,12 @@ def render_text_pages(
     style: Style | None = None,
     figure_format: str = "png",
     paper: tuple[float, float] | None = None,
+    **settings: Any,
 ) -> list[Figure]:
-    """Draw ``matrix`` as running text, one Agg figure per page."""
-    require_matrix(matrix)
-    style = style or Style()
+    """Draw ``matrix`` as running text, one Agg figure per page; style settings as
+    keywords, as ``render`` takes them."""
+    require_matrix(matrix, "attrmap.render_text_pages")
+    style = style_from("attrmap.render_text_pages", style, settings)
     return [
         draw_text_page(page, style)
         for page in prepare_text_pages(matrix, style, figure_format, paper)
@@ -108,10 +117,15 @@ def prepare(matrix: AttributionMatrix, style: Style) -> FigurePlan:
 
 
 def render_pages(
-    matrix: AttributionMatrix, style: Style | None = None, figure_format: str = "png"
+    matrix: AttributionMatrix,
+    style: Style | None = None,
+    figure_format: str = "png",
+    **settings: Any,
 ) -> list[Figure]:
-    """Draw ``matrix`` on one Agg figure per page (one unless it is long or paged)."""
-    style = style or Style()
+    """Draw ``matrix`` on one Agg figure per page (one unless it is long or paged);
+    style settings as keywords, as ``render`` takes them."""
+    require_matrix(matrix, "attrmap.render_pages")
+    style = style_from("attrmap.render_pages", style, settings)
     return draw_pages(prepare_pages(matrix, style, figure_format), style)
 
 
@@ -120,12 +134,16 @@ def draw_pages(plans: list[FigurePlan], style: Style) -> list[Figure]:
     return [HeatmapCanvas(plan.layout, style).show(plan) for plan in plans]
 
 
-def render(matrix: AttributionMatrix, style: Style | None = None) -> Figure:
-    """Draw ``matrix`` as an annotated heatmap on a new Agg figure (no pyplot state).
+def render(matrix: AttributionMatrix, style: Style | None = None, **settings: Any) -> Figure:
+    """Draw ``matrix`` as an annotated heatmap on a new Agg figure (no pyplot state),
+    which a notebook shows as a picture.
 
-    A matrix that needs several pages is refused: use ``render_pages`` for it.
+    Style settings are keywords with the config-file names, on top of ``style``:
+    ``render(matrix, range="auto", cmap="RdBu", fmt=".2f")``. To draw into an Axes of
+    your own, use ``attrmap.heatmap(matrix, ax=ax)``. A matrix that needs several pages
+    is refused: use ``render_pages`` for it.
     """
     require_matrix(matrix)
-    style = style or Style()
+    style = style_from("attrmap.render", style, settings)
     plan = prepare(matrix, style)
     return HeatmapCanvas(plan.layout, style).show(plan)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from matplotlib import colors as mcolors
@@ -30,6 +30,7 @@ from matplotlib.transforms import IdentityTransform
 from ..heatmap import HeatmapData
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
+from .display import NotebookFigure
 from .layout import _PAD, MARKER_COLOR, MARKER_SCALE, ColorbarSpec, FigurePlan, Layout, Metrics
 from .rc import isolated_rc
 
@@ -332,13 +333,15 @@ def draw_grid(
 
 def draw_colorbar(
     figure: Figure,
-    cax: Axes,
+    cax: Axes | None,
     cells: ScalarMappable,
     scale: ColorbarSpec,
     metrics: Metrics,
     horizontal: bool = False,
+    **placement: Any,
 ) -> Colorbar:
-    """The colorbar of ``cells``' colours on ``cax``, with ``scale``'s ticks and label."""
+    """The colorbar of ``cells``' colours on ``cax``, with ``scale``'s ticks and label
+    (or, without ``cax``, on room ``Figure.colorbar`` takes as ``placement`` says)."""
     colorbar = figure.colorbar(
         cells,
         cax=cax,
@@ -346,6 +349,7 @@ def draw_colorbar(
         ticks=list(scale.ticks),
         format=FixedFormatter(list(scale.tick_labels)),
         orientation="horizontal" if horizontal else "vertical",
+        **placement,
     )
     colorbar.set_label(scale.label, size=metrics.font_size)
     colorbar.ax.tick_params(labelsize=metrics.font_size)
@@ -367,7 +371,9 @@ class HeatmapCanvas:
         self._background_labels: tuple | None = None
         metrics, scale = layout.metrics, layout.colorbar
         with isolated_rc(self.layout.fonts):
-            self.figure = Figure(figsize=(layout.fig_width, layout.fig_height), dpi=style.dpi)
+            self.figure = NotebookFigure(
+                figsize=(layout.fig_width, layout.fig_height), dpi=style.dpi
+            )
             FigureCanvasAgg(self.figure)
             self.axes = self.figure.add_axes(layout.heatmap_rect)
             cax = self.figure.add_axes(layout.colorbar_rect)

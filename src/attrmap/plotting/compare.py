@@ -11,7 +11,9 @@ import dataclasses
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -30,7 +32,10 @@ from ..heatmap import HeatmapData
 from ..labels import display_label
 from ..model import AttributionMatrix
 from ..style import Style
+from .arguments import style_from
+from .axes import compare_into
 from .canvas import draw_colorbar, draw_grid
+from .display import NotebookFigure
 from .layout import (
     _COLORBAR_GAP,
     _COLORBAR_WIDTH,
@@ -284,7 +289,7 @@ def draw_comparison(comparison: Comparison, figure_format: str = "png") -> Figur
         )
 
     with isolated_rc(fonts.families):
-        figure = Figure(figsize=(width, height), dpi=style.dpi)
+        figure = NotebookFigure(figsize=(width, height), dpi=style.dpi)
         FigureCanvasAgg(figure)
         cells = {}
         for box in plan.boxes:
@@ -314,16 +319,30 @@ def compare(
     diff: bool | str = False,
     layout: str = "row",
     diff_cmap: str = "PuOr",
+    *,
+    axes: Sequence[Axes] | None = None,
+    cbar: bool = True,
+    **settings: Any,
 ) -> Figure:
     """Draw ``matrices`` (same tokens) as panels of one figure on one colour scale.
 
     ``diff=True`` adds a panel of B - A (two matrices) on its own scale; ``diff="only"``
-    shows just that panel. ``titles`` default to each matrix's title or file stem.
+    shows just that panel. ``titles`` default to each matrix's title or file stem. Style
+    settings are keywords with the config-file names (``cmap="RdBu"``), on top of
+    ``style``. With ``axes`` (one Axes per panel, the difference last) the panels are
+    drawn into them, each colour scale's colorbar taken from its panels' right side
+    (none with ``cbar=False``), and their figure is returned.
     """
+    style = style_from("attrmap.compare", style, settings, first="matrices")
     options = CompareOptions(
         layout=layout,
         titles=tuple(titles) if titles is not None else None,
         diff="only" if diff == "only" else "extra" if diff else "none",
         diff_cmap=diff_cmap,
     )
-    return draw_comparison(make_comparison(list(matrices), style or Style(), options))
+    comparison = make_comparison(list(matrices), style, options)
+    if axes is None:
+        return draw_comparison(comparison)
+    axes = list(axes)
+    compare_into(comparison, axes, cbar)
+    return axes[0].get_figure(root=True)

@@ -26,6 +26,7 @@ from ..labels import VISIBLE_SPACE, page_marker
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
 from .canvas import draw_colorbar
+from .display import NotebookFigure
 from .layout import (
     _MAX_COLORBAR_LENGTH,
     _TICK_OFFSET_PT,
@@ -367,7 +368,7 @@ def draw_text_page(page: TextPage, style: Style) -> Figure:
     data = page.data
     tokens, blocks = data.shape
     with isolated_rc(page.fonts):
-        figure = Figure(figsize=(page.width, page.height), dpi=style.dpi)
+        figure = NotebookFigure(figsize=(page.width, page.height), dpi=style.dpi)
         FigureCanvasAgg(figure)
         axes = figure.add_axes((0, 0, 1, 1))
         axes.set_axis_off()

@@ -1,0 +1,375 @@
+"""``attrmap.heatmap``: the annotated heatmap drawn into an Axes of your own, seaborn-style,
+for a figure with other plots beside it.
+
+Built from the single figure's parts (``heatmap.prepare_data``, the canvas's
+``draw_grid`` and ``draw_colorbar``, the layout's font fitting and the fixed rc
+settings), so it looks as ``render`` draws it: only the size comes from the Axes rather
+than from the data. Without an Axes it makes a figure of ``render``'s size.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colorbar import Colorbar
+from matplotlib.figure import Figure
+
+from ..comparison import Comparison, comparison_fonts, merged_extend, prepare_panel
+from ..errors import AnnotationsDroppedWarning, FigureWarning, LimitError
+from ..fonts import FontChoice, fonts_for
+from ..heatmap import HeatmapData, prepare_data
+from ..interop import require_matrix
+from ..model import AttributionMatrix
+from ..style import Style
+from .arguments import style_from
+from .canvas import Grid, draw_colorbar, draw_grid
+from .display import FigureAxes, NotebookFigure
+from .layout import (
+    _COLORBAR_GAP,
+    _COLORBAR_WIDTH,
+    ColorbarSpec,
+    Metrics,
+    _colorbar_spec,
+    _fits,
+    _font_steps,
+    _measure,
+    _rotation_for,
+    measuring_in,
+)
+from .rc import isolated_rc, register_fonts
+
+#: Settings that size a figure: an Axes has its size already.
+_FIGURE_SIZE_SETTINGS = ("width", "cell_size", "rows_per_page", "dpi")
+
+
+def heatmap(
+    data: Any,
+    *,
+    ax: Axes | None = None,
+    cbar: bool = True,
+    cbar_ax: Axes | None = None,
+    tokens: Sequence[str] | str | None = None,
+    expressions: Sequence[str] | None = None,
+    allow_missing: bool = False,
+    style: Style | None = None,
+    **settings: Any,
+) -> Axes:
+    """The drawing behind ``attrmap.heatmap`` (which says what it does)."""
+    token_mode = tokens if isinstance(tokens, str) else None
+    if token_mode is not None:
+        settings["tokens"] = token_mode
+    style = style_from("attrmap.heatmap", style, settings, first="data")
+    matrix = as_matrix(
+        data, None if token_mode else tokens, expressions, allow_missing, "attrmap.heatmap"
+    )
+    fonts = fonts_for(matrix, style)
+    register_fonts(fonts)
+    for message in fonts.missing_messages():
+        warnings.warn(message, stacklevel=3)
+    if ax is None:
+        return _on_new_figure(matrix, style, fonts, cbar)
+    sizing = [name for name in _FIGURE_SIZE_SETTINGS if name in settings]
+    if sizing:
+        raise TypeError(
+            f"attrmap.heatmap draws at the size of the Axes it is given, so {sizing[0]} "
+            "does not apply: size the Axes (plt.subplots(figsize=...)), or leave out ax= "
+            "for a figure of its own"
+        )
+    with isolated_rc(fonts.families), measuring_in(fonts.families):
+        prepared = prepare_data(matrix, style)
+        oriented = prepared.transposed() if style.layout.transpose else prepared
+    found = list(prepared.warnings)
+    placement = _ColorbarPlacement.beside([ax], cbar and cbar_ax is None)
+    width, height = placement.grid_size(ax)
+    rows, cols = oriented.shape
+    with measuring_in(fonts.families):
+        metrics, warned = fit_cells(oriented, style, width / cols, height / rows)
+    found += warned
+    found += draw_on_axes(
+        ax, oriented, style, fonts, metrics, cbar_ax if cbar else None, placement
+    )[2]
+    for warning in found:  # at the caller of attrmap.heatmap
+        warnings.warn(warning, stacklevel=3)
+    return ax
+
+
+def as_matrix(
+    data: Any,
+    tokens: Sequence[str] | None,
+    expressions: Sequence[str] | None,
+    allow_missing: bool,
+    call: str,
+) -> AttributionMatrix:
+    """A matrix from what a notebook holds: a matrix, a DataFrame or an array."""
+    if isinstance(data, AttributionMatrix):
+        if tokens is not None or expressions is not None:
+            raise TypeError(f"{call}: an AttributionMatrix has its own tokens and expressions")
+        return data
+    if hasattr(data, "columns") and hasattr(data, "index") and hasattr(data, "to_numpy"):
+        if tokens is not None or expressions is not None:
+            raise TypeError(
+                f"{call}: a DataFrame's index is its tokens, its columns its expressions"
+            )
+        return AttributionMatrix.from_frame(data, allow_missing=allow_missing)
+    if (hasattr(data, "shape") and hasattr(data, "dtype")) or isinstance(data, list):
+        values = np.asarray(data, dtype=float)
+        if values.ndim != 2:
+            raise TypeError(f"{call} needs a 2-D array (tokens x expressions), not {values.ndim}-D")
+        rows, cols = values.shape
+        return AttributionMatrix(
+            [str(i) for i in range(rows)] if tokens is None else list(tokens),
+            [str(j) for j in range(cols)] if expressions is None else list(expressions),
+            values,
+            source="<array>",
+            allow_missing=allow_missing,
+        )
+    return require_matrix(data, call)
+
+
+@dataclass(frozen=True)
+class _ColorbarPlacement:
+    """Where the grids and the colorbar go in given Axes: the colorbar (0.22 in wide,
+    0.2 in from the grid, as ``render`` draws it) taken from the right side of the
+    Axes (of all of them, for a comparison's panels: each gives the same share)."""
+
+    axes: tuple[Axes, ...]
+    width: float  # the Axes' extent together, in inches
+    height: float
+    steal: bool  # take the colorbar's room from the Axes
+
+    @classmethod
+    def beside(cls, axes: Sequence[Axes], steal: bool) -> _ColorbarPlacement:
+        boxes = [a.get_position() for a in axes]
+        fig_width, fig_height = axes[0].get_figure(root=True).get_size_inches()
+        width = (max(b.x1 for b in boxes) - min(b.x0 for b in boxes)) * fig_width
+        height = (max(b.y1 for b in boxes) - min(b.y0 for b in boxes)) * fig_height
+        return cls(tuple(axes), width, height, steal)
+
+    @property
+    def fraction(self) -> float:
+        return min(0.15, _COLORBAR_WIDTH / self.width)
+
+    @property
+    def pad(self) -> float:
+        return min(0.1, _COLORBAR_GAP / self.width)
+
+    def grid_size(self, axes: Axes) -> tuple[float, float]:
+        """The size in inches ``axes`` keeps for its grid."""
+        box = axes.get_position()
+        fig_width, fig_height = axes.get_figure(root=True).get_size_inches()
+        keep = 1 - self.fraction - self.pad if self.steal else 1.0
+        return box.width * fig_width * keep, box.height * fig_height
+
+    def options(self) -> dict[str, Any]:
+        """``Figure.colorbar`` keywords that take the colorbar from the Axes."""
+        aspect = self.height / (self.fraction * self.width)
+        parent = self.axes[0] if len(self.axes) == 1 else list(self.axes)
+        return {"ax": parent, "fraction": self.fraction, "pad": self.pad, "aspect": aspect}
+
+
+def fit_cells(
+    data: HeatmapData, style: Style, cell_width: float, cell_height: float
+) -> tuple[Metrics, list[FigureWarning]]:
+    """Font sizes for cells of a given size, largest first as ``render`` tries them (down
+    to 6 pt labels, 5 pt numbers); numbers that do not fit are left out (``annotate``
+    auto, with a warning) or drawn anyway (always)."""
+    annotate = style.layout.annotate
+    modes = {"always": [True], "never": [False], "auto": [True, False]}[annotate]
+    found: list[FigureWarning] = []
+    size = (cell_width, cell_height)
+    for annotating in modes:
+        for font, numbers in _font_steps(style, annotating):
+            metrics = Metrics(font, numbers, *size, _rotation_for(_measure(data, font), cell_width))
+            if _fits(data, metrics):
+                if annotate == "auto" and not annotating:
+                    found.append(_dropped(data, size))
+                return metrics, found
+    font, numbers = _font_steps(style, annotate == "always")[-1]
+    if annotate == "auto":
+        found.append(_dropped(data, size))
+    metrics = Metrics(font, numbers, *size, _rotation_for(_measure(data, font), cell_width))
+    return metrics, found
+
+
+def _dropped(data: HeatmapData, size: tuple[float, float]) -> AnnotationsDroppedWarning:
+    return AnnotationsDroppedWarning(
+        data.source,
+        f"the cell annotations do not fit the Axes' {size[0]:.2g}x{size[1]:.2g} in cells at "
+        "5 pt or more and are left out; give the heatmap a larger Axes, or pass "
+        "annotate='never'",
+    )
+
+
+def draw_on_axes(
+    axes: Axes,
+    data: HeatmapData,
+    style: Style,
+    fonts: FontChoice,
+    metrics: Metrics,
+    cbar_ax: Axes | None,
+    placement: _ColorbarPlacement | None = None,
+    spec: ColorbarSpec | None = None,
+) -> tuple[Grid, Colorbar | None, list[FigureWarning]]:
+    """``data`` (oriented as drawn) on ``axes`` at ``metrics``, titled, with a colorbar
+    on ``cbar_ax`` or taken from ``placement``'s Axes (when it says so), or none; and
+    what a reader should be warned of (labels left out)."""
+    figure = axes.get_figure(root=False)
+    spec = spec or _colorbar_spec(data)
+    with isolated_rc(fonts.families):
+        axes.xaxis.reset_ticks()  # ticks made now take the figure's fonts and rc
+        axes.yaxis.reset_ticks()
+        grid = draw_grid(axes, data.shape, style, spec, metrics)
+        grid.show_labels(data)
+        grid.show_values(data)
+        thinned = _thin_labels(axes, data, metrics)
+        if data.title:
+            axes.set_title(
+                data.title, fontsize=metrics.font_size * 1.2, fontfamily=list(fonts.families)
+            )
+        colorbar = None
+        if cbar_ax is not None:
+            cbar_ax.xaxis.reset_ticks()
+            cbar_ax.yaxis.reset_ticks()
+            box = cbar_ax.get_position()
+            horizontal = box.width * figure.get_figwidth() > box.height * figure.get_figheight()
+            colorbar = draw_colorbar(figure, cbar_ax, grid.cells, spec, metrics, horizontal)
+        elif placement is not None and placement.steal:
+            colorbar = draw_colorbar(figure, None, grid.cells, spec, metrics, **placement.options())
+    for artist in [axes, *([colorbar.ax] if colorbar is not None else [])]:
+        for text in artist.findobj(lambda a: hasattr(a, "set_parse_math")):
+            text.set_parse_math(False)  # a literal $ in a label stays a $
+    return grid, colorbar, thinned
+
+
+def _thin_labels(axes: Axes, data: HeatmapData, metrics: Metrics) -> list[FigureWarning]:
+    """Show every k-th label where the labels are too many for the Axes to show all, and
+    say so (seaborn skips them without a word)."""
+    found = []
+    line = _measure(data, metrics.font_size).line_height
+    rows, cols = data.shape
+    for axis, count, room, labels, what in (
+        (axes.yaxis, rows, metrics.cell_height, data.tokens, "token"),
+        (axes.xaxis, cols, metrics.cell_width, data.expressions, "expression"),
+    ):
+        if axis is axes.xaxis and metrics.rotation != 90:
+            continue  # flat or slanted labels were chosen because they fit
+        step = math.ceil(1.1 * line / room)
+        if step <= 1:
+            continue
+        shown = range(0, count, step)
+        axis.set_ticks(list(shown), labels=[labels[i] for i in shown])
+        found.append(
+            FigureWarning(
+                data.source,
+                f"{count} {what} labels do not fit the Axes at {metrics.font_size:g} pt; "
+                f"every {step}th is shown (give the heatmap a larger Axes)",
+            )
+        )
+    return found
+
+
+def _on_new_figure(matrix: AttributionMatrix, style: Style, fonts: FontChoice, cbar: bool) -> Axes:
+    """A figure of ``render``'s size and layout, drawn through ``draw_on_axes``."""
+    from . import prepare  # the package's one-page plan (warns as render does)
+
+    try:
+        plan = prepare(matrix, style)
+    except LimitError as error:
+        raise LimitError(
+            matrix.source,
+            f"{error.problem}: draw its pages with attrmap.render_pages, or draw it into "
+            "an Axes of your size with attrmap.heatmap(data, ax=ax)",
+        ) from None
+    layout = plan.layout
+    with isolated_rc(fonts.families):
+        figure: Figure = NotebookFigure(
+            figsize=(layout.fig_width, layout.fig_height), dpi=style.dpi
+        )
+        FigureCanvasAgg(figure)
+        axes = figure.add_axes(layout.heatmap_rect, axes_class=FigureAxes)
+        cax = figure.add_axes(layout.colorbar_rect) if cbar else None
+    draw_on_axes(axes, plan.data, style, fonts, layout.metrics, cax)  # fits: nothing thinned
+    return axes
+
+
+def compare_into(comparison: Comparison, axes: Sequence[Axes], cbar: bool = True) -> None:
+    """The panels of ``comparison`` (inputs, then the difference) into ``axes``, one
+    each, with one font size; a colorbar per scale taken from its panels' right side."""
+    panels = [*comparison.panels, *([comparison.difference] if comparison.difference else [])]
+    if len(axes) != len(panels):
+        raise TypeError(
+            f"attrmap.compare draws {len(panels)} panel(s) here; give axes= {len(panels)} Axes"
+        )
+    if comparison.style.title:
+        raise TypeError(
+            "attrmap.compare(..., axes=...) draws panels only: title the figure yourself "
+            "(fig.suptitle), or leave out title"
+        )
+    fonts = comparison_fonts(comparison)
+    register_fonts(fonts)
+    for message in fonts.missing_messages():
+        warnings.warn(message, stacklevel=3)
+    inputs = len(comparison.panels)
+    groups = [(0, inputs), (inputs, len(panels))]
+    found: list[FigureWarning] = []
+    with isolated_rc(fonts.families), measuring_in(fonts.families):
+        prepared = [prepare_panel(panel) for panel in panels]
+        placements = {}
+        fitted = []
+        for start, stop in groups:
+            placement = _ColorbarPlacement.beside(axes[start:stop] or axes[:1], cbar)
+            for index in range(start, stop):
+                width, height = placement.grid_size(axes[index])
+                rows, cols = prepared[index].shape
+                style = panels[index].style
+                metrics, warned = fit_cells(prepared[index], style, width / cols, height / rows)
+                found += [w for w in warned if str(w) not in map(str, found)]
+                fitted.append(metrics)
+                placements[index] = placement
+    sizes = [m.annotation_font_size for m in fitted]
+    common = {
+        "font_size": min(m.font_size for m in fitted),
+        "annotation_font_size": None if None in sizes else min(sizes),  # type: ignore[type-var]
+    }
+    for start, stop in groups:
+        if start == stop:
+            continue
+        group = prepared[start:stop]
+        spec = replace(
+            _colorbar_spec(group[0]), extend=merged_extend([data.extend for data in group])
+        )
+        grids = []
+        for index in range(start, stop):
+            grid, _, thinned = draw_on_axes(
+                axes[index],
+                prepared[index],
+                panels[index].style,
+                fonts,
+                replace(fitted[index], **common),
+                None,
+                spec=spec,
+            )
+            grids.append(grid)
+            found += [w for w in thinned if str(w) not in map(str, found)]
+        if cbar:
+            placement = placements[start]
+            with isolated_rc(fonts.families):
+                colorbar = draw_colorbar(
+                    axes[start].get_figure(root=False),
+                    None,
+                    grids[0].cells,
+                    spec,
+                    replace(fitted[start], **common),
+                    **placement.options(),
+                )
+            for text in colorbar.ax.findobj(lambda a: hasattr(a, "set_parse_math")):
+                text.set_parse_math(False)
+    for warning in found:
+        warnings.warn(warning, stacklevel=3)
