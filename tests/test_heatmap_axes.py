@@ -241,3 +241,9 @@ def test_compare_into_given_axes(matrix):
     pixels(figure)
     with pytest.raises(TypeError, match="give axes= 3 Axes"):
         attrmap.compare([matrix, changed], diff=True, axes=[first, second])
+
+
+def test_a_matrix_too_long_for_one_page_names_what_to_do_instead():
+    values = np.zeros((700, 3))
+    with pytest.raises(attrmap.LimitError, match=r"render_pages.*heatmap\(data, ax=ax\)"):
+        attrmap.heatmap(values, rows_per_page=100)

@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ..comparison import Comparison, comparison_fonts, merged_extend, prepare_panel
 from ..errors import AnnotationsDroppedWarning, FigureWarning, LimitError
@@ -42,6 +43,7 @@ from .layout import (
     _measure,
     _rotation_for,
     measuring_in,
+    plan_pages,
 )
 from .rc import isolated_rc, register_fonts
 
@@ -73,10 +75,8 @@ def heatmap(
     register_fonts(fonts)
     for message in fonts.missing_messages():
         warnings.warn(message, stacklevel=3)
-    if ax is None:
-        return _on_new_figure(matrix, style, fonts, cbar)
     sizing = [name for name in _FIGURE_SIZE_SETTINGS if name in settings]
-    if sizing:
+    if ax is not None and sizing:
         raise TypeError(
             f"attrmap.heatmap draws at the size of the Axes it is given, so {sizing[0]} "
             "does not apply: size the Axes (plt.subplots(figsize=...)), or leave out ax= "
@@ -84,20 +84,32 @@ def heatmap(
         )
     with isolated_rc(fonts.families), measuring_in(fonts.families):
         prepared = prepare_data(matrix, style)
-        oriented = prepared.transposed() if style.layout.transpose else prepared
-    found = list(prepared.warnings)
+    if ax is None:
+        ax, found = _on_new_figure(prepared, style, fonts, cbar)
+    else:
+        found = _into(ax, prepared, style, fonts, cbar_ax if cbar else None, cbar)
+    for warning in found:  # at the caller of attrmap.heatmap
+        warnings.warn(warning, stacklevel=3)
+    return ax
+
+
+def _into(
+    ax: Axes,
+    prepared: HeatmapData,
+    style: Style,
+    fonts: FontChoice,
+    cbar_ax: Axes | None,
+    cbar: bool,
+) -> list[FigureWarning]:
+    """``prepared`` drawn into ``ax`` at its size; what to warn of."""
+    oriented = prepared.transposed() if style.layout.transpose else prepared
     placement = _ColorbarPlacement.beside([ax], cbar and cbar_ax is None)
     width, height = placement.grid_size(ax)
     rows, cols = oriented.shape
     with measuring_in(fonts.families):
-        metrics, warned = fit_cells(oriented, style, width / cols, height / rows)
-    found += warned
-    found += draw_on_axes(
-        ax, oriented, style, fonts, metrics, cbar_ax if cbar else None, placement
-    )[2]
-    for warning in found:  # at the caller of attrmap.heatmap
-        warnings.warn(warning, stacklevel=3)
-    return ax
+        metrics, found = fit_cells(oriented, style, width / cols, height / rows)
+    thinned = draw_on_axes(ax, oriented, style, fonts, metrics, cbar_ax, placement)[2]
+    return [*prepared.warnings, *found, *thinned]
 
 
 def as_matrix(
@@ -147,7 +159,7 @@ class _ColorbarPlacement:
     @classmethod
     def beside(cls, axes: Sequence[Axes], steal: bool) -> _ColorbarPlacement:
         boxes = [a.get_position() for a in axes]
-        fig_width, fig_height = axes[0].get_figure(root=True).get_size_inches()
+        fig_width, fig_height = figure_of(axes[0]).get_size_inches()
         width = (max(b.x1 for b in boxes) - min(b.x0 for b in boxes)) * fig_width
         height = (max(b.y1 for b in boxes) - min(b.y0 for b in boxes)) * fig_height
         return cls(tuple(axes), width, height, steal)
@@ -163,7 +175,7 @@ class _ColorbarPlacement:
     def grid_size(self, axes: Axes) -> tuple[float, float]:
         """The size in inches ``axes`` keeps for its grid."""
         box = axes.get_position()
-        fig_width, fig_height = axes.get_figure(root=True).get_size_inches()
+        fig_width, fig_height = figure_of(axes).get_size_inches()
         keep = 1 - self.fraction - self.pad if self.steal else 1.0
         return box.width * fig_width * keep, box.height * fig_height
 
@@ -220,7 +232,7 @@ def draw_on_axes(
     """``data`` (oriented as drawn) on ``axes`` at ``metrics``, titled, with a colorbar
     on ``cbar_ax`` or taken from ``placement``'s Axes (when it says so), or none; and
     what a reader should be warned of (labels left out)."""
-    figure = axes.get_figure(root=False)
+    figure = figure_of(axes)
     spec = spec or _colorbar_spec(data)
     with isolated_rc(fonts.families):
         axes.xaxis.reset_ticks()  # ticks made now take the figure's fonts and rc
@@ -242,10 +254,24 @@ def draw_on_axes(
             colorbar = draw_colorbar(figure, cbar_ax, grid.cells, spec, metrics, horizontal)
         elif placement is not None and placement.steal:
             colorbar = draw_colorbar(figure, None, grid.cells, spec, metrics, **placement.options())
-    for artist in [axes, *([colorbar.ax] if colorbar is not None else [])]:
-        for text in artist.findobj(lambda a: hasattr(a, "set_parse_math")):
-            text.set_parse_math(False)  # a literal $ in a label stays a $
+    _literal_dollars(axes)
+    if colorbar is not None:
+        _literal_dollars(colorbar.ax)
     return grid, colorbar, thinned
+
+
+def figure_of(axes: Axes) -> Figure:
+    """The figure ``axes`` is drawn in (a subfigure's too)."""
+    figure = axes.get_figure(root=True)
+    if not isinstance(figure, Figure):
+        raise TypeError("attrmap draws into Axes that belong to a figure")
+    return figure
+
+
+def _literal_dollars(axes: Axes) -> None:
+    """A ``$`` in a label stays a ``$`` (no mathtext), whatever the user's rc says."""
+    for text in axes.findobj(Text):
+        text.set_parse_math(False)
 
 
 def _thin_labels(axes: Axes, data: HeatmapData, metrics: Metrics) -> list[FigureWarning]:
@@ -275,28 +301,28 @@ def _thin_labels(axes: Axes, data: HeatmapData, metrics: Metrics) -> list[Figure
     return found
 
 
-def _on_new_figure(matrix: AttributionMatrix, style: Style, fonts: FontChoice, cbar: bool) -> Axes:
+def _on_new_figure(
+    prepared: HeatmapData, style: Style, fonts: FontChoice, cbar: bool
+) -> tuple[Axes, list[FigureWarning]]:
     """A figure of ``render``'s size and layout, drawn through ``draw_on_axes``."""
-    from . import prepare  # the package's one-page plan (warns as render does)
-
-    try:
-        plan = prepare(matrix, style)
-    except LimitError as error:
+    with isolated_rc(fonts.families):
+        plans, found = plan_pages(prepared, style, "png", fonts.families)
+    if len(plans) > 1:
         raise LimitError(
-            matrix.source,
-            f"{error.problem}: draw its pages with attrmap.render_pages, or draw it into "
-            "an Axes of your size with attrmap.heatmap(data, ax=ax)",
-        ) from None
+            prepared.source,
+            f"needs {len(plans)} pages: draw them with attrmap.render_pages, or draw it "
+            "into an Axes of your size with attrmap.heatmap(data, ax=ax)",
+        )
+    plan = plans[0]
     layout = plan.layout
     with isolated_rc(fonts.families):
-        figure: Figure = NotebookFigure(
-            figsize=(layout.fig_width, layout.fig_height), dpi=style.dpi
-        )
+        size = (layout.fig_width, layout.fig_height)
+        figure: Figure = NotebookFigure(figsize=size, dpi=style.dpi)
         FigureCanvasAgg(figure)
         axes = figure.add_axes(layout.heatmap_rect, axes_class=FigureAxes)
         cax = figure.add_axes(layout.colorbar_rect) if cbar else None
     draw_on_axes(axes, plan.data, style, fonts, layout.metrics, cax)  # fits: nothing thinned
-    return axes
+    return axes, found
 
 
 def compare_into(comparison: Comparison, axes: Sequence[Axes], cbar: bool = True) -> None:
@@ -333,11 +359,13 @@ def compare_into(comparison: Comparison, axes: Sequence[Axes], cbar: bool = True
                 found += [w for w in warned if str(w) not in map(str, found)]
                 fitted.append(metrics)
                 placements[index] = placement
-    sizes = [m.annotation_font_size for m in fitted]
-    common = {
-        "font_size": min(m.font_size for m in fitted),
-        "annotation_font_size": None if None in sizes else min(sizes),  # type: ignore[type-var]
-    }
+    font_size = min(m.font_size for m in fitted)
+    numbers = [m.annotation_font_size for m in fitted]
+    numbers_size = None if None in numbers else min(n for n in numbers if n is not None)
+
+    def common(metrics: Metrics) -> Metrics:
+        return replace(metrics, font_size=font_size, annotation_font_size=numbers_size)
+
     for start, stop in groups:
         if start == stop:
             continue
@@ -352,7 +380,7 @@ def compare_into(comparison: Comparison, axes: Sequence[Axes], cbar: bool = True
                 prepared[index],
                 panels[index].style,
                 fonts,
-                replace(fitted[index], **common),
+                common(fitted[index]),
                 None,
                 spec=spec,
             )
@@ -362,14 +390,13 @@ def compare_into(comparison: Comparison, axes: Sequence[Axes], cbar: bool = True
             placement = placements[start]
             with isolated_rc(fonts.families):
                 colorbar = draw_colorbar(
-                    axes[start].get_figure(root=False),
+                    figure_of(axes[start]),
                     None,
                     grids[0].cells,
                     spec,
-                    replace(fitted[start], **common),
+                    common(fitted[start]),
                     **placement.options(),
                 )
-            for text in colorbar.ax.findobj(lambda a: hasattr(a, "set_parse_math")):
-                text.set_parse_math(False)
+            _literal_dollars(colorbar.ax)
     for warning in found:
         warnings.warn(warning, stacklevel=3)

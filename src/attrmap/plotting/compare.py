@@ -33,7 +33,7 @@ from ..labels import display_label
 from ..model import AttributionMatrix
 from ..style import Style
 from .arguments import style_from
-from .axes import compare_into
+from .axes import compare_into, figure_of
 from .canvas import draw_colorbar, draw_grid
 from .display import NotebookFigure
 from .layout import (
@@ -345,4 +345,4 @@ def compare(
         return draw_comparison(comparison)
     axes = list(axes)
     compare_into(comparison, axes, cbar)
-    return axes[0].get_figure(root=True)
+    return figure_of(axes[0])
