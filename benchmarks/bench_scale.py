@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from attrmap.batch import PARALLEL_CHECK_FROM, default_jobs
+from attrmap.batch import PARALLEL_CHECK_FROM
+from attrmap.pipeline import available_cores
 from bench_batch import PY, child_env, count_pngs, dist_version, fresh_dir, log, tail
 from make_inputs import make_inputs
 
@@ -144,7 +145,7 @@ def bench_check(tmp: Path, files: int, repeats: int, env: dict[str, str]) -> lis
         f"| {statistics.median(cpus):.2f} | {1e6 * median / files:.0f} | {imported} |",
         "",
         f"With {PARALLEL_CHECK_FROM} inputs or more `--check` reads and validates them in "
-        f"`-j` worker processes (default one per usable core, here {default_jobs()}).",
+        f"`-j` worker processes (default one per usable core, here {available_cores()}).",
         "",
     ]
 

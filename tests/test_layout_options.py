@@ -26,6 +26,7 @@ from attrmap.plotting.layout import (
 )
 from attrmap.provenance import read_figure_key
 from attrmap.style import LayoutOptions, OutputOptions
+from attrmap.writers import get_writer
 
 PAPER = {"fmt": ".2f", "dpi": 60}
 
@@ -164,7 +165,7 @@ def test_rows_per_page_repeats_labels_and_scale_on_every_page():
 def test_a_long_sequence_is_split_automatically_legibly_and_says_so():
     matrix = grid(1000, 8, scale=0.3)
     with pytest.warns(PagesSplitWarning, match="split into 2 pages"):
-        plans = prepare_pages(matrix, Style(), "pdf")
+        plans = prepare_pages(matrix, Style(), get_writer("pdf").raster)
     assert [p.layout.shape[0] for p in plans] == [500, 500]  # compact rows, balanced
     for plan in plans:
         layout = plan.layout
@@ -179,14 +180,14 @@ def test_a_long_sequence_is_split_automatically_legibly_and_says_so():
 def test_the_pixel_limit_splits_png_pages_only():
     matrix = grid(400, 200)
     with pytest.warns(PagesSplitWarning, match="pixel limit"):
-        pages = prepare_pages(matrix, Style(), "png")
+        pages = prepare_pages(matrix, Style(), get_writer("png").raster)
     assert len(pages) > 1
     for plan in pages:
         width, height = (
             math.ceil(side * 150) for side in (plan.layout.fig_width, plan.layout.fig_height)
         )
         assert width * height <= MAX_FIGURE_PIXELS and max(width, height) <= MAX_FIGURE_SIDE
-    assert len(quiet(prepare_pages, matrix, Style(), "svg")) == 1
+    assert len(quiet(prepare_pages, matrix, Style(), get_writer("svg").raster)) == 1
 
 
 def run(*args):
@@ -289,27 +290,20 @@ def test_pages_drawn_by_forked_workers_are_the_serial_bytes(tmp_path):
     import dataclasses
 
     from attrmap import load_matrix
-    from attrmap.output import save_page_files
     from attrmap.pipeline import draw_to
-    from attrmap.plotting import draw_pages, prepare_pages
     from attrmap.provenance import figure_key
     from attrmap.scale import resolve_scale
     from attrmap.style import Config
-    from attrmap.views.alt_text import figure_text
 
     matrix = load_matrix(Path(__file__).parent / "data" / "long_sequence.csv")
     style = dataclasses.replace(Style(dpi=30), layout=LayoutOptions(rows_per_page=25))
     style = resolve_scale(style, [matrix.values])
     for suffix in (".png", ".svg"):
         parallel = draw_to(matrix, tmp_path / f"forked{suffix}", Config(style=style))
-        plans = prepare_pages(matrix, style, suffix[1:])
-        serial = save_page_files(
-            lambda index, plans=plans: draw_pages([plans[index]], style)[0],
-            len(plans),
-            tmp_path / f"serial{suffix}",
-            figure_key(matrix, style, suffix[1:]),
-            figure_text(matrix, style),
-            style.output,
+        serial = get_writer(
+            suffix[1:]
+        ).write(  # every page in this process
+            matrix, style, tmp_path / f"serial{suffix}", figure_key(matrix, style, suffix[1:])
         )
         assert len(parallel) == len(serial) == 3
         for forked, alone in zip(parallel, serial, strict=True):
@@ -317,7 +311,7 @@ def test_pages_drawn_by_forked_workers_are_the_serial_bytes(tmp_path):
 
 
 def test_a_failing_worker_share_is_redone_here_and_raises_the_real_error():
-    from attrmap.output import run_shared
+    from attrmap.writers.drawn import run_shared
 
     parent = os.getpid()
     done = []

@@ -15,6 +15,7 @@ from attrmap.errors import PagesSplitWarning, TallFigureWarning
 from attrmap.plotting import draw_pages, prepare_pages
 from attrmap.plotting.layout import MAX_FIGURE_PIXELS, MAX_FIGURE_SIDE, MAX_PAGE_INCHES
 from attrmap.style import LayoutOptions
+from attrmap.writers import get_writer
 
 
 def grid(rows: int, cols: int) -> AttributionMatrix:
@@ -32,7 +33,7 @@ def quiet(call, *args, **kwargs):
 
 def test_every_page_of_a_paged_grid_says_which_tokens_it_holds():
     style = Style(dpi=40, layout=LayoutOptions(rows_per_page=500, cell_size=(0.5, 0.2)))
-    plans = quiet(prepare_pages, grid(1500, 3), style, "pdf")
+    plans = quiet(prepare_pages, grid(1500, 3), style, get_writer("pdf").raster)
     assert [p.marker for p in plans] == [
         "tokens 1\u2013500 of 1,500",
         "tokens 501\u20131,000 of 1,500",
@@ -50,7 +51,7 @@ def test_every_page_of_a_paged_grid_says_which_tokens_it_holds():
 
 
 def test_a_single_page_has_no_marker():
-    (plan,) = quiet(prepare_pages, grid(13, 5), Style(), "png")
+    (plan,) = quiet(prepare_pages, grid(13, 5), Style(), get_writer("png").raster)
     assert plan.marker is None and plan.layout.marker_y is None
 
 
@@ -72,7 +73,7 @@ def test_a_grid_too_wide_for_a_page_is_tiled_by_expressions_each_tile_labelled()
 def test_a_long_and_wide_grid_renders_with_no_flags_within_the_pixel_limit():
     """2,000 tokens x 125 outputs (captum's token_attr for a long generation) at 150 dpi."""
     with pytest.warns(PagesSplitWarning):
-        plans = prepare_pages(grid(2000, 125), Style(), "png")
+        plans = prepare_pages(grid(2000, 125), Style(), get_writer("png").raster)
     assert sum(len(p.data.tokens) for p in plans if p.data.expressions[0] == "expr 0") == 2000
     for plan in plans:
         pixels = [math.ceil(s * 150) for s in (plan.layout.fig_width, plan.layout.fig_height)]
@@ -81,16 +82,16 @@ def test_a_long_and_wide_grid_renders_with_no_flags_within_the_pixel_limit():
 
 def test_a_tall_page_is_said_once_with_what_to_try():
     with pytest.warns(TallFigureWarning, match="--layout text, --page a4") as record:
-        prepare_pages(grid(200, 6), Style(), "png")
+        prepare_pages(grid(200, 6), Style(), get_writer("png").raster)
     assert len([w for w in record if w.category is TallFigureWarning]) == 1
     with warnings.catch_warnings():
         warnings.simplefilter("error", TallFigureWarning)
-        prepare_pages(grid(40, 6), Style(), "png")  # 40 rows: not tall
+        prepare_pages(grid(40, 6), Style(), get_writer("png").raster)  # 40 rows: not tall
 
 
 def test_transpose_with_width_and_rows_per_page_sizes_each_page():
     style = Style(layout=LayoutOptions(transpose=True, width=9, rows_per_page=10))
-    plans = quiet(prepare_pages, grid(200, 6), style, "png")
+    plans = quiet(prepare_pages, grid(200, 6), style, get_writer("png").raster)
     assert len(plans) == 20
     assert all(p.layout.fig_width <= 9 for p in plans)
     assert all(p.layout.shape == (6, 10) for p in plans)  # expressions down, tokens across

@@ -16,6 +16,7 @@ from attrmap.plotting import prepare_text_pages, render_text_pages
 from attrmap.plotting.text_flow import draw_text_page, shown_text, word_starts, wrap
 from attrmap.scale import MISSING_COLOR, cell_colors
 from attrmap.style import LayoutOptions
+from attrmap.writers import get_writer
 
 FAST = {"dpi": 60}
 A4 = (8.27, 11.69)
@@ -191,7 +192,7 @@ def test_many_expressions_tile_the_pages_by_expression_too():
 def test_without_paper_a_long_text_splits_under_the_page_and_pixel_limits():
     matrix = document(6000, expressions=4)
     with pytest.warns(PagesSplitWarning):
-        pages = prepare_text_pages(matrix, Style(dpi=150), "png")
+        pages = prepare_text_pages(matrix, Style(dpi=150), get_writer("png").raster)
     assert len(pages) > 1
     assert all(p.height <= 200 and p.height * 150 * p.width * 150 <= 50_000_000 for p in pages)
 

@@ -35,8 +35,8 @@ from .errors import (
 )
 from .formats import InputOptions, Limits, load_matrices, load_matrix, save_matrix
 from .model import DEFAULT_SHAPE, AttributionMatrix, check_shape, parse_shape
-from .output import save_figure
 from .style import Config, Style, load_config
+from .writers import save_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

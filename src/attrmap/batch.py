@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 import warnings
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -35,10 +34,11 @@ from .errors import AttrmapError, BatchError, FigureWarning, OutputError, Worker
 from .formats import DEFAULT_INPUT, InputOptions, input_stem, input_suffixes
 from .interrupts import Terminated, sigterm_raises
 from .model import AttributionMatrix
-from .pipeline import figure_name, load_checked, numbered, save_html, shared_scale
+from .pipeline import available_cores, figure_name, load_checked, numbered, shared_scale
 from .provenance import figure_is_current, figure_key, read_figure_key
 from .scale import resolve_scale
 from .style import Config
+from .writers import figure_suffixes, get_writer, writer_for
 
 
 class Status(enum.Enum):
@@ -321,8 +321,6 @@ def find_orphans(in_dir: Path, out_dir: Path, options: BatchOptions) -> list[Pat
     hashes into it, so the shards of one run share the work without overlap. Reads no
     figure fully and never imports matplotlib.
     """
-    from .output import FIGURE_FORMATS
-
     if not out_dir.is_dir():
         return []
     # Plain strings, not Paths, in these loops: they run once per input and per figure,
@@ -331,7 +329,7 @@ def find_orphans(in_dir: Path, out_dir: Path, options: BatchOptions) -> list[Pat
     for relative in discover(in_dir, out_dir):
         folder, name = posixpath.split(relative)
         input_stems.add(posixpath.join(folder, input_stem(name)))
-    suffixes = tuple("." + fmt for fmt in FIGURE_FORMATS)
+    suffixes = figure_suffixes()
     orphans: list[Path] = []
     top = os.fspath(out_dir)
     for root, dirs, files in os.walk(top, followlinks=False):
@@ -395,52 +393,17 @@ def _orphan_outcomes(in_dir: Path, out_dir: Path, options: BatchOptions) -> list
 
 
 class _Renderer:
-    """Per-process drawing state: one canvas per layout, least recently used dropped."""
+    """Per-process drawing state: the canvases kept between figures (``Canvases``)."""
 
-    def __init__(self, options: BatchOptions, max_canvases: int = 4) -> None:
+    def __init__(self, options: BatchOptions) -> None:
+        from .plotting import Canvases
+
         self.style = options.config.style
-        self.canvases: OrderedDict = OrderedDict()
-        self.max_canvases = max_canvases
+        self.canvases = Canvases()
 
     def render(self, matrix: AttributionMatrix, output: Path, key: str) -> None:
-        from .output import encode_png, figure_format_for, save_bytes, save_figure, save_pages
-        from .provenance import page_paths, page_provenance
-
         style = resolve_scale(self.style, [matrix.values])  # a shared range: resolved already
-        figure_format = figure_format_for(output)
-        if figure_format == "html":  # text, not drawing: no canvas
-            save_html(matrix, style, output, key)
-            return
-        from .plotting import draw_pages, prepare_pages
-        from .views.alt_text import figure_text, figure_text_from_data
-
-        plans = prepare_pages(matrix, style, figure_format)
-        if len(plans) == 1 and not style.layout.transpose:  # the data described as drawn
-            text = figure_text_from_data(plans[0].data, style)
-        else:  # pages (or a transposed grid) are described as the whole matrix
-            text = figure_text(matrix, style)
-        if figure_format == "pdf" and len(plans) > 1:  # one file: each page its own figure
-            figures = draw_pages(plans, style)
-            save_pages(figures, output, provenance=key, text=text, options=style.output)
-            return
-        record = page_provenance(key, len(plans))
-        for plan, path in zip(plans, page_paths(output, len(plans)), strict=True):
-            canvas = self._canvas(plan.layout, style)
-            if figure_format == "png":  # the fast path: same bytes as savefig
-                pixels = canvas.draw_pixels(plan)
-                save_bytes(encode_png(pixels, style.dpi, record, text), path)
-            else:
-                figure = canvas.show(plan)
-                save_figure(figure, path, provenance=record, text=text, options=style.output)
-
-    def _canvas(self, layout, style):
-        from .plotting import HeatmapCanvas
-
-        canvas = self.canvases.pop(layout, None) or HeatmapCanvas(layout, style)
-        self.canvases[layout] = canvas
-        if len(self.canvases) > self.max_canvases:
-            self.canvases.popitem(last=False)
-        return canvas
+        writer_for(output).write(matrix, style, output, key, canvases=self.canvases)
 
 
 _renderers: dict[tuple[str, int], _Renderer] = {}
@@ -617,9 +580,10 @@ class PoolExecutor:
 
 def local_executor(options: BatchOptions) -> Executor:
     """``-j N`` worker processes (one per usable core by default); none for ``-j 1``."""
-    # HTML is written as text in well under a millisecond a figure: worker processes
-    # (and matplotlib's drawing machinery) would only cost start-up time.
-    jobs = 1 if options.figure_format == "html" else options.jobs or default_jobs()
+    # A format written as text (HTML) takes well under a millisecond a figure: worker
+    # processes (and matplotlib's drawing machinery) would only cost start-up time.
+    drawn = get_writer(options.figure_format).draws
+    jobs = (options.jobs or available_cores()) if drawn else 1
     return InProcessExecutor(options) if jobs == 1 else PoolExecutor(options, jobs)
 
 
@@ -771,7 +735,7 @@ def _examinations(
 ) -> Iterator[Iterable[tuple[list[Outcome], list[tuple]]]]:
     """``_examine`` of every item, in order: here, or for a large ``--check`` (which draws
     nothing, so examining is all its work) in ``-j`` worker processes."""
-    jobs = options.jobs or default_jobs()
+    jobs = options.jobs or available_cores()
     if not options.check or loaded or jobs == 1 or len(items) < PARALLEL_CHECK_FROM:
         yield (_examine(item, out_dir, options, loaded) for item in items)
         return
@@ -855,14 +819,6 @@ def _start_pool(
         initializer=initializer,
         initargs=(options,) if initargs is None else initargs,
     )
-
-
-def default_jobs() -> int:
-    """The cores this process may use (its affinity or container), not the host's."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _check_style(options: BatchOptions) -> None:

@@ -11,15 +11,15 @@ from .comparison import CompareOptions, make_comparison
 from .errors import InputError, OutputError
 from .formats import DEFAULT_INPUT, STDIN, InputOptions, input_stem, load_matrices
 from .model import AttributionMatrix, check_shape
-from .output import figure_format_for, save_bytes, save_figure, save_page_files, save_pages
-from .provenance import KEY_PREFIX, comparison_key, figure_key
+from .provenance import comparison_key, figure_key
 from .scale import resolve_scale
-from .style import Config, Style
+from .style import Config
+from .writers import get_writer, writer_for
 
 
 def figure_name(input_path: str | os.PathLike[str], figure_format: str) -> str:
     """``x.csv`` -> ``x.png``; ``x_0.json.gz`` -> ``x_0.png`` (the whole input extension)."""
-    return input_stem(Path(input_path).name) + "." + figure_format
+    return input_stem(Path(input_path).name) + get_writer(figure_format).extensions[0]
 
 
 def default_output_for(input_path: str | os.PathLike[str], figure_format: str = "png") -> Path:
@@ -103,7 +103,7 @@ def load_for_render(
 ) -> list[tuple[AttributionMatrix, Path]]:
     """Each matrix of one input with the figure it goes to (``numbered`` if several)."""
     target = Path(output) if output is not None else default_output_for(input_path)  # PNG
-    figure_format_for(target)  # a bad extension fails before any work
+    writer_for(target)  # a bad extension fails before any work
     refuse_overwriting_input(input_path, target)
     matrices = load_checked(input_path, config, options)
     targets = numbered(target, len(matrices))
@@ -123,45 +123,19 @@ def shared_scale(config: Config, matrices: Iterable[AttributionMatrix]) -> Confi
 
 def draw_to(matrix: AttributionMatrix, target: Path, config: Config) -> list[Path]:
     """Draw one matrix and save it (atomically) with its key; return the files written
-    (a paged PNG or SVG figure is ``NAME-1.png``, ``NAME-2.png``, ...)."""
+    (a paged PNG or SVG figure is ``NAME-1.png``, ``NAME-2.png``, ...). A long figure's
+    pages are drawn on every core this process may use."""
     style = resolve_scale(config.style, [matrix.values])
-    figure_format = figure_format_for(target)
-    key = figure_key(matrix, style, figure_format)
-    if figure_format == "html":
-        return [save_html(matrix, style, target, key)]
-    from .plotting import draw_pages, prepare_pages
-    from .views.alt_text import figure_text
-
-    text = figure_text(matrix, style)
-    plans = prepare_pages(matrix, style, figure_format)
-    if figure_format == "pdf":  # one file holds every page
-        figures = draw_pages(plans, style)
-        return save_pages(figures, target, provenance=key, text=text, options=style.output)
-    return save_page_files(
-        lambda index: draw_pages([plans[index]], style)[0],
-        len(plans),
-        target,
-        key,
-        text,
-        style.output,
-        workers=available_cores(),
-    )
+    writer = writer_for(target)
+    key = figure_key(matrix, style, writer.name)
+    return writer.write(matrix, style, target, key, workers=available_cores())
 
 
 def available_cores() -> int:
-    """The cores this process may run on (pages of a long figure are drawn on each)."""
+    """The cores this process may run on (its affinity or container), not the host's."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
-
-
-def save_html(matrix: AttributionMatrix, style: Style, target: Path, key: str) -> Path:
-    """The HTML view of ``matrix``, written atomically; no drawing, no backend."""
-    from .heatmap import prepare_data
-    from .views.html import heatmap_html
-
-    page = heatmap_html(prepare_data(matrix, style), style, KEY_PREFIX + key)
-    return save_bytes(page, target)
 
 
 def render_file(
@@ -187,7 +161,7 @@ def compare_files(
 ) -> Path:
     """Several inputs (one matrix each) as the panels of one figure; return its path."""
     target = Path(output)
-    figure_format = figure_format_for(target)  # a bad extension fails before any work
+    writer = writer_for(target)  # a bad extension fails before any work
     for source in inputs:
         refuse_overwriting_input(source, target)
     matrices = []
@@ -201,14 +175,4 @@ def compare_files(
             )
         matrices += loaded
     comparison = make_comparison(matrices, config.style, compare)
-    key = comparison_key(comparison, figure_format)
-    if figure_format == "html":
-        from .views.html import comparison_html
-
-        return save_bytes(comparison_html(comparison, KEY_PREFIX + key), target)
-    from .plotting.compare import draw_comparison
-    from .views.alt_text import comparison_text
-
-    text = comparison_text(comparison)
-    figure = draw_comparison(comparison, figure_format)
-    return save_figure(figure, target, provenance=key, text=text, options=config.style.output)
+    return writer.write_comparison(comparison, target, comparison_key(comparison, writer.name))

@@ -17,7 +17,6 @@ import os
 import re
 from functools import lru_cache
 from importlib import metadata
-from pathlib import Path
 
 from ._version import DRAWING_VERSION
 from .comparison import Comparison, comparison_fonts
@@ -25,12 +24,11 @@ from .fonts import fonts_for
 from .labels import resolve_token_mode
 from .model import AttributionMatrix
 from .style import Style
+from .writers import get_writer, page_paths
 
-KEY_PREFIX = "attrmap:"
-#: Version of the title and alt text embedded in PNG, SVG and PDF figures
+#: Version of the title and alt text embedded in figures that carry them
 #: (``views.alt_text``): change it when their wording changes, so figures are redrawn.
 FIGURE_TEXT_VERSION = 1
-TEXT_CARRYING_FORMATS = ("png", "svg", "pdf")
 _KEY_RE = re.compile(rb"attrmap:([0-9a-f]{64})(?:;pages=([0-9]+))?")
 _PEEK_BYTES = 8192  # the key sits near the start (PNG, SVG) or the end (PDF)
 
@@ -73,7 +71,7 @@ def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> s
     tokens = resolve_token_mode(style.tokens, matrix.token_style)
     if tokens != "raw":
         recipe["tokens"] = tokens
-    if figure_format in TEXT_CARRYING_FORMATS:
+    if get_writer(figure_format).carries_text:
         # The title and alt text are part of the file. They follow from the matrix, the
         # style (an --alt-text is in its fingerprint) and this generator's version;
         # keying the version, not the text, keeps --check free of colormaps.
@@ -82,28 +80,6 @@ def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> s
     if fonts is not None:
         recipe["fonts"] = fonts
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()
-
-
-def metadata_entry(figure_format: str, key: str) -> dict[str, str]:
-    """The savefig metadata that carries ``key`` in each format."""
-    field = {"png": "attrmap", "svg": "Identifier", "pdf": "Keywords"}[figure_format]
-    return {field: KEY_PREFIX + key}
-
-
-def page_provenance(key: str, pages: int) -> str:
-    """What each file of a figure records: its key, and the page count when paged, so
-    checking a paged figure needs neither matplotlib nor its layout."""
-    return key if pages == 1 else f"{key};pages={pages}"
-
-
-def page_paths(target: str | os.PathLike[str], pages: int) -> list[Path]:
-    """The files of a figure: ``NAME.pdf`` holds every page; PNG and SVG pages are
-    ``NAME-1.png``, ``NAME-2.png``, ... (a single page keeps ``NAME.png``). A target
-    already numbered per sequence (``NAME-0.png``) gets ``NAME-0-1.png``, ...."""
-    path = Path(target)
-    if pages == 1 or path.suffix.lower() == ".pdf":
-        return [path]
-    return [path.with_name(f"{path.stem}-{page}{path.suffix}") for page in range(1, pages + 1)]
 
 
 def _read_record(path: str | os.PathLike[str]) -> tuple[str, int] | None:

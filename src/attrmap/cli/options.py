@@ -16,8 +16,8 @@ from typing import Any
 import click
 
 from ..formats import AGGREGATES, DEFAULT_LIMITS, PARTS, format_names
-from ..output import FIGURE_FORMATS
 from ..settings import SETTINGS, Setting
+from ..writers import writer_names
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -168,7 +168,7 @@ def figure_format_option(help_text: str) -> Decorator:
     return click.option(
         "--format",
         "figure_format",
-        type=click.Choice(FIGURE_FORMATS),
+        type=click.Choice(writer_names()),
         default="png",
         show_default=True,
         help=help_text,

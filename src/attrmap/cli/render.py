@@ -11,7 +11,6 @@ import click
 from ..comparison import LAYOUTS, CompareOptions
 from ..errors import AttrmapError, StyleError
 from ..model import AttributionMatrix
-from ..output import FIGURE_FORMATS
 from ..pipeline import (
     compare_files,
     draw_to,
@@ -22,6 +21,7 @@ from ..pipeline import (
 )
 from ..provenance import read_figure_key
 from ..reports import Record
+from ..writers import is_figure_path
 from .app import cli
 from .options import (
     alt_text_option,
@@ -40,7 +40,7 @@ def refuse_file_output_for_several_inputs(inputs: tuple[str, ...], output: str |
     if (
         len(inputs) > 1
         and output is not None
-        and Path(output).suffix.lower().lstrip(".") in FIGURE_FORMATS
+        and is_figure_path(output)
         and not Path(output).is_dir()
     ):
         raise click.UsageError(

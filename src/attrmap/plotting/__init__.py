@@ -14,6 +14,7 @@ The parts, each reusable by other figures (pages, comparison panels):
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -33,10 +34,12 @@ from .text_flow import TextPage, draw_text_page, plan_text_pages
 
 __all__ = [
     "RC",
+    "Canvases",
     "FigurePlan",
     "HeatmapCanvas",
     "Layout",
     "TextPage",
+    "canvas_for",
     "draw_pages",
     "draw_text_page",
     "heatmap",
@@ -50,12 +53,10 @@ __all__ = [
 ]
 
 
-def prepare_pages(
-    matrix: AttributionMatrix, style: Style, figure_format: str = "png"
-) -> list[FigurePlan]:
+def prepare_pages(matrix: AttributionMatrix, style: Style, raster: bool = True) -> list[FigurePlan]:
     """What to draw and where, page by page, computed without touching a figure.
 
-    Checks the page limits of ``figure_format`` (pixels only matter for PNG) and warns
+    Checks the page limits (in pixels too for a ``raster`` image) and warns
     (``FigureWarning``) about what a reader could misread, and about missing glyphs.
     """
     fonts = fonts_for(matrix, style)
@@ -64,7 +65,7 @@ def prepare_pages(
         warnings.warn(message, stacklevel=2)
     with isolated_rc(fonts.families):
         data = prepare_data(matrix, style)
-        plans, found = plan_pages(data, style, figure_format, fonts.families)
+        plans, found = plan_pages(data, style, raster, fonts.families)
     for warning in found:
         warnings.warn(warning, stacklevel=2)
     return plans
@@ -73,7 +74,7 @@ def prepare_pages(
 def prepare_text_pages(
     matrix: AttributionMatrix,
     style: Style,
-    figure_format: str = "png",
+    raster: bool = True,
     paper: tuple[float, float] | None = None,
 ) -> list[TextPage]:
     """``prepare_pages`` for the text-flow layout: the tokens as running text, one block
@@ -84,7 +85,7 @@ def prepare_text_pages(
         warnings.warn(message, stacklevel=2)
     with isolated_rc(fonts.families):
         data = prepare_data(matrix, style)
-        pages, found = plan_text_pages(data, style, figure_format, paper, fonts.families)
+        pages, found = plan_text_pages(data, style, raster, paper, fonts.families)
     for warning in found:
         warnings.warn(warning, stacklevel=2)
     return pages
@@ -93,7 +94,7 @@ def prepare_text_pages(
 def render_text_pages(
     matrix: AttributionMatrix,
     style: Style | None = None,
-    figure_format: str = "png",
+    raster: bool = True,
     paper: tuple[float, float] | None = None,
     **settings: Any,
 ) -> list[Figure]:
@@ -102,8 +103,7 @@ def render_text_pages(
     require_matrix(matrix, "attrmap.render_text_pages")
     style = style_from("attrmap.render_text_pages", style, settings)
     return [
-        draw_text_page(page, style)
-        for page in prepare_text_pages(matrix, style, figure_format, paper)
+        draw_text_page(page, style) for page in prepare_text_pages(matrix, style, raster, paper)
     ]
 
 
@@ -119,19 +119,42 @@ def prepare(matrix: AttributionMatrix, style: Style) -> FigurePlan:
 def render_pages(
     matrix: AttributionMatrix,
     style: Style | None = None,
-    figure_format: str = "png",
+    raster: bool = True,
     **settings: Any,
 ) -> list[Figure]:
     """Draw ``matrix`` on one Agg figure per page (one unless it is long or paged);
     style settings as keywords, as ``render`` takes them."""
     require_matrix(matrix, "attrmap.render_pages")
     style = style_from("attrmap.render_pages", style, settings)
-    return draw_pages(prepare_pages(matrix, style, figure_format), style)
+    return draw_pages(prepare_pages(matrix, style, raster), style)
 
 
 def draw_pages(plans: list[FigurePlan], style: Style) -> list[Figure]:
     """One new figure per page plan (pages of one figure share sizes and scale)."""
     return [HeatmapCanvas(plan.layout, style).show(plan) for plan in plans]
+
+
+class Canvases:
+    """Canvases kept between figures, one per layout (the least recently used dropped):
+    what makes a batch fast, since building a canvas is the slow part of drawing."""
+
+    def __init__(self, limit: int = 4) -> None:
+        self.limit = limit
+        self.kept: OrderedDict[Layout, HeatmapCanvas] = OrderedDict()
+
+    def get(self, layout: Layout, style: Style) -> HeatmapCanvas:
+        canvas = self.kept.pop(layout, None) or HeatmapCanvas(layout, style)
+        self.kept[layout] = canvas
+        if len(self.kept) > self.limit:
+            self.kept.popitem(last=False)
+        return canvas
+
+
+def canvas_for(plan: FigurePlan, style: Style, canvases: Canvases | None = None) -> HeatmapCanvas:
+    """A canvas for ``plan``'s layout: a kept one if ``canvases`` holds it, else new."""
+    if canvases is None:
+        return HeatmapCanvas(plan.layout, style)
+    return canvases.get(plan.layout, style)
 
 
 def render(matrix: AttributionMatrix, style: Style | None = None, **settings: Any) -> Figure:

@@ -258,7 +258,7 @@ def _plan(comparison: Comparison, panel_width: float | None) -> _Plan:
     )
 
 
-def draw_comparison(comparison: Comparison, figure_format: str = "png") -> Figure:
+def draw_comparison(comparison: Comparison, raster: bool = True) -> Figure:
     """The comparison on a new Agg figure (no pyplot state)."""
     fonts = comparison_fonts(comparison)
     register_fonts(fonts)
@@ -272,7 +272,7 @@ def draw_comparison(comparison: Comparison, figure_format: str = "png") -> Figur
     width, height = plan.width, plan.height
     source = ", ".join(matrix.source for matrix in comparison.matrices)
     advice = ("compare fewer or shorter matrices, or use a smaller --cell-size", "fewer panels")
-    check_figure_inches(width, height, style, figure_format, source, advice)
+    check_figure_inches(width, height, style, raster, source, advice)
 
     def rect(x: float, top: float, w: float, h: float) -> tuple[float, float, float, float]:
         return (x / width, 1 - (top + h) / height, w / width, h / height)

@@ -520,25 +520,25 @@ class FigurePlan:
 def plan_pages(
     data: HeatmapData,
     style: Style,
-    figure_format: str = "png",
+    raster: bool = True,
     fonts: tuple[str, ...] = (DEJAVU_SANS,),
 ) -> tuple[list[FigurePlan], list[FigureWarning]]:
     """Split ``data`` into pages of tokens (``--rows-per-page``, or automatically when a
     page would pass 200 in) and lay each out with the same sizes and colour scale, its
     labels measured in ``fonts``."""
     with measuring_in(fonts):
-        return _plan_pages(data, style, figure_format)
+        return _plan_pages(data, style, raster)
 
 
 def _plan_pages(
-    data: HeatmapData, style: Style, figure_format: str
+    data: HeatmapData, style: Style, raster: bool
 ) -> tuple[list[FigurePlan], list[FigureWarning]]:
     if style.layout.transpose:
-        metrics, warnings, bounds = _transposed_split(data, style, figure_format)
+        metrics, warnings, bounds = _transposed_split(data, style, raster)
         tiles = [(0, data.shape[1])]
     else:
         metrics, warnings = decide_metrics(data, style, horizontal=False)
-        metrics, bounds, tiles = _token_split(data, style, metrics, figure_format, warnings)
+        metrics, bounds, tiles = _token_split(data, style, metrics, raster, warnings)
     tokens, expressions = data.shape
     pieces = [(t, e) for e in tiles for t in bounds]
     marker_width = None
@@ -557,7 +557,7 @@ def _plan_pages(
         page = _piece(data, rows, columns, style.layout.transpose)
         plans.append(FigurePlan(page, place_page(page, metrics, horizontal, marker_width), marker))
     for plan in plans:
-        check_page_size(plan.layout, style, figure_format, data.source)
+        check_page_size(plan.layout, style, raster, data.source)
     tallest = max(plan.layout.fig_height for plan in plans)
     if tallest > TALL_PAGE_INCHES:
         warnings.append(tall_figure_warning(data.source, tallest, "--layout text, --page a4"))
@@ -595,19 +595,19 @@ def runs(count: int, per: int, balanced: bool) -> list[tuple[int, int]]:
     return [(start, start + size) for start, size in zip(starts, sizes, strict=True)]
 
 
-def side_limit(style: Style, figure_format: str) -> float:
-    """The longest page side allowed, in inches: 200, and for PNG 32,768 pixels."""
+def side_limit(style: Style, raster: bool) -> float:
+    """The longest page side allowed, in inches: 200, and for a raster image (PNG) 32,768 pixels."""
     limit = MAX_PAGE_INCHES
-    if figure_format == "png":
+    if raster:
         limit = min(limit, (MAX_FIGURE_SIDE - 1) / style.dpi)
     return limit
 
 
-def height_limit(width: float, style: Style, figure_format: str) -> float:
+def height_limit(width: float, style: Style, raster: bool) -> float:
     """The tallest page ``width`` inches wide allowed: ``side_limit``, and for PNG the
     pixel count (50 megapixels)."""
-    limit = side_limit(style, figure_format)
-    if figure_format == "png":
+    limit = side_limit(style, raster)
+    if raster:
         columns = math.ceil(width * style.dpi)
         limit = min(limit, (MAX_FIGURE_PIXELS // columns - 1) / style.dpi)
     return limit
@@ -617,7 +617,7 @@ def _token_split(
     data: HeatmapData,
     style: Style,
     metrics: Metrics,
-    figure_format: str,
+    raster: bool,
     warnings: list[FigureWarning],
 ) -> tuple[Metrics, list[tuple[int, int]], list[tuple[int, int]]]:
     """Pages of tokens (``--rows-per-page``, or as many as keep a page within the page
@@ -628,10 +628,8 @@ def _token_split(
     if per_page is not None:
         return metrics, runs(tokens, per_page, balanced=False), [(0, expressions)]
     one = place_page(data, metrics, horizontal=False)
-    limit = side_limit(style, figure_format)
-    if one.fig_width <= limit and one.fig_height <= height_limit(
-        one.fig_width, style, figure_format
-    ):
+    limit = side_limit(style, raster)
+    if one.fig_width <= limit and one.fig_height <= height_limit(one.fig_width, style, raster):
         return metrics, [(0, tokens)], [(0, expressions)]
     if style.layout.cell_size is None:
         # Too long for one page: rows as low as their text allows (not 0.45 in),
@@ -643,7 +641,7 @@ def _token_split(
         layouts = [place_page(data.expression_columns(*tile), metrics, False) for tile in tiles]
         width = max(layout.fig_width for layout in layouts)
         fixed = max(layout.fig_height for layout in layouts) - tokens * metrics.cell_height
-        room = height_limit(width + 0.01, style, figure_format) - fixed - _MARKER_ROOM
+        room = height_limit(width + 0.01, style, raster) - fixed - _MARKER_ROOM
         per_page = max(0, min(tokens, math.floor(room / metrics.cell_height)))
         if columns == 1 or (width <= limit and per_page >= min(tokens, _MIN_PAGE_TOKENS)):
             break
@@ -665,7 +663,7 @@ def _token_split(
 
 
 def _transposed_split(
-    data: HeatmapData, style: Style, figure_format: str
+    data: HeatmapData, style: Style, raster: bool
 ) -> tuple[Metrics, list[FigureWarning], list[tuple[int, int]]]:
     """Tokens across the top: pages of tokens (``--rows-per-page``, or as many as fit the
     width limit, ``--width`` or the page limit), each page sized with the same metrics,
@@ -679,7 +677,7 @@ def _transposed_split(
         free = replace(style, layout=replace(style.layout, width=None))
         metrics, warnings = decide_metrics(oriented, free, horizontal=False)
         one = place_page(oriented, metrics, horizontal=False)
-        limit = min(style.layout.width or math.inf, side_limit(style, figure_format))
+        limit = min(style.layout.width or math.inf, side_limit(style, raster))
         if one.fig_width <= limit:
             metrics, warnings = decide_metrics(oriented, style, horizontal=False)
             return metrics, warnings, [(0, tokens)]
@@ -716,9 +714,9 @@ def _compact_height(data: HeatmapData, metrics: Metrics) -> float:
     return min(metrics.cell_height, max(floor, _COMPACT_CELL))
 
 
-def check_page_size(layout: Layout, style: Style, figure_format: str, source: str) -> None:
+def check_page_size(layout: Layout, style: Style, raster: bool, source: str) -> None:
     """Refuse, before drawing, a page no viewer opens or (PNG) no buffer holds."""
-    check_figure_inches(layout.fig_width, layout.fig_height, style, figure_format, source)
+    check_figure_inches(layout.fig_width, layout.fig_height, style, raster, source)
 
 
 #: What to do about a page that is too large: for a matrix, and for a comparison.
@@ -732,7 +730,7 @@ def check_figure_inches(
     fig_width: float,
     fig_height: float,
     style: Style,
-    figure_format: str,
+    raster: bool,
     source: str,
     advice: tuple[str, str] = SPLIT_ADVICE,
 ) -> None:
@@ -744,7 +742,7 @@ def check_figure_inches(
             f"a page would be {fig_width:g}x{fig_height:g} in, over the "
             f"{MAX_PAGE_INCHES:g}-inch page limit; {advice[0]}",
         )
-    if figure_format != "png":
+    if not raster:
         return
     width = math.ceil(fig_width * style.dpi)
     height = math.ceil(fig_height * style.dpi)

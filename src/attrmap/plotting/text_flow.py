@@ -212,7 +212,7 @@ def wrap(
 def plan_text_pages(
     data: HeatmapData,
     style: Style,
-    figure_format: str = "png",
+    raster: bool = True,
     paper: tuple[float, float] | None = None,
     fonts: tuple[str, ...] = (DEJAVU_SANS,),
 ) -> tuple[list[TextPage], list[FigureWarning]]:
@@ -225,13 +225,13 @@ def plan_text_pages(
     token only with ``annotate: always``.
     """
     with measuring_in(fonts):
-        return _plan(data, style, figure_format, paper, fonts)
+        return _plan(data, style, raster, paper, fonts)
 
 
 def _plan(
     data: HeatmapData,
     style: Style,
-    figure_format: str,
+    raster: bool,
     paper: tuple[float, float] | None,
     fonts: tuple[str, ...],
 ) -> tuple[list[TextPage], list[FigureWarning]]:
@@ -258,7 +258,7 @@ def _plan(
         _COLORBAR_GAP + _COLORBAR_THICKNESS + _TICK_OFFSET_PT / 72 + line + 0.1 + label_height
     )
     per_block = metrics.heading_height + _BLOCK_GAP
-    limit = paper[1] if paper else height_limit(width, style, figure_format)
+    limit = paper[1] if paper else height_limit(width, style, raster)
 
     def fixed(marked: bool) -> float:
         return 2 * margin + title_height + (marker_height if marked else 0.0) + colorbar_block
