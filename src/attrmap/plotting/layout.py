@@ -715,7 +715,7 @@ def _compact_height(data: HeatmapData, metrics: Metrics) -> float:
 
 
 def check_page_size(layout: Layout, style: Style, raster: bool, source: str) -> None:
-    """Refuse, before drawing, a page no viewer opens or (PNG) no buffer holds."""
+    """Refuse, before drawing, a page no viewer opens or (a raster image) no buffer holds."""
     check_figure_inches(layout.fig_width, layout.fig_height, style, raster, source)
 
 
