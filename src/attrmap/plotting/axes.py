@@ -306,7 +306,7 @@ def _on_new_figure(
 ) -> tuple[Axes, list[FigureWarning]]:
     """A figure of ``render``'s size and layout, drawn through ``draw_on_axes``."""
     with isolated_rc(fonts.families):
-        plans, found = plan_pages(prepared, style, "png", fonts.families)
+        plans, found = plan_pages(prepared, style, True, fonts.families)  # raster, as render
     if len(plans) > 1:
         raise LimitError(
             prepared.source,
