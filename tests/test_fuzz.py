@@ -1,4 +1,6 @@
-"""Seeded mutation fuzzing of the readers: CSV (wide and long), TSV, YAML, JSON and NPZ.
+"""Seeded mutation fuzzing of the readers: CSV (wide and long), TSV, YAML, JSON and NPZ;
+then of the other attack surfaces: config files and ``[tool.attrmap]`` tables, option
+values, file names (atomic writes and the leftover sweep) and font files.
 
 Valid seeds (``examples/`` plus small matrices below) are mutated at random: bytes flipped,
 spans cut, duplicated or deleted, quotes, brackets, BOMs, NULs, invalid UTF-8, line-ending
@@ -598,3 +600,297 @@ def test_mutated_inseq_files_load_or_fail_cleanly(tmp_path):
     assert not failures, f"{len(failures)} of {INSEQ_CASES} failed:\n" + "\n".join(failures[:5])
     assert slowest[0] < MAX_SECONDS_PER_CASE, f"case {slowest[1]} took {slowest[0]:.2f} s"
     assert outcomes["matrices"] > INSEQ_CASES // 10 and outcomes["error"] > INSEQ_CASES // 10
+
+
+# --------------------------------------------------------------------------- settings
+
+SETTINGS_CASES = int(os.environ.get("ATTRMAP_FUZZ_SETTINGS_CASES", "400"))
+#: Pieces of number format specs, sane and not: the fmt setting is formatted per cell.
+FORMAT_PIECES = [
+    "", "<", ">", "^", "=", "x<", "0", "+", "-", " ", "z", "#", ",", "_", "9", "20", "21",
+    "40", "41", "0000000000000000000001", "999999999", ".", ".2", ".20", ".21", ".999999999",
+    "f", "e", "g", "%", "d", "s", "x", "n", "{", "}", "\n", "\x00", "\x1b[2J",
+]  # fmt: skip
+ODD_SETTING_VALUES = [
+    None, True, False, 0, -1, 7, 2**70, 10**400, 1e308, -1e308, float("nan"), float("inf"),
+    "", "auto", "any", "13x5", "0x0", "1e9x1e9", "99999999999x1", "0.6x0.3", "viridis", "RdBu",
+    "\x1b]52;c;ZXZpbA==\x07", "a\u202eb", "line\nbreak", "::warning::x", "x" * 20_000,
+    [], [1, 2], ["a"] * 1000, [[[[1]]]], {"a": 1}, b"\x00bytes", ["DejaVu Sans", None],
+]  # fmt: skip
+
+
+def fuzz_setting_value(rng: random.Random) -> object:
+    if rng.random() < 0.4:
+        return "".join(rng.choice(FORMAT_PIECES) for _ in range(rng.randint(1, 5)))
+    return rng.choice(ODD_SETTING_VALUES)
+
+
+def fuzz_settings(rng: random.Random) -> dict[str, object]:
+    """A few settings, half of them odd values, the rest their defaults as files spell them."""
+    from attrmap.settings import BY_NAME, SETTING_NAMES
+
+    names = [*SETTING_NAMES, "nonsense", "x" * 5000]
+    settings = {}
+    for _ in range(rng.randint(1, 4)):
+        name = rng.choice(names)
+        item = BY_NAME.get(name)
+        odd = item is None or item.default is None or rng.random() < 0.5
+        settings[name] = fuzz_setting_value(rng) if odd else item.config_value(item.default)
+    return settings
+
+
+def _toml(settings: dict[str, object]) -> bytes:
+    """``[tool.attrmap]`` as a hand-written TOML table (JSON spellings are mostly TOML;
+    where not, the reader must say so on one line)."""
+    import json
+
+    lines = ["[tool.attrmap]"]
+    for key, value in settings.items():
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        lines.append(f"{json.dumps(key)} = {json.dumps(value)}")
+    return "\n".join(lines).encode()
+
+
+def test_fuzzed_config_files_and_project_tables_load_or_fail_cleanly(tmp_path):
+    """Settings are an attack surface too (a repository's pyproject.toml is read by
+    validate and the pre-commit hook): any value loads, or is one line naming the file,
+    quickly; a loaded ``fmt`` formats a number quickly and briefly."""
+    import yaml
+
+    from attrmap import load_config
+    from attrmap.project import resolve_files
+
+    rng = random.Random(f"{SEED}-settings")
+    marker = str(tmp_path / "MARKER").encode()
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()
+    failures: list[str] = []
+    outcomes = {"config": 0, "error": 0}
+    slowest = (0.0, -1)
+    for index in range(SETTINGS_CASES):
+        settings = fuzz_settings(rng)
+        as_toml = rng.random() < 0.3
+        data = _toml(settings) if as_toml else yaml.safe_dump(settings, allow_unicode=True).encode()
+        applied = ["toml" if as_toml else "yaml"]
+        if rng.random() < 0.4:
+            mutation = rng.choice(YAML_MUTATIONS + BYTE_MUTATIONS)
+            data = mutation(rng, data, marker)
+            applied.append(mutation.__name__)
+        path = project / ("pyproject.toml" if as_toml else "config.yaml")
+        path.write_bytes(data)
+        load = (lambda _: resolve_files(start=project).config) if as_toml else load_config
+        started = time.perf_counter()
+        config = attempt(load, path, (index, applied, data), failures)
+        if config is None:
+            outcomes["error"] += 1
+        else:
+            outcomes["config"] += 1
+            shown = format(-1234.5678, config.style.fmt)
+            if len(shown) > 64:
+                failures.append(_case(index, applied, data, f"fmt shows {len(shown)} chars"))
+        path.unlink()
+        slowest = max(slowest, (time.perf_counter() - started, index))
+    print(f"\nfuzz settings: {SETTINGS_CASES} cases, {outcomes}, slowest {slowest[0]:.3f} s")
+    assert not failures, f"{len(failures)} of {SETTINGS_CASES} failed:\n" + "\n".join(failures[:5])
+    assert slowest[0] < MAX_SECONDS_PER_CASE, f"case {slowest[1]} took {slowest[0]:.2f} s"
+    assert outcomes["config"] > SETTINGS_CASES // 20 and outcomes["error"] > SETTINGS_CASES // 4
+    assert not Path(marker.decode()).exists(), "a YAML tag ran a command"
+
+
+def test_fuzzed_option_values_are_usage_errors_or_work(tmp_path):
+    """Every setting's option with odd values: it works, or the command ends with one
+    error line, never a traceback (``attrmap config`` resolves them all)."""
+    from click.testing import CliRunner
+
+    from attrmap.cli import cli
+    from attrmap.settings import SETTINGS
+
+    rng = random.Random(f"{SEED}-options")
+    options = [
+        (item.option, item.flag.switch) for item in SETTINGS if item.flag.stack != "figure"
+    ] + [("--max-mb", False), ("--max-cells", False)]
+    failures = []
+    for index in range(SETTINGS_CASES // 4):
+        args = ["validate", str(EXAMPLES / "token_attribution.csv")]
+        for option, switch in rng.sample(options, rng.randint(1, 3)):
+            if switch:
+                args.append(option)
+                continue
+            value = fuzz_setting_value(rng)
+            if isinstance(value, (list, dict)):
+                value = rng.choice(FORMAT_PIECES) * rng.randint(1, 3)
+            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            args += [option, text.replace("\x00", "")]
+        started = time.perf_counter()
+        result = CliRunner().invoke(cli, args)
+        seconds = time.perf_counter() - started
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        problem = None
+        if not (result.exception is None or isinstance(result.exception, SystemExit)):
+            problem = f"{type(result.exception).__name__}: {str(result.exception)[:200]}"
+        elif result.exit_code not in (0, 1, 2):
+            problem = f"exit {result.exit_code}"
+        elif result.exit_code and not lines[-1].startswith(("Error: ", "attrmap: error: ")):
+            problem = f"last line {lines[-1][:200]!r}"
+        elif seconds > MAX_SECONDS_PER_CASE:
+            problem = f"{seconds:.2f} s"
+        if problem:
+            failures.append(f"case {index} {args[2:]!r}: {problem}"[:600])
+    assert not failures, f"{len(failures)} failed:\n" + "\n".join(failures[:5])
+
+
+# --------------------------------------------------------------------------- file names
+
+NAME_PIECES = [
+    "a", "fig", ".png", ".", "..", "-", "-1", "123", " ", "\t", "\n", "\r", "\x1b[2J",
+    "\x1b]52;c;ZXZpbA==\x07", "\u202e", "\u200d", "é", "中", "😀", "::add-mask::x",
+    ".attrmap-tmp", ".0123456789ab-1.", "%s", "$(touch x)", "\\", ":", "*", "?", "x" * 120,
+]  # fmt: skip
+
+
+def fuzz_name(rng: random.Random) -> str:
+    name = "".join(rng.choice(NAME_PIECES) for _ in range(rng.randint(1, 6)))
+    return name if name not in (".", "..") else name + "x"
+
+
+def test_fuzzed_file_names_write_atomically_and_the_sweep_keeps_what_is_not_its_own(tmp_path):
+    """Names with newlines, escapes, dots and temporary-looking parts: a write lands
+    whole (or fails as an OutputError, leaving nothing); the leftover sweep removes
+    only temporary files of dead writers of this host and never raises."""
+    from attrmap.atomic import TEMP_SUFFIX, atomic_write, host_tag, remove_stale_temp_files
+    from attrmap.errors import OutputError
+
+    rng = random.Random(f"{SEED}-names")
+    failures = []
+    for index in range(SETTINGS_CASES // 2):
+        folder = tmp_path / f"case{index}"
+        folder.mkdir()
+        name = fuzz_name(rng)
+        try:
+            atomic_write(folder / name, lambda handle: handle.write(b"whole"))
+        except OutputError:  # a name too long, say
+            if any(folder.iterdir()):
+                failures.append(f"case {index} {name!r}: left {list(folder.iterdir())}")
+            continue
+        except Exception as error:  # anything else is a bug
+            failures.append(f"case {index} {name!r}: {type(error).__name__}: {error}"[:300])
+            continue
+        if [p.name for p in folder.iterdir()] != [name] or (folder / name).read_bytes() != b"whole":
+            failures.append(f"case {index} {name!r}: {sorted(os.listdir(folder))}")
+        dead, alive = f"{host_tag()}-{2**22 + index}", f"{host_tag()}-{os.getpid()}"
+        planted = {
+            f".{name}.{dead}.r{TEMP_SUFFIX}": True,  # this host, a dead writer: removed
+            f".{name}.{alive}.r{TEMP_SUFFIX}": False,  # still being written
+            f".{fuzz_name(rng)}{TEMP_SUFFIX}": None,  # any name: removed only by its age
+            f"{fuzz_name(rng)}.png": False,  # not a temporary file
+        }
+        for leftover in planted:
+            if len(leftover.encode()) < 250:
+                (folder / leftover).write_bytes(b"half")
+        try:
+            remove_stale_temp_files([folder], tmp_path)
+        except Exception as error:
+            failures.append(f"case {index} sweep: {type(error).__name__}: {error}"[:300])
+            continue
+        for leftover, removed in planted.items():
+            written = len(leftover.encode()) < 250
+            if written and removed is not None and (folder / leftover).exists() is removed:
+                failures.append(f"case {index} {leftover!r}: removed is not {removed}")
+        if not (folder / name).exists():
+            failures.append(f"case {index} {name!r}: the sweep removed the output")
+    assert not failures, f"{len(failures)} failed:\n" + "\n".join(failures[:5])
+
+
+# --------------------------------------------------------------------------- font files
+
+FONT_CASES = int(os.environ.get("ATTRMAP_FUZZ_FONT_CASES", "80"))
+
+
+def _mutate_font(rng: random.Random, data: bytes) -> bytes:
+    """Damage a font where a reader looks: the table directory, a table's bytes
+    (cmap, name, OS/2), the length, or the collection header."""
+    import struct
+
+    raw = bytearray(data)
+    if len(raw) < 64:
+        return bytes(raw)
+    count = struct.unpack_from(">H", raw, 4)[0]
+    tables: dict[bytes, tuple[int, int]] = {}
+    for i in range(count):
+        if 28 + 16 * i <= len(raw):
+            start, length = struct.unpack_from(">II", raw, 20 + 16 * i)
+            if start + max(length, 12) <= len(raw):
+                tables[bytes(raw[12 + 16 * i : 16 + 16 * i])] = (start, length)
+    choice = rng.randrange(6)
+    if choice == 0 and count:  # the directory: tags, offsets, lengths
+        at = 12 + rng.randrange(16 * count)
+        if at < len(raw):
+            raw[at] = rng.randrange(256)
+    elif choice == 1 and tables:
+        tag = rng.choice([b"cmap", b"name", b"OS/2", b"cmap"])
+        start, length = tables.get(tag, rng.choice(list(tables.values())))
+        for _ in range(rng.randint(1, 8)):
+            raw[start + rng.randrange(max(1, min(length, 64)))] = rng.randrange(256)
+    elif choice == 2:
+        del raw[rng.randrange(len(raw)) :]
+    elif choice == 3:
+        struct.pack_into(">H", raw, 4, rng.choice([0, 1, min(count + 5, 0xFFFF), 0xFFFF]))
+    elif choice == 4:
+        raw[:4] = rng.choice([b"ttcf", b"OTTO", b"true", b"\0\0\0\0"])
+    elif b"cmap" in tables:  # a subtable's offset anywhere
+        start = tables[b"cmap"][0]
+        struct.pack_into(">I", raw, start + 8, rng.choice([0, 2**31, 2**32 - 1, len(raw)]))
+    return bytes(raw)
+
+
+def test_fuzzed_font_files_are_skipped_or_drawn(tmp_path, monkeypatch):
+    """A font folder is input too: damaged font files (under any name) are skipped or
+    drawn, never a crash, in choosing fonts and in drawing with them."""
+    import warnings
+
+    from attrmap import Style
+    from attrmap.fonts import DEJAVU_SANS, FONT_PATH_VARIABLE, choose_fonts, installed_fonts
+    from attrmap.plotting import HeatmapCanvas, prepare
+
+    texts = ["नमस्ते", "\U0001f408", "x"]  # Devanagari and an emoji: DejaVu Sans lacks them
+    default = [f for f in installed_fonts() if any(f.covers(c) for c in "न\U0001f408")]
+    seeds = sorted(default, key=lambda f: os.path.getsize(f.path))[:1]
+    seed_paths = [font.path for font in seeds] or [installed_fonts()[0].path]
+    pool = [Path(path).read_bytes() for path in seed_paths]
+    rng = random.Random(f"{SEED}-fonts")
+    folder = tmp_path / "fonts"
+    monkeypatch.setenv(FONT_PATH_VARIABLE, str(folder))
+    failures, drawn = [], 0
+    try:
+        for index in range(FONT_CASES):
+            folder.mkdir()
+            data = rng.choice(pool)
+            for _ in range(rng.choice([1, 1, 2, 3])):
+                data = _mutate_font(rng, data)
+            name = fuzz_name(rng).replace("\x00", "")[:100] + rng.choice([".ttf", ".otf", ".ttc"])
+            (folder / name).write_bytes(data)
+            installed_fonts.cache_clear()
+            try:
+                choice = choose_fonts(texts)
+                if choice.chain != (DEJAVU_SANS,):
+                    drawn += 1
+                    matrix = AttributionMatrix(texts[:2], ["a"], [[0.5], [-0.5]])
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")  # boxes for what is missing
+                        plan = prepare(matrix, Style())
+                        HeatmapCanvas(plan.layout, Style()).draw_pixels(plan)
+            except AttrmapError:
+                pass
+            except Exception as error:
+                failures.append(f"case {index} {name!r}: {type(error).__name__}: {error}"[:300])
+            for path in folder.iterdir():
+                path.unlink()
+            folder.rmdir()
+    finally:
+        installed_fonts.cache_clear()
+    print(
+        f"\nfuzz fonts: {FONT_CASES} cases from {seed_paths}, {drawn} drawn with the damaged font"
+    )
+    assert not failures, f"{len(failures)} failed:\n" + "\n".join(failures[:5])

@@ -327,13 +327,22 @@ class _Cmap:
 
 
 def _tables(data: bytes | mmap.mmap) -> dict[bytes, tuple[int, int]]:
+    """The table directory (of a collection's first face): tag -> (start, length), only
+    tables that lie within the file (a damaged entry is as good as absent)."""
     offset = struct.unpack_from(">I", data, 12)[0] if data[:4] == b"ttcf" else 0
     count = struct.unpack_from(">H", data, offset + 4)[0]
     tables = {}
     for index in range(count):
         tag, _, start, length = struct.unpack_from(">4sIII", data, offset + 12 + 16 * index)
-        tables[tag] = (start, length)
+        if start + length <= len(data):
+            tables[tag] = (start, length)
     return tables
+
+
+#: Tables FreeType needs to open a face at all, and, for outlines, to lay them out.
+_REQUIRED_TABLES = (b"head", b"maxp", b"cmap")
+_OUTLINE_TABLES = ((b"glyf", b"loca"), (b"CFF ",), (b"CFF2",))
+_HEAD_MAGIC = 0x5F0F3CF5
 
 
 def _open(path: str) -> tuple[mmap.mmap, dict[bytes, tuple[int, int]]]:
@@ -347,11 +356,15 @@ def _try_font(path: str) -> FontFile | None:
     try:
         data, tables = _open(path)
         with data:
-            if b"cmap" not in tables:
+            if not all(tag in tables for tag in _REQUIRED_TABLES):
                 return None
+            if struct.unpack_from(">I", data, tables[b"head"][0] + 12)[0] != _HEAD_MAGIC:
+                return None  # not a font, or a damaged one FreeType would refuse
             names = _family_names(data, tables[b"name"][0]) if b"name" in tables else []
             weight, italic = 400, False
-            scalable = any(tag in tables for tag in (b"glyf", b"CFF ", b"CFF2"))
+            scalable = b"hhea" in tables and any(
+                all(tag in tables for tag in outline) for outline in _OUTLINE_TABLES
+            )
             if b"OS/2" in tables:
                 start = tables[b"OS/2"][0]
                 weight = struct.unpack_from(">H", data, start + 4)[0]
@@ -392,18 +405,25 @@ def _read_cmap(path: str) -> _Cmap:
     except (OSError, ValueError, struct.error):
         return _Cmap([], [])
     with data:
-        start = tables[b"cmap"][0]
-        _, count = struct.unpack_from(">HH", data, start)
-        subtables: dict[int, int] = {}
-        for index in range(count):
-            platform, encoding, offset = struct.unpack_from(">HHI", data, start + 4 + 8 * index)
-            form = struct.unpack_from(">H", data, start + offset)[0]
-            if platform == 0 or (platform == 3 and encoding in (1, 10)):
-                subtables.setdefault(form, start + offset)
-        if 12 in subtables:
-            return _cmap_format_12(data, subtables[12])
-        if 4 in subtables:
-            return _cmap_format_4(data, subtables[4], start + tables[b"cmap"][1])
+        try:
+            return _best_cmap(data, tables)
+        except (ValueError, struct.error, KeyError, IndexError):  # a damaged table
+            return _Cmap([], [])
+
+
+def _best_cmap(data: mmap.mmap, tables: dict[bytes, tuple[int, int]]) -> _Cmap:
+    start = tables[b"cmap"][0]
+    _, count = struct.unpack_from(">HH", data, start)
+    subtables: dict[int, int] = {}
+    for index in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", data, start + 4 + 8 * index)
+        form = struct.unpack_from(">H", data, start + offset)[0]
+        if platform == 0 or (platform == 3 and encoding in (1, 10)):
+            subtables.setdefault(form, start + offset)
+    if 12 in subtables:
+        return _cmap_format_12(data, subtables[12])
+    if 4 in subtables:
+        return _cmap_format_4(data, subtables[4], start + tables[b"cmap"][1])
     return _Cmap([], [])
 
 

@@ -10,6 +10,7 @@ import matplotlib.style
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
+from ..errors import StyleError
 from ..fonts import DEJAVU_SANS, FontChoice
 
 #: Fixed rc settings: the same input gives the same file on every machine with the same
@@ -47,7 +48,11 @@ def register_fonts(choice: FontChoice) -> None:
     for path, alias in zip(choice.chain, choice.families, strict=True):
         if path == DEJAVU_SANS or alias in _registered:
             continue
-        entry = font_manager.ttfFontProperty(FT2Font(path))
+        try:
+            entry = font_manager.ttfFontProperty(FT2Font(path))
+        except (RuntimeError, OSError, ValueError, NotImplementedError) as error:
+            # A file whose tables look whole to fonts.py but FreeType refuses.
+            raise StyleError(f"{path}: cannot draw with this font file ({error})") from None
         manager.ttflist.append(dataclasses.replace(entry, name=alias))
         manager._findfont_cached.cache_clear()  # type: ignore[attr-defined]  # private, no stub
         _registered.add(alias)
