@@ -242,26 +242,25 @@ def test_a_figure_too_large_to_draw_is_refused_up_front():
         attrmap.render(matrix)  # split automatically within the limits: not one figure
 
 
-def test_large_grid_numbers_composed_from_glyphs_match_whole_string_rendering():
-    """Large grids build each number from cached glyph bitmaps (for speed); at the default
-    annotation size and dpi that must give FreeType's whole-string pixels exactly, and
-    elsewhere at most a one-column shift between characters."""
+def test_numbers_composed_from_cached_glyphs_match_whole_string_rendering():
+    """Annotations are composed from cached glyph bitmaps (for speed); that must give
+    FreeType's whole-string pixels exactly, at any size and dpi, and fall back to FreeType
+    where it could not (kerned pairs, characters from a fallback font)."""
     from matplotlib.backends.backend_agg import get_hinting_flag
     from matplotlib.font_manager import FontProperties
 
-    from attrmap.plotting.canvas import _composed_coverage, _coverage, _font_chain
+    from attrmap.plotting.canvas import _font_chain, _Typesetter
 
     style = attrmap.Style()
     fonts = _font_chain(FontProperties(size=style.annotation_font_size))
-    labels = [format(v, style.fmt) for v in np.linspace(-1.3, 1.3, 157)] + ["\u22120.5", "1e+05"]
-    for dpi in (style.dpi, 72, 300):
-        size_px = style.annotation_font_size * dpi / 72
+    labels = [format(v, style.fmt) for v in np.linspace(-1.3, 1.3, 157)]
+    labels += [format(v, fmt) for v in (-2.5e-5, 0.5, 12345.678) for fmt in (".2e", "+.3g", ".0%")]
+    labels += ["\u22120.5", "1 2", " "]
+    for size, dpi in [(style.annotation_font_size, style.dpi), (5, 72), (7.5, 50), (12, 300)]:
+        typesetter = _Typesetter(fonts, size * dpi / 72, get_hinting_flag())
         for label in labels:
-            composed = _composed_coverage(label, fonts, size_px, get_hinting_flag())
-            whole = _coverage(label, fonts, size_px, get_hinting_flag())
-            if dpi == style.dpi:
-                assert np.array_equal(composed, whole), label
-            else:
-                assert composed.shape[0] == whole.shape[0], label
-                assert abs(composed.shape[1] - whole.shape[1]) <= len(label), label
-                assert abs(composed.sum() - whole.sum()) <= 0.05 * whole.sum(), label
+            composed = typesetter.composed(label)
+            assert composed is not None, label  # DejaVu Sans has every one of these glyphs
+            assert np.array_equal(composed, typesetter.whole(label)), (label, size, dpi)
+        assert typesetter.composed("AVA") is None  # kerned: FreeType draws it
+        assert typesetter.composed("0\u4e2d") is None  # not in DejaVu Sans: a fallback font

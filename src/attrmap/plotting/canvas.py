@@ -21,7 +21,7 @@ from matplotlib.collections import QuadMesh
 from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
-from matplotlib.ft2font import LoadFlags
+from matplotlib.ft2font import FT2Font, GlyphIndexType, Kerning, LoadFlags
 from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.ticker import FixedFormatter
@@ -42,65 +42,135 @@ if TYPE_CHECKING:
 def _coverage(
     text: str, font_paths: tuple[str, ...], size_px: float, hinting: LoadFlags
 ) -> np.ndarray:
-    """The antialiased coverage bitmap of ``text``, trimmed to its ink (rows top down).
-
-    Rendered by FreeType in one call for the whole string, and cached: cell values repeat
-    within and across the files of a batch.
-    """
-    font = get_font(font_paths)
-    font.clear()
-    font.set_size(size_px * 72 / 100, 100)  # size in pixels, expressed at 100 dpi
-    font.set_text(text, 0.0, flags=hinting)
-    font.draw_glyphs_to_bitmap(antialiased=True)
-    image = np.asarray(font.get_image())
-    rows, cols = np.nonzero(image)
+    """The antialiased coverage of ``text`` as FreeType draws the whole string, trimmed to
+    its ink (rows top down, values 0-1). Cached: cell values repeat within and across the
+    files of a batch."""
+    typesetter = _typesetter(font_paths, size_px, hinting)
+    bitmap = typesetter.composed(text)
+    if bitmap is None:
+        bitmap = typesetter.whole(text)
+    rows, cols = np.nonzero(bitmap)
     if rows.size == 0:
-        return np.zeros((0, 0), dtype=np.float32)
-    ink = image[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+        return np.zeros((0, 0, 1), dtype=np.float32)
+    ink = bitmap[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     return (ink.astype(np.float32) / 255)[..., None]
 
 
-@lru_cache(maxsize=256)
-def _char_coverage(
-    char: str, font_paths: tuple[str, ...], size_px: float, hinting: LoadFlags
-) -> tuple[np.ndarray, int, int, float]:
-    """One character's ink bitmap, its offsets from the pen (right, up; pixels) and its
-    advance: the pieces ``_composed_coverage`` lays out."""
-    ink = _coverage(char, font_paths, size_px, hinting)
-    font = get_font(font_paths)
-    font.clear()
-    font.set_size(size_px * 72 / 100, 100)
-    glyph = font.load_char(ord(char), flags=hinting)
-    return ink, glyph.horiBearingX // 64, glyph.horiBearingY // 64, glyph.linearHoriAdvance / 65536
+@dataclass(frozen=True)
+class _Glyph:
+    """One character drawn alone by FreeType, and what placing it in a string needs."""
+
+    stamp: np.ndarray  # FreeType's bitmap of the character alone (uint8, zeros around)
+    offset: tuple[int, int]  # where its glyph bitmap starts in ``stamp`` (column, row)
+    left: int  # the glyph bitmap's left and top, in pixels from the pen
+    top: int
+    cbox: tuple[int, int, int, int]  # control box at the pen (26.6 subpixels)
+    advance: int  # 26.6 subpixels
+    index: GlyphIndexType  # in the chain's first font
 
 
-def _composed_coverage(
-    text: str, font_paths: tuple[str, ...], size_px: float, hinting: LoadFlags
-) -> np.ndarray:
-    """The coverage of ``text`` composed from cached per-character bitmaps.
+class _Typesetter:
+    """Strings drawn as ``FT2Font.set_text`` and ``draw_glyphs_to_bitmap`` draw them, one
+    font chain at one size.
 
-    FreeType lays out a whole string in ~0.2 ms; a 1,000-token matrix has thousands of
-    distinct numbers, so large grids place each character's cached bitmap at its advance
-    instead. At the default size and dpi this gives the whole-string pixels exactly (a
-    1,000x8 page is byte-identical); at other sizes a character may sit one column off.
+    FreeType takes ~0.3 ms to load and hint a number's glyphs, and a figure has dozens
+    of distinct numbers (65 for the reference figure, thousands for a long one). When
+    every glyph of a string is in the chain's first font, no pair of them is kerned and
+    each lands on a whole pixel (hinted advances: true of the fonts tried at any size,
+    and digits are not kerned in them), each glyph's
+    bitmap is the one drawn alone, shifted: so the string is composed from cached glyphs,
+    placed, clipped and OR-ed exactly as matplotlib's ft2font does. Otherwise (a fallback
+    font, a pen between pixels) FreeType draws the whole string.
     """
-    pieces = [_char_coverage(char, font_paths, size_px, hinting) for char in text]
-    placed, pen = [], 0.0
-    for ink, right, up, advance in pieces:
-        if ink.size:
-            placed.append((ink, math.floor(pen) + right, -up))
-        pen += advance
-    if not placed:
-        return np.zeros((0, 0), dtype=np.float32)
-    left = min(x for _, x, _ in placed)
-    top = min(y for _, _, y in placed)
-    width = max(x + ink.shape[1] for ink, x, _ in placed) - left
-    height = max(y + ink.shape[0] for ink, _, y in placed) - top
-    coverage = np.zeros((height, width, 1), dtype=np.float32)
-    for ink, x, y in placed:
-        region = coverage[y - top : y - top + ink.shape[0], x - left : x - left + ink.shape[1]]
-        np.maximum(region, ink, out=region)
-    return coverage
+
+    def __init__(self, font_paths: tuple[str, ...], size_px: float, hinting: LoadFlags) -> None:
+        self.font_paths, self.size_px, self.hinting = font_paths, size_px, hinting
+        self.glyphs: dict[str, _Glyph | None] = {}
+        self.kerning: dict[tuple[GlyphIndexType, GlyphIndexType], bool] = {}
+
+    def _font(self) -> FT2Font:
+        font = get_font(self.font_paths)
+        font.clear()  # also forgets which chain font drew which glyph last time
+        font.set_size(self.size_px * 72 / 100, 100)  # size in pixels, expressed at 100 dpi
+        return font
+
+    def whole(self, text: str) -> np.ndarray:
+        """FreeType's own bitmap of ``text`` (uint8, rows top down)."""
+        font = self._font()
+        font.set_text(text, 0.0, flags=self.hinting)
+        font.draw_glyphs_to_bitmap(antialiased=True)
+        return np.asarray(font.get_image())
+
+    def _glyph(self, char: str) -> _Glyph | None:
+        if char not in self.glyphs:
+            font = self._font()
+            index = font.get_char_index(ord(char))
+            glyph = None
+            if index:
+                font.set_text(char, 0.0, flags=self.hinting)
+                advance = font.get_width_height()[0]
+                font.draw_glyphs_to_bitmap(antialiased=True)
+                stamp = np.array(font.get_image())
+                x0, y0, x1, y1 = font.load_char(ord(char), flags=self.hinting).bbox
+                # FreeType's bitmap spans the control box's pixels: left floor, top ceil.
+                left, top = math.floor(x0 / 64), -math.floor(-y1 / 64)
+                offset = (int(left - x0 / 64), int(y1 / 64 - top + 1))  # as ft2font casts
+                glyph = _Glyph(stamp, offset, left, top, (x0, y0, x1, y1), advance, index)
+            self.glyphs[char] = glyph
+        return self.glyphs[char]
+
+    def _kerned(self, left: GlyphIndexType, right: GlyphIndexType) -> bool:
+        """Whether the font kerns this pair at all (in font units: ft2font scales and
+        rounds kerning its own way, which is not redone here)."""
+        pair = (left, right)
+        if pair not in self.kerning:
+            self.kerning[pair] = self._font().get_kerning(left, right, Kerning.UNSCALED) != 0
+        return self.kerning[pair]
+
+    def composed(self, text: str) -> np.ndarray | None:
+        """``whole(text)`` from cached glyphs, or None where that would not be exact."""
+        glyphs = [self._glyph(char) for char in text]
+        if not glyphs or None in glyphs:
+            return None
+        placed: list[tuple[_Glyph, int]] = []
+        pen, previous = 0, None
+        for glyph in glyphs:
+            assert glyph is not None
+            if previous is not None and self._kerned(previous, glyph.index):
+                return None
+            if pen % 64:  # between pixels: the glyph would be rasterised differently
+                return None
+            placed.append((glyph, pen))
+            pen += glyph.advance
+            previous = glyph.index
+        # The string's control box; a glyph without outline (a space) adds (0, 0, 0, 0)
+        # wherever it stands, as FreeType moves no points for it.
+        boxes = [
+            (x0 + at, y0, x1 + at, y1) if any(g.cbox) else g.cbox
+            for g, at in placed
+            for x0, y0, x1, y1 in [g.cbox]
+        ]
+        x_min, y_min = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x_max, y_max = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        if x_min > x_max or y_min > y_max:  # no outline at all
+            x_min = x_max = y_min = y_max = 0
+        height, width = (y_max - y_min) // 64 + 2, (x_max - x_min) // 64 + 2
+        bitmap = np.zeros((height, width), dtype=np.uint8)
+        for glyph, at in placed:
+            x = int(glyph.left + at // 64 - x_min / 64) - glyph.offset[0]
+            y = int(y_max / 64 - glyph.top + 1) - glyph.offset[1]
+            rows, cols = glyph.stamp.shape
+            top, left = max(y, 0), max(x, 0)
+            bottom, right = min(y + rows, height), min(x + cols, width)
+            if bottom > top and right > left:
+                region = bitmap[top:bottom, left:right]
+                region |= glyph.stamp[top - y : bottom - y, left - x : right - x]
+        return bitmap
+
+
+@lru_cache(maxsize=64)
+def _typesetter(font_paths: tuple[str, ...], size_px: float, hinting: LoadFlags) -> _Typesetter:
+    return _Typesetter(font_paths, size_px, hinting)
 
 
 @lru_cache(maxsize=64)
@@ -204,7 +274,7 @@ class AnnotationLayer(Artist):
         for (x, y), label, color in zip(points, self.labels, self.colors, strict=True):
             if not label:
                 continue
-            coverage = _composed_coverage(label, self.fonts, size_px, hinting)
+            coverage = _coverage(label, self.fonts, size_px, hinting)
             height, width = coverage.shape[:2]
             top, left = round(buffer.shape[0] - y - height / 2), round(x - width / 2)
             inside = top + height <= buffer.shape[0] and left + width <= buffer.shape[1]
