@@ -36,6 +36,7 @@ from .errors import (
 from .formats import InputOptions, Limits, load_matrices, load_matrix, save_matrix
 from .model import DEFAULT_SHAPE, AttributionMatrix, check_shape, parse_shape
 from .style import Config, Style, load_config
+from .views import notebook  # noqa: F401  (installs AttributionMatrix._repr_html_)
 from .writers import save_figure
 
 if TYPE_CHECKING:

@@ -76,6 +76,8 @@ class AttributionMatrix:
     from_frame: ClassVar[Callable[..., AttributionMatrix]]
     from_long: ClassVar[Callable[..., AttributionMatrix]]
     from_captum: ClassVar[Callable[..., AttributionMatrix]]
+    # In a notebook: its heatmap, as the HTML view draws it (``views.notebook`` installs it).
+    _repr_html_: ClassVar[Callable[[AttributionMatrix], str]]
 
     def __init__(
         self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import sys
 from typing import Any
 
 from matplotlib.axes import Axes
@@ -25,6 +26,10 @@ _CSS_DPI = 96  # a browser's inch: the preview is shown at the figure's size in 
 class NotebookFigure(Figure):
     """A matplotlib Figure that IPython shows as a PNG (every figure attrmap makes)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _register_with_ipython()
+
     def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
         """PNG bytes and the size to show them at (CSS pixels: sharp on HiDPI screens)."""
         width, height = self.get_size_inches()
@@ -37,13 +42,22 @@ class NotebookFigure(Figure):
             "height": round(height * _CSS_DPI),
         }
 
-    def _repr_mimebundle_(
-        self, include: Any = None, exclude: Any = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        # IPython asks this before any formatter registered for Figure (pyplot's inline
-        # backend would redraw it with the user's rc and a tight bounding box).
-        png, size = self._repr_png_()
-        return {"image/png": png, "text/plain": repr(self)}, {"image/png": size}
+
+_registered_shells: set[int] = set()
+
+
+def _register_with_ipython() -> None:
+    """In IPython, make ``_repr_png_`` this class's PNG printer. pyplot's inline backend
+    registers a printer for every Figure, and a registered printer beats any ``_repr_*_``
+    method; IPython looks printers up by class, most specific first, so this one wins."""
+    ipython = sys.modules.get("IPython")  # never imported here: only if already running
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or id(shell) in _registered_shells:
+        return
+    formatter = shell.display_formatter.formatters.get("image/png")
+    if formatter is not None:
+        formatter.for_type(NotebookFigure, NotebookFigure._repr_png_)
+    _registered_shells.add(id(shell))
 
 
 class FigureAxes(Axes):
@@ -54,6 +68,7 @@ class FigureAxes(Axes):
         self, include: Any = None, exclude: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         figure = self.get_figure(root=True)
-        if isinstance(figure, NotebookFigure):
-            return figure._repr_mimebundle_(include, exclude)
-        return {"text/plain": repr(self)}, {}
+        if not isinstance(figure, NotebookFigure):
+            return {"text/plain": repr(self)}, {}
+        png, size = figure._repr_png_()
+        return {"image/png": png, "text/plain": repr(self)}, {"image/png": size}

@@ -13,6 +13,7 @@ start, where ``provenance.read_figure_key`` looks.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 from dataclasses import dataclass
 
@@ -30,12 +31,16 @@ from .alt_text import comparison_text, figure_text_from_data
 #: between them is indistinguishable from the colormap's own 256 entries.
 _GRADIENT_STOPS = 65
 
-_CSS = """\
+# The page's own colours and font; a notebook keeps its own (``_NOTEBOOK_CSS``).
+_PAGE_CSS = """\
 :root{color-scheme:light dark;--fg:#1b1b1b;--bg:#ffffff;--muted:#555555;--line:#1b1b1b}
 @media (prefers-color-scheme:dark){:root{--fg:#ececec;--bg:#161616;--muted:#b4b4b4;\
 --line:#d8d8d8}}
 body{margin:1rem;background:var(--bg);color:var(--fg);\
 font:16px/1.4 "DejaVu Sans",Verdana,system-ui,sans-serif}
+"""
+# The figure's, every selector under .attrmap: safe inside someone else's page.
+_FIGURE_CSS = """\
 .attrmap{margin:0;--row:2em}
 .attrmap-plot{display:flex;align-items:flex-end;gap:1.25em;overflow-x:auto;\
 padding:.25em 0 .5em}
@@ -74,6 +79,22 @@ white-space:nowrap;padding:0}
 .attrmap-panels{display:flex;gap:1.25em;align-items:flex-end}
 .attrmap-column .attrmap-panels{flex-direction:column;align-items:flex-start}
 """
+_CSS = _PAGE_CSS + _FIGURE_CSS
+# In a notebook: the notebook's text colour and font, a box that scrolls past 32em, and
+# its table styles (striped rows, borders, right-aligned cells) undone for the heatmap.
+_NOTEBOOK_CSS = (
+    """\
+.attrmap-nb{--fg:currentColor;--muted:currentColor;--line:currentColor;max-height:32em;\
+overflow:auto}
+.attrmap-nb .attrmap-grid tr,.attrmap-nb .attrmap-grid th{background:transparent!important;\
+border:none!important}
+.attrmap-nb .attrmap-grid td{border:none!important;text-align:center;padding:0 .4em}
+.attrmap-nb .attrmap-grid tbody th{text-align:right}
+"""
+    + _FIGURE_CSS
+)
+#: The most cells a notebook shows of a matrix (its first tokens): ~100 bytes each.
+NOTEBOOK_CELLS = 2000
 
 # Hover or focus a cell: say what it is. Arrow keys, Home and End move a roving
 # tabindex, so Tab enters the grid once and leaves it with one more Tab.
@@ -261,6 +282,31 @@ def heatmap_html(
     page_title = data.title or scale.label
     return document(
         body, page_title, description or description_of(data, style), record, describedby
+    )
+
+
+def notebook_html(data: HeatmapData, style: Style) -> str:
+    """The heatmap as a notebook shows an ``AttributionMatrix``: the page's figure
+    without the page (no script, styles scoped to it), at most ``NOTEBOOK_CELLS`` cells
+    (the first tokens, on the whole matrix's scale, saying so) in a box that scrolls."""
+    rows, cols = data.shape
+    shown = max(1, min(rows, NOTEBOOK_CELLS // cols))
+    part = data.token_rows(0, shown)
+    describedby = "attrmap-desc-" + hashlib.sha256(data.values.tobytes()).hexdigest()[:8]
+    scale = ColorScale.of(data, style)
+    table = grid_table(part, scale, data.title, describedby)
+    cut = (
+        f'<p class="attrmap-detail">The first {shown:,} of {rows:,} tokens: '
+        "attrmap.render_pages(matrix) draws them all.</p>\n"
+        if shown < rows
+        else ""
+    )
+    return (
+        f"<style>\n{_NOTEBOOK_CSS}</style>\n"
+        f'<figure class="attrmap attrmap-nb">\n'
+        f'<div class="attrmap-plot">{table}\n{legend(scale, shown)}</div>\n{cut}'
+        f'<figcaption id="{describedby}">{_text(description_of(data, style))}</figcaption>\n'
+        "</figure>\n"
     )
 
 
