@@ -247,3 +247,18 @@ def test_a_matrix_too_long_for_one_page_names_what_to_do_instead():
     values = np.zeros((700, 3))
     with pytest.raises(attrmap.LimitError, match=r"render_pages.*heatmap\(data, ax=ax\)"):
         attrmap.heatmap(values, rows_per_page=100)
+
+
+def test_labels_in_the_fonts_render_chooses_whatever_the_users_rc(matrix):
+    import matplotlib
+
+    mixed = AttributionMatrix(["\u732b", "\u0915\u093e", "$x$"], ["a $5"], [[0.1], [0.2], [0.3]])
+    reference = attrmap.render(mixed).axes[0]
+    with matplotlib.rc_context({"font.family": "serif", "text.usetex": False}):
+        figure = Figure(figsize=(4, 3))
+        axes = figure.add_subplot()
+        attrmap.heatmap(mixed, ax=axes)
+    for mine, theirs in zip(axes.get_yticklabels(), reference.get_yticklabels(), strict=True):
+        assert mine.get_fontfamily() == theirs.get_fontfamily()
+        assert mine.get_text() == theirs.get_text() and not mine.get_parse_math()
+    pixels(figure)

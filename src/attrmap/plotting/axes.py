@@ -234,7 +234,7 @@ def draw_on_axes(
     what a reader should be warned of (labels left out)."""
     figure = figure_of(axes)
     spec = spec or _colorbar_spec(data)
-    with isolated_rc(fonts.families):
+    with isolated_rc(fonts.families), measuring_in(fonts.families):
         axes.xaxis.reset_ticks()  # ticks made now take the figure's fonts and rc
         axes.yaxis.reset_ticks()
         grid = draw_grid(axes, data.shape, style, spec, metrics)
@@ -295,7 +295,7 @@ def _thin_labels(axes: Axes, data: HeatmapData, metrics: Metrics) -> list[Figure
             FigureWarning(
                 data.source,
                 f"{count} {what} labels do not fit the Axes at {metrics.font_size:g} pt; "
-                f"every {step}th is shown (give the heatmap a larger Axes)",
+                f"one in {step} is shown (give the heatmap a larger Axes)",
             )
         )
     return found
