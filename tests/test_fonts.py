@@ -248,7 +248,7 @@ def colour_emoji_font() -> FontFile | None:
 def emoji_render(tmp_path: Path, *options: str) -> list[tuple[str, object]]:
     """Render emoji labels to every format (and batch, compare); each command's result."""
     data = tmp_path / "in" / "emoji.yaml"
-    data.parent.mkdir(exist_ok=True)
+    data.parent.mkdir(parents=True, exist_ok=True)
     data.write_text(
         f'expressions: ["a {DOG}", "b"]\ntokens: ["cat {CAT}", "x"]\nvalues: [[0.5, 1], [1, 0.2]]\n'
     )
@@ -284,6 +284,9 @@ def test_emoji_labels_with_a_colour_bitmap_font_installed(tmp_path, font_set, wi
             assert len(warning_lines) == 2, (name, warning_lines)  # one per character
             assert all("drawn as a box" in line for line in warning_lines)
             assert not any(colour.family in line for line in warning_lines), warning_lines
+    if outline is not None:  # and through --font: the outline font asked for by name
+        for name, result in emoji_render(tmp_path / "by-name", "--font", outline.family):
+            assert result.exit_code == 0 and "warning" not in result.output, (name, result.output)
     # Drawn as glyphs (two emoji differ) from an outline font, else as the same box.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # matplotlib's own missing-glyph warnings

@@ -423,6 +423,15 @@ def attempt(
     return None
 
 
+def assert_clean(
+    what: str, ran: int, outcomes: dict, slowest: tuple[float, int], failures: list[str]
+) -> None:
+    """Say what a fuzz run did; no case failed, none was slow."""
+    print(f"\nfuzz {what}: {ran} cases, {outcomes}, slowest {slowest[0]:.3f} s")
+    assert not failures, f"{len(failures)} of {ran} failed:\n" + "\n".join(failures[:5])
+    assert slowest[0] < MAX_SECONDS_PER_CASE, f"case {slowest[1]} took {slowest[0]:.2f} s"
+
+
 def cases(fmt: str) -> int:
     return max(1, int(CASES_PER_FORMAT * SHARE[fmt]))
 
@@ -596,9 +605,7 @@ def test_mutated_inseq_files_load_or_fail_cleanly(tmp_path):
                     failures.append(_case(index, applied, data, f"invalid {matrix!r}"))
         path.unlink()
         slowest = max(slowest, (time.perf_counter() - started, index))
-    print(f"\nfuzz inseq: {INSEQ_CASES} cases, {outcomes}, slowest {slowest[0]:.3f} s")
-    assert not failures, f"{len(failures)} of {INSEQ_CASES} failed:\n" + "\n".join(failures[:5])
-    assert slowest[0] < MAX_SECONDS_PER_CASE, f"case {slowest[1]} took {slowest[0]:.2f} s"
+    assert_clean("inseq", INSEQ_CASES, outcomes, slowest, failures)
     assert outcomes["matrices"] > INSEQ_CASES // 10 and outcomes["error"] > INSEQ_CASES // 10
 
 
@@ -692,9 +699,7 @@ def test_fuzzed_config_files_and_project_tables_load_or_fail_cleanly(tmp_path):
                 failures.append(_case(index, applied, data, f"fmt shows {len(shown)} chars"))
         path.unlink()
         slowest = max(slowest, (time.perf_counter() - started, index))
-    print(f"\nfuzz settings: {SETTINGS_CASES} cases, {outcomes}, slowest {slowest[0]:.3f} s")
-    assert not failures, f"{len(failures)} of {SETTINGS_CASES} failed:\n" + "\n".join(failures[:5])
-    assert slowest[0] < MAX_SECONDS_PER_CASE, f"case {slowest[1]} took {slowest[0]:.2f} s"
+    assert_clean("settings", SETTINGS_CASES, outcomes, slowest, failures)
     assert outcomes["config"] > SETTINGS_CASES // 20 and outcomes["error"] > SETTINGS_CASES // 4
     assert not Path(marker.decode()).exists(), "a YAML tag ran a command"
 
