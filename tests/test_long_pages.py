@@ -5,6 +5,7 @@ and pixel limits (tiles of expressions when too wide), a tall page said, and
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -52,7 +53,7 @@ def test_every_page_of_a_paged_grid_says_which_tokens_it_holds():
 
 def test_a_single_page_has_no_marker():
     (plan,) = quiet(prepare_pages, grid(13, 5), Style(), get_writer("png").raster)
-    assert plan.marker is None and plan.layout.marker_y is None
+    assert plan.marker is None and plan.layout.marker_at is None
 
 
 def test_a_grid_too_wide_for_a_page_is_tiled_by_expressions_each_tile_labelled():
@@ -102,3 +103,53 @@ def test_transpose_with_a_width_splits_the_tokens_to_fit_it():
         plans = prepare_pages(grid(200, 6), Style(layout=LayoutOptions(transpose=True, width=9)))
     assert all(p.layout.fig_width <= 9 for p in plans)
     assert sum(p.layout.shape[1] for p in plans) == 200
+
+
+def run(*args):
+    from click.testing import CliRunner
+
+    from attrmap.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def write_document(path, tokens: int = 400) -> None:
+    lines = ["token,first,second"] + [
+        f"\u2581w{i},{math.sin(i / 7):.3f},{math.cos(i / 5):.3f}" for i in range(tokens)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_layout_text_with_a_paper_size_writes_one_pdf_page_per_paper_page(tmp_path):
+    source, target = tmp_path / "doc.csv", tmp_path / "doc.pdf"
+    write_document(source, 1500)
+    result = run(
+        "render", source, "-o", target, "--shape", "any", "--layout", "text", "--page", "a4"
+    )
+    assert result.exit_code == 0, result.output
+    data = target.read_bytes()
+    pages = len(re.findall(rb"/Type /Page\b", data))
+    assert pages > 1
+    assert data.count(b"/MediaBox [ 0 0 595.44 841.68 ]") == pages  # A4 in points
+
+
+def test_page_sets_the_paper_size_of_a_paged_grid(tmp_path):
+    source, target = tmp_path / "doc.csv", tmp_path / "doc.png"
+    write_document(source, 120)
+    args = ["--shape", "any", "--page", "letter", "--dpi", "20"]
+    result = run("render", source, "-o", target, *args)
+    assert result.exit_code == 0, result.output
+    written = sorted(tmp_path.glob("doc-*.png"))
+    assert len(written) > 1
+    from PIL import Image
+
+    assert {Image.open(p).size for p in written} == {(170, 220)}  # 8.5 x 11 in at 20 dpi
+
+
+def test_layout_and_page_are_config_settings(tmp_path):
+    config = tmp_path / "paper.yaml"
+    config.write_text("layout: text\npage: 6x9\n")
+    result = run("config", "--config", config)
+    assert "layout: text" in result.output and "page: 6x9" in result.output
+    bad = run("config", "--page", "b7")
+    assert bad.exit_code != 0 and "a4, a5, letter" in bad.output.replace("a3, ", "")

@@ -12,6 +12,7 @@ Kept free of click and matplotlib: the library and the CLI both read it.
 from __future__ import annotations
 
 import enum
+import math
 import re
 import reprlib
 from collections.abc import Callable
@@ -54,8 +55,9 @@ class Flag:
     """How a setting appears on the command line (the CLI builds the click option).
 
     ``stack`` names the option stack that carries it: ``style`` (every command that
-    draws or describes), ``figure`` (commands that write a figure file), ``select``
-    (commands that read inputs), ``config`` (the expected grid, with ``--config``).
+    draws or describes), ``figure`` (commands that write a figure file), ``pages`` (how
+    one matrix is laid out on pages: not ``compare``, whose ``--layout`` is its own),
+    ``select`` (commands that read inputs), ``config`` (the expected grid, with ``--config``).
     ``low``/``high`` bound numbers; ``switch`` gives ``--name/--no-name``.
     """
 
@@ -183,6 +185,45 @@ def parse_cell_size(value: Any, origin: str = "option") -> tuple[float, float]:
             f"{origin}: cell size must be WIDTHxHEIGHT in inches (e.g. 0.6x0.3), not {brief(value)}"
         ) from None
     return width, height
+
+
+#: ``--page`` names: width x height in inches, portrait.
+PAPER_SIZES = {
+    "a3": (11.69, 16.54),
+    "a4": (8.27, 11.69),
+    "a5": (5.83, 8.27),
+    "letter": (8.5, 11.0),
+    "legal": (8.5, 14.0),
+}
+#: Text flows as a grid of cells or as running text (``--layout``).
+LAYOUT_MODES = ("grid", "text")
+
+
+def parse_page(value: Any, origin: str = "option") -> tuple[float, float]:
+    """``a4``, ``letter`` (see ``PAPER_SIZES``), ``8.5x11`` or ``[8.5, 11]``: a page's
+    width and height in inches, margins included."""
+    if isinstance(value, str) and value.lower() in PAPER_SIZES:
+        return PAPER_SIZES[value.lower()]
+    try:
+        width, height = parse_cell_size(value, origin)
+    except StyleError:
+        names = ", ".join(PAPER_SIZES)
+        raise StyleError(
+            f"{origin}: page must be {names} or WIDTHxHEIGHT in inches (e.g. 8.5x11), not {value!r}"
+        ) from None
+    if not all(math.isfinite(side) and 2 <= side <= 200 for side in (width, height)):
+        raise StyleError(
+            f"{origin}: page sides must be between 2 and 200 inches, not {brief(value)}"
+        )
+    return width, height
+
+
+def format_page(value: tuple[float, float] | None) -> str | None:
+    """A page as ``--page`` spells it: its paper name, or ``WxH`` (None: no paper)."""
+    if value is None:
+        return None
+    names = {size: name for name, size in PAPER_SIZES.items()}
+    return names.get((value[0], value[1]), f"{value[0]:g}x{value[1]:g}")
 
 
 def _shape_value(value: Any, origin: str) -> Any:
@@ -357,6 +398,30 @@ SETTINGS: tuple[Setting, ...] = (
         "Split the tokens into pages of N: one multi-page PDF, or NAME-1.png, NAME-2.png, ...",
         Flag(low=1),
         note="split only past 200 in",
+        keyed="when set",
+    ),
+    Setting(
+        "layout",
+        "layout",
+        _TEXT,
+        "grid",
+        "Tokens as a grid of cells, or as running text: each token on a box coloured by "
+        "its value, one block per expression (for long documents)",
+        Flag(stack="pages"),
+        choices=LAYOUT_MODES,
+        keyed="when set",
+    ),
+    Setting(
+        "page",
+        "layout",
+        (str, list),
+        None,
+        "Paper size of every page, margins included: a4, letter or WxH in inches; a text "
+        "layout or a long grid is split into pages of it, each marked with its tokens",
+        Flag(stack="pages", metavar="a4|letter|WxH"),
+        note="no paper: pages split only past 200 in",
+        convert=parse_page,
+        spell=format_page,
         keyed="when set",
     ),
     Setting(

@@ -38,6 +38,7 @@ from .settings import (
     check_format_spec,
     check_value,
     parse_cell_size,
+    parse_page,
 )
 
 __all__ = [
@@ -86,6 +87,8 @@ class LayoutOptions:
     annotate: str = DEFAULTS["annotate"]
     transpose: bool = DEFAULTS["transpose"]
     rows_per_page: int | None = DEFAULTS["rows_per_page"]  # None: one page unless too long
+    layout: str = DEFAULTS["layout"]  # "grid", or "text": running text (plotting.text_flow)
+    page: tuple[float, float] | None = DEFAULTS["page"]  # paper (width, height), inches
 
     def __post_init__(self) -> None:
         check_choices(self, "layout")
@@ -99,6 +102,8 @@ class LayoutOptions:
             )
         if self.rows_per_page is not None and self.rows_per_page < 1:
             raise StyleError(f"rows per page must be at least 1, not {self.rows_per_page}")
+        if self.page is not None:
+            object.__setattr__(self, "page", parse_page(self.page))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from .options import (
     alt_text_option,
     figure_format_option,
     input_options,
+    page_options,
     report_option,
     selection_options,
     style_options,
@@ -88,6 +89,7 @@ Examples:
 @selection_options
 @input_options
 @style_options
+@page_options
 @alt_text_option
 @report_option
 @click.pass_context

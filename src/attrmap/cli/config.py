@@ -10,7 +10,7 @@ import click
 from ..project import DEFAULT_ORIGIN, find_project_file, project_layer
 from ..settings import BY_NAME
 from .app import cli
-from .options import config_options, style_options
+from .options import config_options, page_options, style_options
 from .resolve import OPTION_ORIGIN, resolve_settings
 
 
@@ -24,6 +24,7 @@ Examples:
 )
 @config_options
 @style_options
+@page_options
 def show_config(**options: Any) -> None:
     """Print the resolved settings and where each came from.
 

@@ -87,6 +87,12 @@ def style_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return apply(stack("style"), command)
 
 
+def page_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """How one matrix is laid out on pages (``--layout``, ``--page``): for the commands
+    that draw or describe one figure per matrix."""
+    return apply(stack("pages"), command)
+
+
 def alt_text_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """For commands that write a figure file: the alt text it embeds."""
     return apply(stack("figure"), command)

@@ -27,6 +27,7 @@ from .options import (
     alt_text_option,
     figure_format_option,
     input_options,
+    page_options,
     reading_options,
     report_option,
     style_options,
@@ -69,6 +70,7 @@ Examples:
 @reading_options
 @input_options
 @style_options
+@page_options
 @alt_text_option
 @report_option
 @click.pass_context

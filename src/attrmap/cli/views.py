@@ -21,7 +21,7 @@ from ..style import Config
 from ..views import COLOR_CHOICES, DESCRIPTION_FORMATS
 from .app import cli
 from .exits import ExitCode
-from .options import input_options, reading_options, style_options
+from .options import input_options, page_options, reading_options, style_options
 from .reporting import Reporter, run_each
 from .resolve import resolve_config, resolve_input_options
 
@@ -47,6 +47,7 @@ Examples:
 @reading_options
 @input_options
 @style_options
+@page_options
 @click.pass_context
 def describe(
     ctx: click.Context,

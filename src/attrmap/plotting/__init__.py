@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import warnings
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from ..errors import LimitError
@@ -30,7 +32,7 @@ from .axes import heatmap
 from .canvas import HeatmapCanvas
 from .layout import FigurePlan, Layout, plan_pages
 from .rc import RC, isolated_rc, register_fonts
-from .text_flow import TextPage, draw_text_page, plan_text_pages
+from .text_flow import TextCanvas, TextPage, draw_text_page, plan_text_pages
 
 __all__ = [
     "RC",
@@ -38,6 +40,8 @@ __all__ = [
     "FigurePlan",
     "HeatmapCanvas",
     "Layout",
+    "Page",
+    "TextCanvas",
     "TextPage",
     "canvas_for",
     "draw_pages",
@@ -53,12 +57,26 @@ __all__ = [
 ]
 
 
-def prepare_pages(matrix: AttributionMatrix, style: Style, raster: bool = True) -> list[FigurePlan]:
+#: One page ready to draw: of a grid, or of running text (``layout: text``).
+Page = FigurePlan | TextPage
+
+
+class Canvas(Protocol):
+    """What shows a page: ``HeatmapCanvas`` (a grid's) or ``TextCanvas``."""
+
+    def show(self, plan: Any) -> Figure: ...
+
+    def draw_pixels(self, plan: Any) -> np.ndarray: ...
+
+
+def prepare_pages(matrix: AttributionMatrix, style: Style, raster: bool = True) -> list[Page]:
     """What to draw and where, page by page, computed without touching a figure.
 
     Checks the page limits (in pixels too for a ``raster`` image) and warns
     (``FigureWarning``) about what a reader could misread, and about missing glyphs.
     """
+    if style.layout.layout == "text":
+        return list(prepare_text_pages(matrix, style, raster, style.layout.page))
     fonts = fonts_for(matrix, style)
     register_fonts(fonts)
     for message in fonts.missing_messages():
@@ -68,7 +86,7 @@ def prepare_pages(matrix: AttributionMatrix, style: Style, raster: bool = True) 
         plans, found = plan_pages(data, style, raster, fonts.families)
     for warning in found:
         warnings.warn(warning, stacklevel=2)
-    return plans
+    return list(plans)
 
 
 def prepare_text_pages(
@@ -107,7 +125,7 @@ def render_text_pages(
     ]
 
 
-def prepare(matrix: AttributionMatrix, style: Style) -> FigurePlan:
+def prepare(matrix: AttributionMatrix, style: Style) -> Page:
     """The plan of a one-page figure (most are); a long matrix is refused: use
     ``prepare_pages`` for it."""
     plans = prepare_pages(matrix, style)
@@ -129,9 +147,9 @@ def render_pages(
     return draw_pages(prepare_pages(matrix, style, raster), style)
 
 
-def draw_pages(plans: list[FigurePlan], style: Style) -> list[Figure]:
+def draw_pages(plans: Sequence[Page], style: Style) -> list[Figure]:
     """One new figure per page plan (pages of one figure share sizes and scale)."""
-    return [HeatmapCanvas(plan.layout, style).show(plan) for plan in plans]
+    return [canvas_for(plan, style).show(plan) for plan in plans]
 
 
 class Canvases:
@@ -150,8 +168,11 @@ class Canvases:
         return canvas
 
 
-def canvas_for(plan: FigurePlan, style: Style, canvases: Canvases | None = None) -> HeatmapCanvas:
-    """A canvas for ``plan``'s layout: a kept one if ``canvases`` holds it, else new."""
+def canvas_for(plan: Page, style: Style, canvases: Canvases | None = None) -> Canvas:
+    """A canvas for ``plan``'s layout: a kept one if ``canvases`` holds it, else new (a
+    text page's is always new: text pages share no layout to reuse)."""
+    if isinstance(plan, TextPage):
+        return TextCanvas(plan, style)
     if canvases is None:
         return HeatmapCanvas(plan.layout, style)
     return canvases.get(plan.layout, style)
@@ -168,5 +189,4 @@ def render(matrix: AttributionMatrix, style: Style | None = None, **settings: An
     """
     require_matrix(matrix)
     style = style_from("attrmap.render", style, settings)
-    plan = prepare(matrix, style)
-    return HeatmapCanvas(plan.layout, style).show(plan)
+    return draw_pages([prepare(matrix, style)], style)[0]

@@ -31,7 +31,7 @@ from ..heatmap import HeatmapData
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
 from .display import NotebookFigure
-from .layout import _PAD, MARKER_COLOR, MARKER_SCALE, ColorbarSpec, FigurePlan, Layout, Metrics
+from .layout import MARKER_COLOR, MARKER_SCALE, ColorbarSpec, FigurePlan, Layout, Metrics
 from .rc import isolated_rc
 
 if TYPE_CHECKING:
@@ -455,7 +455,7 @@ class HeatmapCanvas:
             )
             self.title = (
                 self.figure.text(
-                    0.5,
+                    layout.title_x,
                     layout.title_y,
                     "",
                     ha="center",
@@ -468,8 +468,7 @@ class HeatmapCanvas:
             )
             self.marker = (
                 self.figure.text(
-                    1 - _PAD / layout.fig_width,
-                    layout.marker_y,
+                    *layout.marker_at,
                     "",
                     ha="right",
                     va="baseline",
@@ -477,7 +476,7 @@ class HeatmapCanvas:
                     color=MARKER_COLOR,
                     parse_math=False,
                 )
-                if layout.marker_y is not None
+                if layout.marker_at is not None
                 else None
             )
         for text in self.figure.findobj(Text):  # Text and its subclasses (Annotation)

@@ -150,7 +150,9 @@ class Layout:
     colorbar: ColorbarSpec
     colorbar_horizontal: bool = False  # short grids: a colorbar below, not beside
     fonts: tuple[str, ...] = (DEJAVU_SANS,)  # font.family chain (see ``fonts``)
-    marker_y: float | None = None  # baseline of the page marker; None on a single page
+    #: Right end of the page marker's baseline (figure fractions); None on a single page.
+    marker_at: tuple[float, float] | None = None
+    title_x: float = 0.5  # the title's centre (figure fraction): off centre on paper
 
     @property
     def extend(self) -> str:
@@ -504,7 +506,9 @@ def place_page(
         colorbar=_colorbar_spec(data),
         colorbar_horizontal=horizontal,
         fonts=_FONTS.get(),
-        marker_y=None if marker_width is None else 1 - (_PAD + marker_height * 0.7) / fig_height,
+        marker_at=None
+        if marker_width is None
+        else (1 - _PAD / fig_width, 1 - (_PAD + marker_height * 0.7) / fig_height),
     )
 
 
@@ -533,7 +537,9 @@ def plan_pages(
 def _plan_pages(
     data: HeatmapData, style: Style, raster: bool
 ) -> tuple[list[FigurePlan], list[FigureWarning]]:
-    if style.layout.transpose:
+    if style.layout.page is not None and not style.layout.transpose:
+        metrics, warnings, bounds, tiles = _paper_split(data, style)
+    elif style.layout.transpose:
         metrics, warnings, bounds = _transposed_split(data, style, raster)
         tiles = [(0, data.shape[1])]
     else:
@@ -555,12 +561,17 @@ def _plan_pages(
     plans = []
     for (rows, columns), marker in zip(pieces, markers, strict=True):
         page = _piece(data, rows, columns, style.layout.transpose)
-        plans.append(FigurePlan(page, place_page(page, metrics, horizontal, marker_width), marker))
+        layout = place_page(page, metrics, horizontal, marker_width)
+        if style.layout.page is not None:
+            layout = on_paper(layout, style.layout.page)
+        plans.append(FigurePlan(page, layout, marker))
     for plan in plans:
         check_page_size(plan.layout, style, raster, data.source)
     tallest = max(plan.layout.fig_height for plan in plans)
     if tallest > TALL_PAGE_INCHES:
-        warnings.append(tall_figure_warning(data.source, tallest, "--layout text, --page a4"))
+        warnings.append(
+            tall_figure_warning(data.source, tallest, "--layout text, --page a4 or --transpose")
+        )
     return plans, [*data.warnings, *warnings]
 
 
@@ -568,8 +579,7 @@ def tall_figure_warning(source: str, height: float, instead: str) -> TallFigureW
     """The one line said about a page too tall to read on a screen or print."""
     return TallFigureWarning(
         source,
-        f"a page is {height:.0f} in tall, hard to read on a screen or in print; "
-        f"for a long input try {instead} or --transpose",
+        f"a page is {height:.0f} in tall, hard to read on a screen or in print; try {instead}",
     )
 
 
@@ -660,6 +670,83 @@ def _token_split(
         )
     )
     return metrics, bounds, tiles
+
+
+#: Margins of a page of a paper size (``--page``): printers need room.
+PAPER_MARGIN = 0.5
+
+
+def on_paper(layout: Layout, paper: tuple[float, float]) -> Layout:
+    """``layout`` set on a page of ``paper`` size, ``PAPER_MARGIN`` from its top left."""
+    width, height = paper
+    inset = PAPER_MARGIN - _PAD
+    if layout.fig_width + 2 * inset > width + 0.01 or layout.fig_height + 2 * inset > height + 0.01:
+        raise ValueError("the layout is larger than the paper")  # _paper_split sized it
+
+    def moved(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        left = box[0] * layout.fig_width + inset
+        top = (1 - box[1] - box[3]) * layout.fig_height + inset
+        w, h = box[2] * layout.fig_width, box[3] * layout.fig_height
+        return (left / width, 1 - (top + h) / height, w / width, h / height)
+
+    def y(fraction: float) -> float:
+        return 1 - ((1 - fraction) * layout.fig_height + inset) / height
+
+    marker = None
+    if layout.marker_at is not None:
+        marker = (1 - PAPER_MARGIN / width, y(layout.marker_at[1]))
+    return replace(
+        layout,
+        fig_width=width,
+        fig_height=height,
+        heatmap_rect=moved(layout.heatmap_rect),
+        colorbar_rect=moved(layout.colorbar_rect),
+        title_y=None if layout.title_y is None else y(layout.title_y),
+        title_x=(inset + layout.fig_width / 2) / width,
+        marker_at=marker,
+    )
+
+
+def _paper_split(
+    data: HeatmapData, style: Style
+) -> tuple[Metrics, list[FigureWarning], list[tuple[int, int]], list[tuple[int, int]]]:
+    """Pages of a paper size (``--page``): the grid as wide as the paper allows (cells
+    shrink, then fonts, as for ``--width``), split into tiles of expressions when even
+    that is too wide, and into pages of as many tokens as a page holds (at most
+    ``--rows-per-page``). Pages are filled, the rest on the last."""
+    assert style.layout.page is not None
+    paper_width, paper_height = style.layout.page
+    inset = PAPER_MARGIN - _PAD
+    room = paper_width - 2 * inset
+    fitted = replace(
+        style, layout=replace(style.layout, width=min(room, style.layout.width or room))
+    )
+    tokens, expressions = data.shape
+    columns = expressions
+    while True:
+        tiles = runs(expressions, columns, balanced=True)
+        pieces = [data.expression_columns(*tile) for tile in tiles]
+        try:
+            metrics, warnings = decide_metrics(pieces, fitted, horizontal=False)
+        except StyleError:
+            if columns == 1:
+                raise
+            columns -= max(1, columns // 8)
+            continue
+        break
+    fixed = max(place_page(piece, metrics, False).fig_height for piece in pieces)
+    fixed -= tokens * metrics.cell_height
+    room_height = paper_height - 2 * inset - fixed - _MARKER_ROOM
+    if tokens * metrics.cell_height > room_height and style.layout.cell_size is None:
+        # Several pages: rows as low as their text allows, so fewer pages.
+        metrics = replace(metrics, cell_height=_compact_height(data, metrics))
+    per_page = math.floor(room_height / metrics.cell_height)
+    if per_page < 1:
+        raise LimitError(
+            data.source, f"a {paper_height:g} in high page holds no row; use a larger --page"
+        )
+    per_page = min(per_page, style.layout.rows_per_page or per_page, tokens)
+    return metrics, warnings, runs(tokens, per_page, balanced=False), tiles
 
 
 def _transposed_split(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -32,11 +33,13 @@ from .layout import (
     _TICK_OFFSET_PT,
     MARKER_COLOR,
     MARKER_SCALE,
+    TALL_PAGE_INCHES,
     ColorbarSpec,
     Metrics,
     height_limit,
     measuring_in,
     runs,
+    tall_figure_warning,
     text_extent,
 )
 from .rc import isolated_rc
@@ -346,6 +349,11 @@ def _plan(
                     fonts=fonts,
                 )
             )
+    tallest = max(page.height for page in pages)
+    if tallest > TALL_PAGE_INCHES:
+        warnings.append(
+            tall_figure_warning(data.source, tallest, "--page a4 (pages of a paper size)")
+        )
     return pages, [*data.warnings, *warnings]
 
 
@@ -461,3 +469,26 @@ def draw_text_page(page: TextPage, style: Style) -> Figure:
     for text in figure.findobj(Text):  # tick labels made outside the rc context too
         text.set_parse_math(False)
     return figure
+
+
+class TextCanvas:
+    """A text page's figure, as ``HeatmapCanvas`` is a grid's (``show``, ``draw_pixels``);
+    built for one page: text pages share no layout to reuse."""
+
+    def __init__(self, page: TextPage, style: Style) -> None:
+        self.page = page
+        self.style = style
+        self.figure = draw_text_page(page, style)
+
+    def show(self, page: TextPage) -> Figure:
+        if page is not self.page:
+            raise ValueError("a TextCanvas shows the page it was built for")
+        return self.figure
+
+    def draw_pixels(self, page: TextPage) -> np.ndarray:
+        """The page drawn into the Agg buffer (RGBA, rows top to bottom)."""
+        figure = self.show(page)
+        canvas = cast(FigureCanvasAgg, figure.canvas)
+        with isolated_rc(page.fonts):
+            canvas.draw()
+        return np.asarray(canvas.buffer_rgba())

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from ..comparison import Comparison
     from ..model import AttributionMatrix
-    from ..plotting import Canvases, FigurePlan
+    from ..plotting import Canvases, Page
     from ..style import OutputOptions, Style
     from ..views.alt_text import FigureText
 
@@ -85,7 +85,7 @@ class DrawnWriter(Writer):
 
     def save_page(
         self,
-        plan: FigurePlan,
+        plan: Page,
         style: Style,
         path: Path,
         record: str,
@@ -119,7 +119,7 @@ class DrawnWriter(Writer):
 
     def write_pages(
         self,
-        plans: list[FigurePlan],
+        plans: list[Page],
         style: Style,
         target: Path,
         key: str,

@@ -11,7 +11,7 @@ from .base import KEY_PREFIX, Pages, page_provenance
 from .drawn import DrawnWriter, Metadata, creator
 
 if TYPE_CHECKING:
-    from ..plotting import Canvases, FigurePlan
+    from ..plotting import Canvases, Page
     from ..style import Style
     from ..views.alt_text import FigureText
 
@@ -41,7 +41,7 @@ class PdfWriter(DrawnWriter):
 
     def write_pages(
         self,
-        plans: list[FigurePlan],
+        plans: list[Page],
         style: Style,
         target: Path,
         key: str,

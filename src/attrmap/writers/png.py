@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
     from matplotlib.figure import Figure
 
-    from ..plotting import Canvases, FigurePlan
+    from ..plotting import Canvases, Page
     from ..style import Style
     from ..views.alt_text import FigureText
 
@@ -56,7 +56,7 @@ class PngWriter(DrawnWriter):
 
     def save_page(
         self,
-        plan: FigurePlan,
+        plan: Page,
         style: Style,
         path: Path,
         record: str,
