@@ -722,18 +722,8 @@ def _paper_split(
         style, layout=replace(style.layout, width=min(room, style.layout.width or room))
     )
     tokens, expressions = data.shape
-    columns = expressions
-    while True:
-        tiles = runs(expressions, columns, balanced=True)
-        pieces = [data.expression_columns(*tile) for tile in tiles]
-        try:
-            metrics, warnings = decide_metrics(pieces, fitted, horizontal=False)
-        except StyleError:
-            if columns == 1:
-                raise
-            columns -= max(1, columns // 8)
-            continue
-        break
+    metrics, warnings, tiles = _widest_tiles(data, fitted)
+    pieces = [data.expression_columns(*tile) for tile in tiles]
     fixed = max(place_page(piece, metrics, False).fig_height for piece in pieces)
     fixed -= tokens * metrics.cell_height
     room_height = paper_height - 2 * inset - fixed - _MARKER_ROOM
@@ -747,6 +737,26 @@ def _paper_split(
         )
     per_page = min(per_page, style.layout.rows_per_page or per_page, tokens)
     return metrics, warnings, runs(tokens, per_page, balanced=False), tiles
+
+
+def _widest_tiles(
+    data: HeatmapData, style: Style
+) -> tuple[Metrics, list[FigureWarning], list[tuple[int, int]]]:
+    """The fewest tiles of expressions whose grids fit ``--width`` (all of them, if
+    they fit), with their metrics."""
+    expressions = data.shape[1]
+    columns = expressions
+    while True:
+        tiles = runs(expressions, columns, balanced=True)
+        pieces = [data.expression_columns(*tile) for tile in tiles]
+        try:
+            metrics, warnings = decide_metrics(pieces, style, horizontal=False)
+        except StyleError:
+            if columns == 1:
+                raise
+            columns -= max(1, columns // 8)
+            continue
+        return metrics, warnings, tiles
 
 
 def _transposed_split(
