@@ -721,7 +721,7 @@ def _paper_split(
     fitted = replace(
         style, layout=replace(style.layout, width=min(room, style.layout.width or room))
     )
-    tokens, expressions = data.shape
+    tokens = data.shape[0]
     metrics, warnings, tiles = _widest_tiles(data, fitted)
     pieces = [data.expression_columns(*tile) for tile in tiles]
     fixed = max(place_page(piece, metrics, False).fig_height for piece in pieces)
