@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import matplotlib
 import pytest
+from click.testing import CliRunner, Result
 
 matplotlib.use("Agg")
 
@@ -52,3 +54,24 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+def _run_cli(
+    *args: object, input: str | bytes | None = None, env: Mapping[str, str | None] | None = None
+) -> Result:
+    from attrmap.cli import cli
+
+    result = CliRunner().invoke(cli, [str(arg) for arg in args], input=input, env=env)
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    return result
+
+
+@pytest.fixture(scope="session")
+def run_cli() -> Callable[..., Result]:
+    """``run_cli("render", path, "-o", out)``: attrmap's command line in this process
+    (click's ``CliRunner``), arguments given as paths or numbers. A traceback, or any
+    exception but the command's exit, fails the test: errors are one clear line."""
+    return _run_cli

@@ -7,11 +7,9 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
 from attrmap import AttributionMatrix, Style, StyleError, load_matrix, save_matrix
-from attrmap.cli import cli
 from attrmap.provenance import figure_key, read_figure_key
 from attrmap.views.alt_text import figure_text
 
@@ -21,12 +19,6 @@ REFERENCE_ALT = (
     'yellow at 0.0, green at 1.0. Strongest positive: "_x" for "8 x 48 = 384" (1.3714). '
     'Strongest negative: "_x" for "$35 ($85 - $50)" (-0.3675).'
 )
-
-
-def invoke(*args):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert "Traceback" not in result.output, result.output
-    return result
 
 
 def png_text(path) -> dict[str, str]:
@@ -96,12 +88,12 @@ def _pdf_text(raw: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def reference_figures(tmp_path_factory):
+def reference_figures(tmp_path_factory, run_cli):
     folder = tmp_path_factory.mktemp("figures")
     from conftest import EXAMPLES
 
     for fmt in ("png", "svg", "pdf"):
-        result = invoke("render", EXAMPLES / "token_attribution.csv", "-o", folder / f"r.{fmt}")
+        result = run_cli("render", EXAMPLES / "token_attribution.csv", "-o", folder / f"r.{fmt}")
         assert result.exit_code == 0, result.output
     return folder
 
@@ -125,19 +117,21 @@ def test_pdf_info_has_title_and_subject(reference_figures):
     assert info["Keywords"].startswith("attrmap:")
 
 
-def test_describe_alt_prints_what_the_figures_carry(reference_csv, reference_figures):
-    assert invoke("describe", reference_csv, "--alt").stdout == REFERENCE_ALT + "\n"
+def test_describe_alt_prints_what_the_figures_carry(reference_csv, reference_figures, run_cli):
+    assert run_cli("describe", reference_csv, "--alt").stdout == REFERENCE_ALT + "\n"
 
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
-def test_alt_text_option_replaces_the_generated_text_in_render_and_batch(tmp_path, fmt, write):
+def test_alt_text_option_replaces_the_generated_text_in_render_and_batch(
+    tmp_path, fmt, write, run_cli
+):
     data = write("in/m.csv", "token,a & b,<c>\nx,0.5,-0.25\n猫,1,0\n")
     mine = 'Scores for "x" & 猫 <by layer>'
     single = tmp_path / f"single.{fmt}"
     args = ["--shape", "any", "--alt-text", mine]
-    assert invoke("render", data, "-o", single, *args).exit_code == 0
+    assert run_cli("render", data, "-o", single, *args).exit_code == 0
     assert (
-        invoke(
+        run_cli(
             "batch", tmp_path / "in", "-o", tmp_path / "out", "--format", fmt, *args, "-j", "1"
         ).exit_code
         == 0
@@ -152,18 +146,18 @@ def test_alt_text_option_replaces_the_generated_text_in_render_and_batch(tmp_pat
     assert read(single) == mine
     # the alt text is part of the file, so it is part of the key
     default = tmp_path / f"default.{fmt}"
-    invoke("render", data, "-o", default, "--shape", "any")
+    run_cli("render", data, "-o", default, "--shape", "any")
     assert read(default).startswith("Heatmap of token attribution, 2 tokens by 2 expressions")
     assert read_figure_key(default) != read_figure_key(single)
     matrix = load_matrix(data)
     assert read_figure_key(single) == figure_key(matrix, Style(alt_text=mine), fmt)
 
 
-def test_batch_fast_png_path_writes_the_same_chunks_as_render(tmp_path, reference_csv):
+def test_batch_fast_png_path_writes_the_same_chunks_as_render(tmp_path, reference_csv, run_cli):
     (tmp_path / "in").mkdir()
     save_matrix(load_matrix(reference_csv), tmp_path / "in" / "r.csv")
-    invoke("batch", tmp_path / "in", "-o", tmp_path / "out", "-j", "1")
-    invoke("render", reference_csv, "-o", tmp_path / "r.png")
+    run_cli("batch", tmp_path / "in", "-o", tmp_path / "out", "-j", "1")
+    run_cli("render", reference_csv, "-o", tmp_path / "r.png")
     assert (tmp_path / "out" / "r.png").read_bytes() == (tmp_path / "r.png").read_bytes()
     assert png_text(tmp_path / "r.png")["Description"] == REFERENCE_ALT
 
@@ -177,30 +171,32 @@ def test_figure_text_is_deterministic_and_bounded():
     assert "Strongest negative" in text.alt_text
 
 
-def test_long_alt_text_keeps_the_key_readable_and_longer_is_refused(tmp_path, reference_csv):
+def test_long_alt_text_keeps_the_key_readable_and_longer_is_refused(
+    tmp_path, reference_csv, run_cli
+):
     svg = tmp_path / "amp.svg"
-    assert invoke("render", reference_csv, "-o", svg, "--alt-text", "&" * 1000).exit_code == 0
+    assert run_cli("render", reference_csv, "-o", svg, "--alt-text", "&" * 1000).exit_code == 0
     assert svg_text(svg)[1] == "&" * 1000
     assert read_figure_key(svg) == figure_key(
         load_matrix(reference_csv), Style(alt_text="&" * 1000), "svg"
     )
-    too_long = invoke("render", reference_csv, "-o", tmp_path / "x.png", "--alt-text", "a" * 1001)
+    too_long = run_cli("render", reference_csv, "-o", tmp_path / "x.png", "--alt-text", "a" * 1001)
     assert too_long.exit_code == 2 and "at most 1000" in too_long.stderr
     with pytest.raises(StyleError):
         Style(alt_text="a" * 1001)
 
 
-def test_control_characters_in_alt_text_are_escaped(tmp_path, reference_csv):
+def test_control_characters_in_alt_text_are_escaped(tmp_path, reference_csv, run_cli):
     svg = tmp_path / "c.svg"
-    assert invoke("render", reference_csv, "-o", svg, "--alt-text", "a\x01b\nc").exit_code == 0
+    assert run_cli("render", reference_csv, "-o", svg, "--alt-text", "a\x01b\nc").exit_code == 0
     assert svg_text(svg)[1] == "a\\x01b\\nc"
 
 
-def test_alt_text_from_a_config_file(tmp_path, reference_csv, write):
+def test_alt_text_from_a_config_file(tmp_path, reference_csv, write, run_cli):
     config = write("alt.yaml", "alt_text: From the config\n")
     out = tmp_path / "f.png"
-    assert invoke("render", reference_csv, "-o", out, "--config", config).exit_code == 0
+    assert run_cli("render", reference_csv, "-o", out, "--config", config).exit_code == 0
     assert png_text(out)["Description"] == "From the config"
-    assert invoke("describe", reference_csv, "--alt", "--config", config).stdout == (
+    assert run_cli("describe", reference_csv, "--alt", "--config", config).stdout == (
         "From the config\n"
     )

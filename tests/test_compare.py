@@ -6,11 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 import attrmap
 from attrmap import AttributionMatrix, Style, load_matrix
-from attrmap.cli import cli
 from attrmap.comparison import (
     DIFF_LABEL,
     CompareOptions,
@@ -47,12 +45,6 @@ def inputs(tmp_path, ig, saliency, shap):
     for path, matrix in zip(paths, [ig, saliency, shap], strict=True):
         attrmap.save_matrix(matrix, path)
     return paths
-
-
-def compare_cli(*args) -> object:
-    result = CliRunner().invoke(cli, ["compare", *map(str, args)])
-    assert "Traceback" not in result.output
-    return result
 
 
 # --------------------------------------------------------------------------- checks
@@ -131,16 +123,16 @@ def test_key_covers_every_input_and_the_arrangement(ig, saliency):
 # --------------------------------------------------------------------------- CLI
 
 
-def test_cli_errors_are_one_line(inputs, tmp_path):
+def test_cli_errors_are_one_line(inputs, tmp_path, run_cli):
     ig_path, saliency_path, shap_path = inputs
     out = tmp_path / "c.html"
-    one = compare_cli(ig_path, "-o", out)
+    one = run_cli("compare", ig_path, "-o", out)
     assert one.exit_code == 2 and "at least two inputs" in one.output
-    three = compare_cli(*inputs, "-o", out, "--diff", "--shape", "any")
+    three = run_cli("compare", *inputs, "-o", out, "--diff", "--shape", "any")
     assert three.exit_code == 2 and "exactly two inputs" in three.output
-    titles = compare_cli(ig_path, saliency_path, "-o", out, "--titles", "a,b,c")
+    titles = run_cli("compare", ig_path, saliency_path, "-o", out, "--titles", "a,b,c")
     assert titles.exit_code == 2 and "3 titles for 2 inputs" in titles.output
-    mismatch = compare_cli(ig_path, shap_path, "-o", out, "--diff", "--shape", "any")
+    mismatch = run_cli("compare", ig_path, shap_path, "-o", out, "--diff", "--shape", "any")
     assert mismatch.exit_code == 1
     assert mismatch.output.strip().splitlines() == [
         f"attrmap: error: {shap_path}: expression 1 is 'p', but {ig_path} has '8 x 48 = 384' "
@@ -149,18 +141,18 @@ def test_cli_errors_are_one_line(inputs, tmp_path):
     assert not out.exists()
 
 
-def test_one_input_given_twice_is_compared_with_itself(inputs, tmp_path):
+def test_one_input_given_twice_is_compared_with_itself(inputs, tmp_path, run_cli):
     """Its two panels measure the same: they were once found equal, and the second one's
     colorbar lookup failed on comparing their arrays (an internal error)."""
     out = tmp_path / "same.png"
-    result = compare_cli(inputs[0], inputs[0], "-o", out)
+    result = run_cli("compare", inputs[0], inputs[0], "-o", out)
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 0
 
 
-def test_titles_option_takes_quoted_commas(inputs, tmp_path):
+def test_titles_option_takes_quoted_commas(inputs, tmp_path, run_cli):
     out = tmp_path / "c.html"
-    result = compare_cli(*inputs, "-o", out, "--shape", "any", "--titles", 'IG,"SHAP, v2",x')
+    result = run_cli("compare", *inputs, "-o", out, "--shape", "any", "--titles", 'IG,"SHAP, v2",x')
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert [text.count(f"<caption>{t}</caption>") for t in ("IG", "SHAP, v2", "x")] == [1, 1, 1]
@@ -169,10 +161,10 @@ def test_titles_option_takes_quoted_commas(inputs, tmp_path):
 # --------------------------------------------------------------------------- HTML
 
 
-def test_html_comparison_panels_scales_key(inputs, tmp_path, ig, saliency):
+def test_html_comparison_panels_scales_key(inputs, tmp_path, ig, saliency, run_cli):
     out = tmp_path / "c.html"
     args = [inputs[0], inputs[1], "-o", out, "--diff", "--titles", "IG,Saliency"]
-    result = compare_cli(*args)
+    result = run_cli("compare", *args)
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert text.count("<table") == 3 and text.count('class="attrmap-legend"') == 2
@@ -186,14 +178,14 @@ def test_html_comparison_panels_scales_key(inputs, tmp_path, ig, saliency):
     )
     assert read_figure_key(out) == comparison_key(comparison, "html")
     again = tmp_path / "again.html"
-    assert compare_cli(*args[:3], again, *args[4:]).exit_code == 0
+    assert run_cli("compare", *args[:3], again, *args[4:]).exit_code == 0
     assert again.read_bytes() == out.read_bytes()
     assert len(out.read_bytes()) < 100_000
 
 
-def test_html_column_layout_shows_tokens_on_every_panel(inputs, tmp_path):
+def test_html_column_layout_shows_tokens_on_every_panel(inputs, tmp_path, run_cli):
     out = tmp_path / "c.html"
-    assert compare_cli(inputs[0], inputs[1], "-o", out, "--layout", "column").exit_code == 0
+    assert run_cli("compare", inputs[0], inputs[1], "-o", out, "--layout", "column").exit_code == 0
     text = out.read_text()
     assert 'class="attrmap-column"' in text and text.count('<th scope="row">') == 2 * 13
 
@@ -336,19 +328,21 @@ def test_long_labels_are_measured_nothing_clipped_nothing_overlaps(layout, diff,
             assert not (one & other).any()  # no two parts share a pixel
 
 
-def test_compare_figure_bytes_are_deterministic(tmp_path, inputs):
+def test_compare_figure_bytes_are_deterministic(tmp_path, inputs, run_cli):
     outputs = []
     for name in ("one.png", "two.png", "one.svg", "two.svg"):
-        result = compare_cli(inputs[0], inputs[1], "-o", tmp_path / name, "--diff", "--dpi", "40")
+        result = run_cli(
+            "compare", inputs[0], inputs[1], "-o", tmp_path / name, "--diff", "--dpi", "40"
+        )
         assert result.exit_code == 0, result.output
         outputs.append((tmp_path / name).read_bytes())
     assert outputs[0] == outputs[1] and outputs[2] == outputs[3]
     assert read_figure_key(tmp_path / "one.png") is not None
 
 
-def test_python_api_matches_the_cli(tmp_path, inputs):
+def test_python_api_matches_the_cli(tmp_path, inputs, run_cli):
     out = tmp_path / "cli.png"
-    assert compare_cli(inputs[0], inputs[1], "-o", out, "--dpi", "40").exit_code == 0
+    assert run_cli("compare", inputs[0], inputs[1], "-o", out, "--dpi", "40").exit_code == 0
     matrices = [attrmap.load_matrix(p) for p in inputs[:2]]
     api = tmp_path / "api.png"
     attrmap.save_figure(attrmap.compare(matrices, Style(dpi=40)), api)
@@ -357,7 +351,7 @@ def test_python_api_matches_the_cli(tmp_path, inputs):
     assert np.array_equal(imread(out), imread(api))
 
 
-def test_range_auto_is_one_scale_over_all_panels(ig, shap, inputs, tmp_path):
+def test_range_auto_is_one_scale_over_all_panels(ig, shap, inputs, tmp_path, run_cli):
     from attrmap.style import ScaleOptions
 
     figure = attrmap.compare([ig, shap], Style(scale=ScaleOptions(range="auto")))
@@ -369,13 +363,15 @@ def test_range_auto_is_one_scale_over_all_panels(ig, shap, inputs, tmp_path):
 
     assert list(colorbar.get_ticks()) == colorbar_ticks(-2.5, 2.5)  # as render's ticks
     out = tmp_path / "auto.html"
-    result = compare_cli(inputs[0], inputs[2], "-o", out, "--shape", "any", "--range", "auto")
+    result = run_cli(
+        "compare", inputs[0], inputs[2], "-o", out, "--shape", "any", "--range", "auto"
+    )
     assert result.exit_code == 0, result.output
     assert out.read_text().count('class="attrmap-legend"') == 1 and "2.5" in out.read_text()
 
 
-def test_options_that_do_not_apply_to_a_comparison_are_refused(inputs, tmp_path):
-    result = compare_cli(inputs[0], inputs[1], "-o", tmp_path / "x.png", "--transpose")
+def test_options_that_do_not_apply_to_a_comparison_are_refused(inputs, tmp_path, run_cli):
+    result = run_cli("compare", inputs[0], inputs[1], "-o", tmp_path / "x.png", "--transpose")
     assert result.exit_code == 1 and "--transpose" in result.output
     assert not (tmp_path / "x.png").exists()
 
@@ -413,14 +409,14 @@ def test_missing_cells_stay_missing_in_the_difference():
     assert [t.get_text() for t in heatmaps(figure)[2].texts] == ["-0.4000", "", "", "-0.2500"]
 
 
-def test_alt_text_names_the_panels_or_is_replaced(inputs, tmp_path):
+def test_alt_text_names_the_panels_or_is_replaced(inputs, tmp_path, run_cli):
     out = tmp_path / "c.svg"
     args = [inputs[0], inputs[1], "-o", out, "--titles", "IG,Variant", "--diff", "--dpi", "30"]
-    assert compare_cli(*args).exit_code == 0
+    assert run_cli("compare", *args).exit_code == 0
     desc = out.read_text().split("<desc", 1)[1].split("</desc>", 1)[0]
     assert '"IG", "Variant"' in desc and "Difference B \u2212 A" in desc and "1.3714" in desc
     assert len(desc.split(">", 1)[1]) <= 250
-    assert compare_cli(*args, "--alt-text", "Mine.").exit_code == 0
+    assert run_cli("compare", *args, "--alt-text", "Mine.").exit_code == 0
     assert ">Mine.</desc>" in out.read_text()
 
 

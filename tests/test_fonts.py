@@ -18,11 +18,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 import attrmap
 from attrmap import AttributionMatrix, Style, StyleError, fonts
-from attrmap.cli import cli
 from attrmap.fonts import (
     DEJAVU_SANS,
     FontChoice,
@@ -112,15 +110,13 @@ RARE = {
 }
 
 
-def test_a_character_no_font_has_is_one_warning_naming_it(tmp_path):
+def test_a_character_no_font_has_is_one_warning_naming_it(tmp_path, run_cli):
     char = next((char for char in RARE if best_font_for(char) is None), None)
     if char is None:
         pytest.skip("every installed candidate character has a font here")
     data = tmp_path / "rare.yaml"
     data.write_text(f'expressions: ["a"]\ntokens: ["{char}", "{char}x"]\nvalues: [[0.5], [1]]\n')
-    result = CliRunner().invoke(
-        cli, ["render", str(data), "-o", str(tmp_path / "f.png"), "--shape", "any"]
-    )
+    result = run_cli("render", data, "-o", tmp_path / "f.png", "--shape", "any")
     assert result.exit_code == 0, result.output
     warning_lines = [line for line in result.output.splitlines() if "warning" in line]
     assert len(warning_lines) == 1, warning_lines
@@ -148,12 +144,12 @@ def test_a_font_chain_is_the_users_choice():
         choose_fonts(["a"], ("No Such Font",))
 
 
-def test_font_option_and_config_setting(tmp_path):
+def test_font_option_and_config_setting(tmp_path, run_cli):
     family = require_font_for("CJK").family
     config = tmp_path / "fonts.yaml"
     config.write_text(f"fonts: [{family}]\n")
     assert attrmap.load_config(config).style.fonts == (family,)
-    result = CliRunner().invoke(cli, ["config", "--font", family, "--font", "x y"])
+    result = run_cli("config", "--font", family, "--font", "x y")
     assert result.exit_code == 1 and "font 'x y' is not installed" in result.output
 
 
@@ -212,14 +208,14 @@ def test_fallback_figures_are_byte_deterministic(tmp_path, figure_format):
         assert FT2Font(cjk.path).postscript_name.encode() in outputs[0]
 
 
-def test_check_of_fallback_figures_is_current_and_imports_no_matplotlib(tmp_path):
+def test_check_of_fallback_figures_is_current_and_imports_no_matplotlib(tmp_path, run_cli):
     require_font_for("CJK")
     data, out = tmp_path / "data", tmp_path / "out"
     data.mkdir()
     (data / "zh.yaml").write_text(
         'expressions: ["猫", "b"]\ntokens: ["中", "文"]\nvalues: [[0.1, 0.2], [0.3, 0.4]]\n'
     )
-    rendered = CliRunner().invoke(cli, ["batch", str(data), "-o", str(out), "--shape", "any"])
+    rendered = run_cli("batch", data, "-o", out, "--shape", "any")
     assert rendered.exit_code == 0, rendered.output
     argv = ["batch", str(data), "-o", str(out), "--shape", "any", "--check"]
     code = (
@@ -245,7 +241,7 @@ def colour_emoji_font() -> FontFile | None:
     return next((font for font in every if not font.scalable and font.covers(CAT)), None)
 
 
-def emoji_render(tmp_path: Path, *options: str) -> list[tuple[str, object]]:
+def emoji_render(run_cli, tmp_path: Path, *options: str) -> list[tuple[str, object]]:
     """Render emoji labels to every format (and batch, compare); each command's result."""
     data = tmp_path / "in" / "emoji.yaml"
     data.parent.mkdir(parents=True, exist_ok=True)
@@ -261,11 +257,13 @@ def emoji_render(tmp_path: Path, *options: str) -> list[tuple[str, object]]:
     runs.append(("batch", batch))
     compare = ["compare", str(data), str(data), "-o", str(tmp_path / "both.png"), *shape]
     runs.append(("compare", compare))
-    return [(name, CliRunner().invoke(cli, argv)) for name, argv in runs]
+    return [(name, run_cli(*argv)) for name, argv in runs]
 
 
 @pytest.mark.parametrize("with_outline_font", [False, True], ids=["colour-only", "outline"])
-def test_emoji_labels_with_a_colour_bitmap_font_installed(tmp_path, font_set, with_outline_font):
+def test_emoji_labels_with_a_colour_bitmap_font_installed(
+    tmp_path, font_set, with_outline_font, run_cli
+):
     colour = colour_emoji_font()
     require("a colour bitmap emoji font (apt-get install fonts-noto-color-emoji)", bool(colour))
     assert colour is not None
@@ -275,7 +273,7 @@ def test_emoji_labels_with_a_colour_bitmap_font_installed(tmp_path, font_set, wi
     font_set(colour.path, *([outline.path] if outline else []))
     assert colour.path not in {font.path for font in installed_fonts()}  # never a fallback
 
-    for name, result in emoji_render(tmp_path):
+    for name, result in emoji_render(run_cli, tmp_path):
         assert result.exit_code == 0, (name, result.output)
         warning_lines = [line for line in result.output.splitlines() if "warning" in line]
         if outline is not None:  # drawn from the outline font: nothing to warn about
@@ -297,12 +295,12 @@ def test_emoji_labels_with_a_colour_bitmap_font_installed(tmp_path, font_set, wi
     assert advice and not any(colour.family in line for line in advice)
 
 
-def test_a_colour_bitmap_font_asked_for_by_name_is_one_line_error(tmp_path, font_set):
+def test_a_colour_bitmap_font_asked_for_by_name_is_one_line_error(tmp_path, font_set, run_cli):
     colour = colour_emoji_font()
     require("a colour bitmap emoji font (apt-get install fonts-noto-color-emoji)", bool(colour))
     assert colour is not None
     font_set(colour.path)
-    for name, result in emoji_render(tmp_path, "--font", colour.family):
+    for name, result in emoji_render(run_cli, tmp_path, "--font", colour.family):
         assert result.exit_code == 1, (name, result.output)
         assert result.output.count("\n") == 1 and "Traceback" not in result.output, result.output
         assert f"font {colour.family!r} is a bitmap font" in result.output

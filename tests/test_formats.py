@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 import attrmap
 from attrmap import AttributionMatrix, InputError, InputOptions, formats, load_matrices, load_matrix
 from attrmap.batch import BatchOptions, discover, plan
-from attrmap.cli import cli
 from attrmap.formats import Format, format_for, input_stem, input_suffixes
 from attrmap.pipeline import figure_targets
 
@@ -27,12 +25,6 @@ def several(monkeypatch):
     fmt = Format("several", (".several", ".sev.gz"), _read_several, write=None)
     monkeypatch.setitem(formats._REGISTRY, fmt.name, fmt)
     return fmt
-
-
-def run(*args):
-    result = CliRunner().invoke(cli, [*map(str, args), "--shape", "any"])
-    assert "Traceback" not in result.output, result.output
-    return result
 
 
 def test_registry_drives_extensions_and_names(several):
@@ -87,48 +79,60 @@ def test_input_options_refuse_nonsense():
         InputOptions(sequence=-1)
 
 
-def test_render_writes_one_figure_per_matrix(several, tmp_path):
+def test_render_writes_one_figure_per_matrix(several, tmp_path, run_cli):
     (tmp_path / "x.several").write_text("2")
-    result = run("render", tmp_path / "x.several", "--dpi", "20")
+    result = run_cli("render", tmp_path / "x.several", "--dpi", "20", "--shape", "any")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.glob("*.png")) == ["x-0.png", "x-1.png"]
     assert "wrote" in result.stdout and "x-1.png" in result.stdout
     # -o names the figure; its matrices are numbered after it
-    result = run("render", tmp_path / "x.several", "-o", tmp_path / "out" / "fig.svg")
+    result = run_cli(
+        "render", tmp_path / "x.several", "-o", tmp_path / "out" / "fig.svg", "--shape", "any"
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["fig-0.svg", "fig-1.svg"]
 
 
-def test_sequence_picks_one_matrix_and_a_plain_name(several, tmp_path):
+def test_sequence_picks_one_matrix_and_a_plain_name(several, tmp_path, run_cli):
     (tmp_path / "x.several").write_text("3")
-    result = run("render", tmp_path / "x.several", "--sequence", "1", "--dpi", "20")
+    result = run_cli(
+        "render", tmp_path / "x.several", "--sequence", "1", "--dpi", "20", "--shape", "any"
+    )
     assert result.exit_code == 0, result.output
     assert [p.name for p in tmp_path.glob("*.png")] == ["x.png"]
-    result = run("validate", tmp_path / "x.several")
+    result = run_cli("validate", tmp_path / "x.several", "--shape", "any")
     assert result.exit_code == 0
     assert "(3 matrices: 1x1, 1x1, 1x1)" in result.stdout
-    result = run("render", tmp_path / "x.several", "--sequence", "7")
+    result = run_cli("render", tmp_path / "x.several", "--sequence", "7", "--shape", "any")
     assert result.exit_code == 1
     assert "out of range" in result.stderr and len(result.stderr.splitlines()) == 1
 
 
-def test_numbered_figures_that_collide_are_refused_before_drawing(several, tmp_path):
+def test_numbered_figures_that_collide_are_refused_before_drawing(several, tmp_path, run_cli):
     (tmp_path / "x.several").write_text("2")
     (tmp_path / "x-1.csv").write_text("token,e\nt,0.5\n")
-    result = run("render", tmp_path / "x.several", tmp_path / "x-1.csv", "-o", tmp_path / "o")
+    result = run_cli(
+        "render",
+        tmp_path / "x.several",
+        tmp_path / "x-1.csv",
+        "-o",
+        tmp_path / "o",
+        "--shape",
+        "any",
+    )
     assert result.exit_code == 1
     assert "o/x-1.png: both" in result.stderr and "would write this figure" in result.stderr
     assert not (tmp_path / "o").exists()
 
 
-def test_batch_numbers_figures_and_keeps_them_current(several, tmp_path):
+def test_batch_numbers_figures_and_keeps_them_current(several, tmp_path, run_cli):
     src = tmp_path / "in"
     (src / "sub").mkdir(parents=True)
     (src / "sub" / "x.several").write_text("2")
     (src / "y.csv").write_text("token,e\nt,0.5\n")
     assert discover(src) == ["sub/x.several", "y.csv"]
     out = tmp_path / "out"
-    result = run("batch", src, "-o", out, "-j", "1", "--dpi", "20")
+    result = run_cli("batch", src, "-o", out, "-j", "1", "--dpi", "20", "--shape", "any")
     assert result.exit_code == 0, result.output
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png")) == [
         "sub/x-0.png",
@@ -136,12 +140,12 @@ def test_batch_numbers_figures_and_keeps_them_current(several, tmp_path):
         "y.png",
     ]
     assert "3 rendered" in result.stderr
-    result = run("batch", src, "-o", out, "--check", "--dpi", "20")
+    result = run_cli("batch", src, "-o", out, "--check", "--dpi", "20", "--shape", "any")
     assert result.exit_code == 0, result.output
     assert "3 up to date" in result.stderr
 
 
-def test_batch_refuses_an_input_whose_numbered_figure_is_anothers(several, tmp_path):
+def test_batch_refuses_an_input_whose_numbered_figure_is_anothers(several, tmp_path, run_cli):
     src = tmp_path / "in"
     src.mkdir()
     (src / "x.several").write_text("2")
@@ -151,7 +155,9 @@ def test_batch_refuses_an_input_whose_numbered_figure_is_anothers(several, tmp_p
         ("x-0.csv", ()),
         ("x.several", ("x-0.png",)),
     ]
-    result = run("batch", src, "-o", tmp_path / "out", "-j", "1", "--dpi", "20")
+    result = run_cli(
+        "batch", src, "-o", tmp_path / "out", "-j", "1", "--dpi", "20", "--shape", "any"
+    )
     assert result.exit_code == 1
     assert "x.several: holds 2 matrices" in result.stderr
     assert "1 rendered" in result.stderr and "1 failed" in result.stderr

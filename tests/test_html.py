@@ -10,11 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 import attrmap
 from attrmap import Style, load_matrix
-from attrmap.cli import cli
 from attrmap.heatmap import prepare_data
 from attrmap.provenance import figure_key, read_figure_key
 from attrmap.views.html import ColorScale, heatmap_html
@@ -54,16 +52,16 @@ class Page(HTMLParser):
         ]
 
 
-def render_html(tmp_path: Path, *args: str, name: str = "fig.html") -> Path:
+def render_html(run_cli, tmp_path: Path, *args: str, name: str = "fig.html") -> Path:
     out = tmp_path / name
-    result = CliRunner().invoke(cli, ["render", str(REFERENCE), "-o", str(out), *args])
+    result = run_cli("render", REFERENCE, "-o", out, *args)
     assert result.exit_code == 0, result.output
     return out
 
 
 @pytest.fixture(scope="module")
-def reference_page(tmp_path_factory) -> tuple[Path, Page]:
-    path = render_html(tmp_path_factory.mktemp("html"))
+def reference_page(tmp_path_factory, run_cli) -> tuple[Path, Page]:
+    path = render_html(run_cli, tmp_path_factory.mktemp("html"))
     return path, Page(path.read_text(encoding="utf-8"))
 
 
@@ -101,8 +99,10 @@ def test_cells_are_annotated_and_coloured_like_the_png(reference_page):
         assert color == ax.texts[index].get_color()
 
 
-def test_title_legend_ticks_and_description(tmp_path):
-    path = render_html(tmp_path, "--title", "Layer <12> & more", "--vmin", "-0.3", "--vmax", "2")
+def test_title_legend_ticks_and_description(tmp_path, run_cli):
+    path = render_html(
+        run_cli, tmp_path, "--title", "Layer <12> & more", "--vmin", "-0.3", "--vmax", "2"
+    )
     text = path.read_text(encoding="utf-8")
     page = Page(text)
     assert [t for _, t in page.find("caption")] == ["Layer <12> & more"]
@@ -125,11 +125,11 @@ def test_title_legend_ticks_and_description(tmp_path):
     assert len(page.find("p", **{"class": "attrmap-detail", "aria-live": "polite"})) == 1
 
 
-def test_extend_arrows_follow_the_data(reference_page, tmp_path):
+def test_extend_arrows_follow_the_data(reference_page, tmp_path, run_cli):
     _, page = reference_page
     assert page.find("div", **{"class": "attrmap-arrow max"})  # 1.3714 > 1
     assert not page.find("div", **{"class": "attrmap-arrow min"})
-    wide = Page(render_html(tmp_path, "--vmin", "-2", "--vmax", "2").read_text())
+    wide = Page(render_html(run_cli, tmp_path, "--vmin", "-2", "--vmax", "2").read_text())
     assert not wide.find("div", **{"class": "attrmap-arrow max"})
 
 
@@ -157,30 +157,29 @@ def test_key_in_meta_within_the_first_8_kb(reference_page):
     assert figure_key(load_matrix(REFERENCE), style, "png") != key
 
 
-def test_self_contained_small_and_deterministic(reference_page, tmp_path):
+def test_self_contained_small_and_deterministic(reference_page, tmp_path, run_cli):
     path, _ = reference_page
     data = path.read_bytes()
     assert len(data) < 100_000
     text = data.decode("utf-8")
     assert not re.search(r"(?i)https?:|//[a-z0-9]|url\(|@import|<link|\ssrc=|\shref=", text)
-    again = render_html(tmp_path, name="again.html").read_bytes()
+    again = render_html(run_cli, tmp_path, name="again.html").read_bytes()
     assert again == data
 
 
-def test_batch_writes_the_same_bytes_as_render_and_check_passes(reference_page, tmp_path):
+def test_batch_writes_the_same_bytes_as_render_and_check_passes(reference_page, tmp_path, run_cli):
     path, _ = reference_page
     data = tmp_path / "in"
     data.mkdir()
     (data / "fig.csv").write_bytes(REFERENCE.read_bytes())
     out = tmp_path / "out"
-    runner = CliRunner()
-    result = runner.invoke(cli, ["batch", str(data), "-o", str(out), "--format", "html"])
+    result = run_cli("batch", data, "-o", out, "--format", "html")
     assert result.exit_code == 0, result.output
     assert (out / "fig.html").read_bytes() == path.read_bytes()
-    check = runner.invoke(cli, ["batch", str(data), "-o", str(out), "--format", "html", "--check"])
+    check = run_cli("batch", data, "-o", out, "--format", "html", "--check")
     assert check.exit_code == 0, check.output
     (data / "fig.csv").write_text(REFERENCE.read_text().replace("0.3452", "0.3453"))
-    stale = runner.invoke(cli, ["batch", str(data), "-o", str(out), "--format", "html", "--check"])
+    stale = run_cli("batch", data, "-o", out, "--format", "html", "--check")
     assert stale.exit_code == 1 and "out of date" in stale.output
 
 

@@ -22,11 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from matplotlib.image import imread
 
 import attrmap
-from attrmap.cli import cli
 from attrmap.scale import cell_colors, contrast_ratio, relative_luminance
 from conftest import EXAMPLES, REFERENCE_EXPRESSIONS, REFERENCE_TOKENS, require
 
@@ -151,9 +149,9 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def reference_html(tmp_path_factory) -> Path:
+def reference_html(tmp_path_factory, run_cli) -> Path:
     out = tmp_path_factory.mktemp("browser") / "reference.html"
-    result = CliRunner().invoke(cli, ["render", str(REFERENCE), "-o", str(out)])
+    result = run_cli("render", REFERENCE, "-o", out)
     assert result.exit_code == 0, result.output
     return out
 
@@ -225,12 +223,10 @@ def test_keyboard_tab_into_the_grid_and_move_with_arrows(browser, reference_html
     )
 
 
-def test_hover_shows_the_exact_value(browser, tmp_path):
+def test_hover_shows_the_exact_value(browser, tmp_path, run_cli):
     out = tmp_path / "exact.html"
     (tmp_path / "exact.csv").write_text("token,a,b\nx,0.123456789,-1e-05\ny,2.5,0\n")
-    result = CliRunner().invoke(
-        cli, ["render", str(tmp_path / "exact.csv"), "-o", str(out), "--shape", "any"]
-    )
+    result = run_cli("render", tmp_path / "exact.csv", "-o", out, "--shape", "any")
     assert result.exit_code == 0, result.output
     browser.open(out)
     rects = browser.run(CELL_RECTS)
@@ -276,11 +272,11 @@ def test_both_colour_schemes_are_readable_and_cells_keep_their_colours(
     assert np.round(cell * 255).tolist() == np.floor(first * 255 + 0.5).tolist()
 
 
-def test_comparison_cells_and_focus_in_every_panel(browser, tmp_path):
+def test_comparison_cells_and_focus_in_every_panel(browser, tmp_path, run_cli):
     """Each panel's table works on its own: colours from its own scale, its own headers."""
     out = tmp_path / "compare.html"
     args = [str(REFERENCE), str(REFERENCE), "-o", str(out), "--diff", "--titles", "A,B"]
-    result = CliRunner().invoke(cli, ["compare", *args])
+    result = run_cli("compare", *args)
     assert result.exit_code == 0, result.output
     browser.open(out)
     tables = browser.run("return document.querySelectorAll('.attrmap-grid').length")

@@ -43,20 +43,14 @@ def test_comparison_catches_a_visible_change(tmp_path, style):
     assert difference is not None
 
 
-def test_default_render_is_byte_identical_to_the_baseline(tmp_path, monkeypatch):
+def test_default_render_is_byte_identical_to_the_baseline(tmp_path, monkeypatch, run_cli):
     """The reference figure must not change by default: not a pixel, not a byte."""
-    from click.testing import CliRunner
-
-    from attrmap.cli import cli
-
     # In a project that sets nothing, wherever the tests run from.
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "paper"\n')
     monkeypatch.chdir(tmp_path)
 
     actual = tmp_path / "token_attribution.png"
-    result = CliRunner().invoke(
-        cli, ["render", str(EXAMPLES / "token_attribution.csv"), "-o", str(actual)]
-    )
+    result = run_cli("render", EXAMPLES / "token_attribution.csv", "-o", actual)
     assert result.exit_code == 0, result.output
     assert actual.read_bytes() == BASELINE.read_bytes()
 
@@ -80,17 +74,11 @@ OPTION_BASELINES = {
 
 
 @pytest.mark.parametrize("name", sorted(OPTION_BASELINES))
-def test_option_figures_match_their_baselines(tmp_path, name):
-    from click.testing import CliRunner
-
-    from attrmap.cli import cli
-
+def test_option_figures_match_their_baselines(tmp_path, name, run_cli):
     baselines, source, options = OPTION_BASELINES[name]
     stem = baselines[0].split("-")[0].removesuffix(".png")
     dpi = [] if "--dpi" in options else ["--dpi", "50"]
-    result = CliRunner().invoke(
-        cli, ["render", str(source), "-o", str(tmp_path / f"{stem}.png"), *options, *dpi]
-    )
+    result = run_cli("render", source, "-o", tmp_path / f"{stem}.png", *options, *dpi)
     assert result.exit_code == 0, result.output
     for baseline in baselines:
         actual = tmp_path / baseline

@@ -450,20 +450,7 @@ def test_errors_are_attrmap_errors_for_garbage_after_sniffing(tmp_path):
 # --------------------------------------------------------------------------- command line
 
 
-def _cli(*args: object):
-    from click.testing import CliRunner
-
-    from attrmap.cli import cli
-
-    result = CliRunner().invoke(cli, [str(arg) for arg in args])
-    assert "Traceback" not in result.output
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), result.exception
-    return result
-
-
-def test_cli_renders_every_sequence_to_its_own_png_and_batch_finds_inseq_files(tmp_path):
+def test_cli_renders_every_sequence_to_its_own_png_and_batch_finds_inseq_files(tmp_path, run_cli):
     folder = tmp_path / "in"
     folder.mkdir()
     texts = ["Hello world, world", "Hello again"]
@@ -471,7 +458,7 @@ def test_cli_renders_every_sequence_to_its_own_png_and_batch_finds_inseq_files(t
     inseq.write(folder / "mt.json", inseq.output(sequences, texts))
     inseq.write(folder / "gpt2_0.json.gz", inseq.output([inseq.decoder_only(2)]), compress=True)
 
-    result = _cli("render", folder / "mt.json", "-o", tmp_path / "fig.png", "--shape", "any")
+    result = run_cli("render", folder / "mt.json", "-o", tmp_path / "fig.png", "--shape", "any")
     assert result.exit_code == 0, result.output
     figures = [tmp_path / "fig-0.png", tmp_path / "fig-1.png"]
     assert result.stdout.split() == ["wrote", str(figures[0]), "wrote", str(figures[1])]
@@ -480,22 +467,22 @@ def test_cli_renders_every_sequence_to_its_own_png_and_batch_finds_inseq_files(t
 
     picked = tmp_path / "picked.png"
     args = ("--shape", "any", "--sequence", "1", "--part", "both", "--aggregate", "max-abs")
-    assert _cli("render", folder / "mt.json", "-o", picked, *args).exit_code == 0
+    assert run_cli("render", folder / "mt.json", "-o", picked, *args).exit_code == 0
     assert picked.read_bytes().startswith(b"\x89PNG") and not (tmp_path / "picked-0.png").exists()
 
-    result = _cli("batch", folder, "-o", tmp_path / "out", "--shape", "any", "-j", "1")
+    result = run_cli("batch", folder, "-o", tmp_path / "out", "--shape", "any", "-j", "1")
     assert result.exit_code == 0, result.output
     written = sorted(path.name for path in (tmp_path / "out").iterdir())
     assert written == ["gpt2_0.png", "mt-0.png", "mt-1.png"]
 
 
-def test_cli_error_for_a_missing_part_is_one_line_naming_the_file(tmp_path):
+def test_cli_error_for_a_missing_part_is_one_line_naming_the_file(tmp_path, run_cli):
     path = inseq.write(tmp_path / "gpt2.json", inseq.output([inseq.decoder_only()]))
-    result = _cli("validate", path, "--shape", "any", "--part", "source")
+    result = run_cli("validate", path, "--shape", "any", "--part", "source")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         f"attrmap: error: {path}: sequence 0: no source attributions in this file "
         "(it has target); use --part target"
     ]
-    result = _cli("validate", path, "--aggregate", "median")
+    result = run_cli("validate", path, "--aggregate", "median")
     assert result.exit_code == 2 and "'median' is not one of" in result.stderr

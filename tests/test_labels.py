@@ -118,11 +118,8 @@ def test_a_bad_token_mode_is_refused():
         matrix(["a"], token_style="pretty")
 
 
-def test_tokens_is_a_config_setting_and_an_option(tmp_path):
-    from click.testing import CliRunner
-
+def test_tokens_is_a_config_setting_and_an_option(tmp_path, run_cli):
     from attrmap import load_config
-    from attrmap.cli import cli
 
     config = tmp_path / "clean.yaml"
     config.write_text("tokens: clean\n")
@@ -132,10 +129,9 @@ def test_tokens_is_a_config_setting_and_an_option(tmp_path):
     figures = []
     for options in ([], ["--tokens", "clean"], ["--config", str(config)]):
         figures.append(tmp_path / f"figure{len(figures)}.png")
-        args = ["render", str(data), "-o", str(figures[-1]), "--shape", "any", *options]
-        result = CliRunner().invoke(cli, args)
+        result = run_cli("render", data, "-o", figures[-1], "--shape", "any", *options)
         assert result.exit_code == 0, result.output
     raw, by_option, by_config = (path.read_bytes() for path in figures)
     assert by_option == by_config != raw
-    bad = CliRunner().invoke(cli, ["render", str(data), "--tokens", "pretty"])
+    bad = run_cli("render", data, "--tokens", "pretty")
     assert bad.exit_code == 2

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from attrmap import Config, load_config
-from attrmap.cli import cli
 from attrmap.project import Layer, find_project_file, project_config, project_layer, resolve_files
 from conftest import ROOT
 
@@ -29,11 +27,7 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
-
-
-def test_the_nearest_table_sets_defaults_below_config_and_flags(project):
+def test_the_nearest_table_sets_defaults_below_config_and_flags(project, run_cli):
     (project / "paper.yaml").write_text("dpi: 600\nfmt: .2f\n")
     resolved = resolve_files()
     assert resolved.config.shape is None and resolved.config.style.dpi == 300
@@ -42,7 +36,7 @@ def test_the_nearest_table_sets_defaults_below_config_and_flags(project):
     layered = resolve_files(project / "paper.yaml")
     assert layered.config.style.dpi == 600 and layered.config.style.cmap == "RdBu"
     assert layered.origin("dpi") == str(project / "paper.yaml")
-    result = run("config", "--config", str(project / "paper.yaml"), "--dpi", "72")
+    result = run_cli("config", "--config", str(project / "paper.yaml"), "--dpi", "72")
     assert result.exit_code == 0, result.output
     lines = dict(line.split(": ", 1) for line in result.output.splitlines()[1:])
     assert lines["dpi"] == "72  # option --dpi"
@@ -52,15 +46,15 @@ def test_the_nearest_table_sets_defaults_below_config_and_flags(project):
     assert lines["vmax"] == "1.0  # default"
 
 
-def test_the_table_applies_to_every_command(project):
+def test_the_table_applies_to_every_command(project, run_cli):
     Path("small.yaml").write_text(SMALL)  # 2x2: refused by the 13x5 default
-    assert run("validate", "small.yaml").exit_code == 0
+    assert run_cli("validate", "small.yaml").exit_code == 0
     (project / "pyproject.toml").write_text("[tool.attrmap]\n")
-    assert run("validate", "small.yaml").exit_code == 1
+    assert run_cli("validate", "small.yaml").exit_code == 1
 
 
-def test_config_output_is_a_config_file_giving_the_same_settings(project, tmp_path):
-    result = run("config", "--title", "Layer: 12", "--vmin", "-2")
+def test_config_output_is_a_config_file_giving_the_same_settings(project, tmp_path, run_cli):
+    result = run_cli("config", "--title", "Layer: 12", "--vmin", "-2")
     assert result.exit_code == 0, result.output
     saved = tmp_path / "resolved.yaml"
     saved.write_text(result.output)
@@ -68,11 +62,11 @@ def test_config_output_is_a_config_file_giving_the_same_settings(project, tmp_pa
     assert load_config(saved) == resolve_files().with_layer(flags).config
 
 
-def test_nothing_set_keeps_the_reference_defaults(tmp_path, monkeypatch):
+def test_nothing_set_keeps_the_reference_defaults(tmp_path, monkeypatch, run_cli):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     monkeypatch.chdir(tmp_path)
     assert project_config() == Config()
-    result = run("config")
+    result = run_cli("config")
     assert "(no [tool.attrmap] table)" in result.output
     assert "shape: 13x5  # default" in result.output
 
@@ -104,11 +98,11 @@ def test_attrmaps_own_pyproject_sets_nothing():
         (b"[tool.attrmap]\ntitle = '\xff'\n", "invalid TOML"),
     ],
 )
-def test_a_bad_table_is_one_line_naming_the_file(project, table, message):
+def test_a_bad_table_is_one_line_naming_the_file(project, table, message, run_cli):
     path = project / "pyproject.toml"
     path.write_bytes(table if isinstance(table, bytes) else table.encode())
     for command in (["validate", "x.csv"], ["config"]):
-        result = run(*command)
+        result = run_cli(*command)
         assert result.exit_code == 1
         assert result.output.startswith(f"attrmap: error: {path}")
         assert message in result.output and len(result.output.splitlines()) == 1

@@ -14,13 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import attrmap
 from attrmap import AttributionMatrix, GridError, load_matrix, save_matrix
-from attrmap.cli import cli
 from attrmap.formats import WriteOptions
 
 # Words and fragments that YAML (1.1 or 1.2) or CSV would love to reinterpret.
@@ -214,13 +212,12 @@ def test_yaml_round_trip_including_title(workdir, matrix):
 @settings(max_examples=60, deadline=None)
 @given(matrix=matrices(with_title=False))
 @example(matrix=one("\r"))
-def test_cli_convert_csv_to_yaml_to_csv(workdir, matrix):
+def test_cli_convert_csv_to_yaml_to_csv(workdir, matrix, run_cli):
     folder = fresh_dir(workdir)
     first, middle, last = folder / "a.csv", folder / "b.yaml", folder / "c.csv"
     save_matrix(matrix, first)
-    runner = CliRunner()
     for source, target in ((first, middle), (middle, last)):
-        result = runner.invoke(cli, ["convert", str(source), str(target)])
+        result = run_cli("convert", source, target)
         assert result.exit_code == 0, (result.output, result.exception)
     assert_same(load_matrix(middle), matrix)
     assert_same(load_matrix(last), matrix)
@@ -229,11 +226,11 @@ def test_cli_convert_csv_to_yaml_to_csv(workdir, matrix):
 
 @settings(max_examples=30, deadline=None)
 @given(matrix=matrices(with_title=True))
-def test_cli_convert_yaml_to_csv_drops_only_the_title(workdir, matrix):
+def test_cli_convert_yaml_to_csv_drops_only_the_title(workdir, matrix, run_cli):
     folder = fresh_dir(workdir)
     source, target = folder / "a.yaml", folder / "b.csv"
     save_matrix(matrix, source)
-    result = CliRunner().invoke(cli, ["convert", str(source), str(target)])
+    result = run_cli("convert", source, target)
     assert result.exit_code == 0, (result.output, result.exception)
     without_title = AttributionMatrix(matrix.tokens, matrix.expressions, matrix.values)
     assert_same(load_matrix(target), without_title)
@@ -314,14 +311,13 @@ def test_missing_cells_round_trip_through_every_format(workdir, matrix, data):
 
 @settings(max_examples=30, deadline=None)
 @given(matrix=matrices(with_title=True))
-def test_cli_convert_through_every_format_and_back(workdir, matrix):
+def test_cli_convert_through_every_format_and_back(workdir, matrix, run_cli):
     assume(npz_safe(matrix))
     folder = fresh_dir(workdir)
     chain = [folder / name for name in ("a.yaml", "b.json", "c.npz", "d.yaml")]
     save_matrix(matrix, chain[0])
-    runner = CliRunner()
     for source, target in itertools.pairwise(chain):
-        result = runner.invoke(cli, ["convert", str(source), str(target)])
+        result = run_cli("convert", source, target)
         assert result.exit_code == 0, (result.output, result.exception)
         assert_same(load_matrix(target), matrix)
     assert chain[-1].read_bytes() == chain[0].read_bytes()  # deterministic writers

@@ -11,12 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 import attrmap
 from attrmap import AttributionMatrix, AttrmapError, GridError, InputOptions, load_matrix
 from attrmap.batch import discover
-from attrmap.cli import cli
 from attrmap.formats import WriteOptions, dump_matrix
 from conftest import EXAMPLES, REFERENCE_EXPRESSIONS, REFERENCE_TOKENS
 
@@ -33,12 +31,6 @@ MISSING = InputOptions(allow_missing=True)
 @pytest.fixture(scope="module")
 def reference() -> AttributionMatrix:
     return load_matrix(EXAMPLES / "token_attribution.csv")
-
-
-def run(*args, **kwargs):
-    result = CliRunner().invoke(cli, [*map(str, args)], **kwargs)
-    assert "Traceback" not in result.output, result.output
-    return result
 
 
 def error_of(path: Path, options: InputOptions | None = None) -> str:
@@ -83,23 +75,25 @@ def test_the_long_example_has_65_rows_and_loads_in_any_row_order(tmp_path, refer
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".yaml", ".json", ".npz"])
 @pytest.mark.parametrize("long", [False, True], ids=["wide", "long"])
-def test_convert_round_trips_the_reference_bit_identically(tmp_path, reference, suffix, long):
+def test_convert_round_trips_the_reference_bit_identically(
+    tmp_path, reference, suffix, long, run_cli
+):
     if long and suffix not in (".csv", ".tsv"):
-        result = run(
+        result = run_cli(
             "convert", EXAMPLES / "token_attribution.csv", tmp_path / f"x{suffix}", "--long"
         )
         assert result.exit_code == 1 and "no long form" in result.stderr
         return
     target = tmp_path / f"x{suffix}"
     args = ["--long"] if long else []
-    assert run("convert", EXAMPLES / "token_attribution.yaml", target, *args).exit_code == 0
+    assert run_cli("convert", EXAMPLES / "token_attribution.yaml", target, *args).exit_code == 0
     back = tmp_path / "back.yaml"
-    assert run("convert", target, back).exit_code == 0
+    assert run_cli("convert", target, back).exit_code == 0
     assert load_matrix(target) == reference
     assert back.read_bytes() == dump_matrix(reference, "yaml")
 
 
-def test_batch_discovers_every_registered_format(tmp_path, reference):
+def test_batch_discovers_every_registered_format(tmp_path, reference, run_cli):
     folder = tmp_path / "in"
     folder.mkdir()
     for suffix in ("csv", "tsv", "yaml", "yml", "json", "npz"):
@@ -107,7 +101,7 @@ def test_batch_discovers_every_registered_format(tmp_path, reference):
             dump_matrix(reference, suffix[:4].replace("yml", "yaml"))
         )
     assert discover(folder) == sorted(p.name for p in folder.iterdir())
-    result = run("batch", folder, "-o", tmp_path / "out", "--check")
+    result = run_cli("batch", folder, "-o", tmp_path / "out", "--check")
     assert result.exit_code == 1 and "0 failed" in result.stderr
     assert result.stdout.count("missing:") == 6
 
@@ -393,23 +387,23 @@ def test_npz_writer_is_deterministic_and_numpy_reads_it(reference):
         ),
     ],
 )
-def test_missing_cells_need_allow_missing(write, name, content):
+def test_missing_cells_need_allow_missing(write, name, content, run_cli):
     path = write(name, content)
     assert "allow-missing" in error_of(path)
     matrix = load_matrix(path, options=MISSING)
     assert matrix.missing.tolist() == [[True, False], [True, True]]
     assert matrix.values.dtype == np.float64 and matrix.values[0, 1] == 1
-    result = run("validate", path, "--shape", "any", "--allow-missing")
+    result = run_cli("validate", path, "--shape", "any", "--allow-missing")
     assert result.exit_code == 0 and result.stdout == f"ok {path} (2x2)\n"
-    assert run("validate", path, "--shape", "any").exit_code == 1
+    assert run_cli("validate", path, "--shape", "any").exit_code == 1
 
 
-def test_allow_missing_from_a_config_file(write, tmp_path):
+def test_allow_missing_from_a_config_file(write, tmp_path, run_cli):
     path = write("m.csv", "token,a\nx,\ny,1\n")
     config = write("c.yaml", "allow_missing: true\nshape: any\n")
-    assert run("validate", path, "--config", config).exit_code == 0
+    assert run_cli("validate", path, "--config", config).exit_code == 0
     bad = write("bad.yaml", "allow_missing: maybe\n")
-    result = run("validate", path, "--config", bad)
+    result = run_cli("validate", path, "--config", bad)
     assert result.exit_code == 1 and "allow_missing must be true or false" in result.stderr
 
 

@@ -19,10 +19,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from attrmap.batch import SHARD_COUNT_VARIABLE
-from attrmap.cli import cli
 from conftest import ROOT, require
 from test_action import STEPS, run_step
 from test_batch import SMALL, SMALL_YAML, make_tree
@@ -61,11 +59,11 @@ def environment(project: Path, **variables: str) -> dict[str, str]:
     return {**os.environ, "PATH": path, "PYTHONPATH": str(ROOT / "src"), **variables}
 
 
-def attrmap_in(project: Path, argv: list[str], monkeypatch, **variables: str) -> None:
+def attrmap_in(run_cli, project: Path, argv: list[str], monkeypatch, **variables: str) -> None:
     """``attrmap ARGV`` run in ``project`` with the scheduler's variables, in this process
     (a fresh interpreter per task would cost seconds each and prove nothing more)."""
     monkeypatch.chdir(project)
-    result = CliRunner().invoke(cli, argv, env=variables)
+    result = run_cli(*argv, env=variables)
     assert result.exit_code == 0, result.output
 
 
@@ -88,7 +86,7 @@ def assert_complete_and_current(project: Path, out: str = "figures") -> None:
     assert check.returncode == 0, check.stderr
 
 
-def test_slurm_array_script(project, monkeypatch):
+def test_slurm_array_script(project, monkeypatch, run_cli):
     script = recipe("slurm")
     first, last = map(int, re.search(r"#SBATCH --array=(\d+)-(\d+)", script).groups())
     (project / "render.sh").write_text(script)
@@ -99,6 +97,7 @@ def test_slurm_array_script(project, monkeypatch):
     for task in range(first, last + 1):
         before = figures(project / "figures") if (project / "figures").exists() else []
         attrmap_in(
+            run_cli,
             project,
             argv,
             monkeypatch,
@@ -111,7 +110,7 @@ def test_slurm_array_script(project, monkeypatch):
     assert_complete_and_current(project)
 
 
-def test_kubernetes_indexed_job(project, monkeypatch):
+def test_kubernetes_indexed_job(project, monkeypatch, run_cli):
     job = yaml.safe_load(recipe("kubernetes"))
     spec = job["spec"]
     assert (job["kind"], spec["completionMode"]) == ("Job", "Indexed")
@@ -123,7 +122,9 @@ def test_kubernetes_indexed_job(project, monkeypatch):
     argv = [part.replace(mount, str(project)) for part in container["command"]][1:]
     for index in range(spec["completions"]):
         variables = {SHARD_COUNT_VARIABLE: env[SHARD_COUNT_VARIABLE]}
-        attrmap_in(project, argv, monkeypatch, JOB_COMPLETION_INDEX=str(index), **variables)
+        attrmap_in(
+            run_cli, project, argv, monkeypatch, JOB_COMPLETION_INDEX=str(index), **variables
+        )
     (project / "in").rename(project / "data")
     assert_complete_and_current(project)
 
@@ -150,7 +151,7 @@ def action_env(inputs: dict) -> dict[str, str]:
     }
 
 
-def test_github_action_check_workflow(project, monkeypatch):
+def test_github_action_check_workflow(project, monkeypatch, run_cli):
     (step,) = action_steps(yaml.safe_load(recipe("github-action")))
     env = action_env(step["with"])
     assert env["ATTRMAP_MODE"] == "check"
@@ -160,11 +161,13 @@ def test_github_action_check_workflow(project, monkeypatch):
     run = run_step("attrmap batch", env, project)
     assert run.returncode == 1  # nothing rendered yet: every figure missing
     assert run.stdout.count("missing: ") == len(ALL_FIGURES)
-    attrmap_in(project, ["batch", env["ATTRMAP_DATA"], "-o", env["ATTRMAP_FIGURES"]], monkeypatch)
+    attrmap_in(
+        run_cli, project, ["batch", env["ATTRMAP_DATA"], "-o", env["ATTRMAP_FIGURES"]], monkeypatch
+    )
     assert run_step("attrmap batch", env, project).returncode == 0
 
 
-def test_github_matrix_workflow(project, monkeypatch):
+def test_github_matrix_workflow(project, monkeypatch, run_cli):
     workflow = yaml.safe_load(recipe("github-matrix"))
     (job,) = workflow["jobs"].values()
     shards = job["strategy"]["matrix"]["shard"]
@@ -180,7 +183,7 @@ def test_github_matrix_workflow(project, monkeypatch):
             }
         )
         argv = ["batch", env["ATTRMAP_DATA"], "-o", env["ATTRMAP_FIGURES"]]
-        attrmap_in(project, [*argv, *env["ATTRMAP_ARGS"].split()], monkeypatch)
+        attrmap_in(run_cli, project, [*argv, *env["ATTRMAP_ARGS"].split()], monkeypatch)
         assert (project / env["ATTRMAP_DATA"]).is_dir()
     (project / "figures" / "data").rename(project / "data")
     assert_complete_and_current(project)

@@ -7,20 +7,12 @@ import pickle
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from attrmap import InputError, ShapeError
-from attrmap.cli import cli
 from attrmap.errors import Hint
 from attrmap.reports import github_annotation, github_escape_data, github_escape_property
 from conftest import EXAMPLES
 from test_batch import SMALL, make_tree
-
-
-def run(*args, env=None):
-    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
-    assert "Traceback" not in result.output
-    return result
 
 
 @pytest.fixture
@@ -35,26 +27,26 @@ def wrong_shapes(tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------- render -o
 
 
-def test_several_inputs_and_a_figure_file_is_a_usage_error(tmp_path):
+def test_several_inputs_and_a_figure_file_is_a_usage_error(tmp_path, run_cli):
     csv = EXAMPLES / "token_attribution.csv"
-    result = run("render", csv, EXAMPLES / "token_attribution.yaml", "-o", tmp_path / "one.png")
+    result = run_cli("render", csv, EXAMPLES / "token_attribution.yaml", "-o", tmp_path / "one.png")
     assert result.exit_code == 2
     assert "-o" in result.stderr and "folder" in result.stderr
     assert not (tmp_path / "one.png").exists()
     folder = tmp_path / "figs"
-    assert run("render", csv, "-o", folder / "one.PNG").exit_code == 0  # one input: a file
+    assert run_cli("render", csv, "-o", folder / "one.PNG").exit_code == 0  # one input: a file
     assert (folder / "one.PNG").is_file()
 
 
 # --------------------------------------------------------------------------- hints
 
 
-def test_repeated_advice_becomes_one_closing_hint(wrong_shapes, tmp_path):
+def test_repeated_advice_becomes_one_closing_hint(wrong_shapes, tmp_path, run_cli):
     for args in (
         ["batch", wrong_shapes, "-o", tmp_path / "out", "--check"],
         ["validate", *sorted(wrong_shapes.iterdir())],
     ):
-        lines = run(*args).stderr.splitlines()
+        lines = run_cli(*args).stderr.splitlines()
         errors = [line for line in lines if line.startswith("attrmap: error: ")]
         hints = [line for line in lines if line.startswith("attrmap: hint: ")]
         assert len(errors) == 4  # each input still has its own line ...
@@ -87,10 +79,10 @@ def test_github_escaping_follows_the_runner_rules():
     )
 
 
-def test_input_errors_become_annotations_in_github_actions(wrong_shapes, tmp_path):
+def test_input_errors_become_annotations_in_github_actions(wrong_shapes, tmp_path, run_cli):
     bad = wrong_shapes / "bad.csv"
     for env, expected in (({"GITHUB_ACTIONS": "true"}, 4), ({"GITHUB_ACTIONS": ""}, 0)):
-        result = run("batch", wrong_shapes, "-o", tmp_path / "out", "--check", env=env)
+        result = run_cli("batch", wrong_shapes, "-o", tmp_path / "out", "--check", env=env)
         annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
         assert len(annotations) == expected
         if expected:
@@ -98,7 +90,7 @@ def test_input_errors_become_annotations_in_github_actions(wrong_shapes, tmp_pat
             shape = next(a for a in annotations if "s0.csv" in a)
             assert shape.startswith(f"::error file={wrong_shapes / 's0.csv'}::")
             assert "--shape any" in shape  # an annotation stands alone: advice included
-    result = run("validate", bad, env={"GITHUB_ACTIONS": "true"})
+    result = run_cli("validate", bad, env={"GITHUB_ACTIONS": "true"})
     assert result.stdout.startswith(f"::error file={bad},line=2,col=2::")
 
 
@@ -111,9 +103,11 @@ def read_report(path: Path) -> dict:
     return document
 
 
-def test_batch_report_has_one_record_per_input(wrong_shapes, tmp_path):
+def test_batch_report_has_one_record_per_input(wrong_shapes, tmp_path, run_cli):
     out, report = tmp_path / "out", tmp_path / "reports" / "batch.json"
-    result = run("batch", wrong_shapes, "-o", out, "--shape", "2x2", "--report", report, "-j", "1")
+    result = run_cli(
+        "batch", wrong_shapes, "-o", out, "--shape", "2x2", "--report", report, "-j", "1"
+    )
     assert result.exit_code == 1
     document = read_report(report)
     assert document["command"] == "batch"
@@ -133,7 +127,7 @@ def test_batch_report_has_one_record_per_input(wrong_shapes, tmp_path):
     # A --check run: up to date, out of date, missing.
     (wrong_shapes / "s1.csv").write_text(SMALL.replace("0.5", "0.7"))
     (out / "s2.png").unlink()
-    run("batch", wrong_shapes, "-o", out, "--shape", "2x2", "--check", "--report", report)
+    run_cli("batch", wrong_shapes, "-o", out, "--shape", "2x2", "--check", "--report", report)
     statuses = {Path(r["input"]).name: r["status"] for r in read_report(report)["records"]}
     assert statuses == {
         "bad.csv": "failed",
@@ -144,10 +138,10 @@ def test_batch_report_has_one_record_per_input(wrong_shapes, tmp_path):
     }
 
 
-def test_render_and_validate_reports(wrong_shapes, tmp_path):
+def test_render_and_validate_reports(wrong_shapes, tmp_path, run_cli):
     report = tmp_path / "r.json"
     ref, bad = wrong_shapes / "ref.csv", wrong_shapes / "bad.csv"
-    assert run("render", ref, bad, "-o", tmp_path / "figs", "--report", report).exit_code == 1
+    assert run_cli("render", ref, bad, "-o", tmp_path / "figs", "--report", report).exit_code == 1
     records = read_report(report)["records"]
     assert [(r["input"], r["status"]) for r in records] == [
         (str(ref), "rendered"),
@@ -155,7 +149,7 @@ def test_render_and_validate_reports(wrong_shapes, tmp_path):
     ]
     assert records[0]["figures"] == [str(tmp_path / "figs" / "ref.png")]
     assert len(records[0]["key"]) == 64
-    assert run("validate", ref, "--report", report).exit_code == 0
+    assert run_cli("validate", ref, "--report", report).exit_code == 0
     document = read_report(report)
     assert document["command"] == "validate"
     assert document["records"] == [
@@ -163,12 +157,12 @@ def test_render_and_validate_reports(wrong_shapes, tmp_path):
     ]
 
 
-def test_report_is_written_atomically_and_refused_cleanly(wrong_shapes, tmp_path):
+def test_report_is_written_atomically_and_refused_cleanly(wrong_shapes, tmp_path, run_cli):
     (tmp_path / "r.json").mkdir()
-    result = run("validate", wrong_shapes / "ref.csv", "--report", tmp_path / "r.json")
+    result = run_cli("validate", wrong_shapes / "ref.csv", "--report", tmp_path / "r.json")
     assert result.exit_code == 2  # click refuses a folder for a file option
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = run("validate", wrong_shapes / "ref.csv", "--report", blocker / "r.json")
+    result = run_cli("validate", wrong_shapes / "ref.csv", "--report", blocker / "r.json")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"attrmap: error: {blocker / 'r.json'}: cannot write here")

@@ -21,10 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from attrmap import AttributionMatrix, AttrmapError, LimitError, Limits, load_matrix
-from attrmap.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDRESS_SPACE = 1536 * 2**20  # 1.5 GB for the child, interpreter and numpy included
@@ -524,15 +522,6 @@ def test_an_effectively_unlimited_byte_limit_works(tmp_path):
     assert load_matrix(path, limits=Limits(max_bytes=10**26)).shape == (2, 3)
 
 
-def validate(*args: str):
-    result = CliRunner().invoke(cli, ["validate", *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert "Traceback" not in result.output
-    return result
-
-
 def one_line(result, path: Path, *fragments: str) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -542,54 +531,54 @@ def one_line(result, path: Path, *fragments: str) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "yaml"])
-def test_cli_max_cells(grids, fmt):
+def test_cli_max_cells(grids, fmt, run_cli):
     path = grids[f"600x500.{fmt}"]
-    refused = validate(str(path), "--shape", "any")
+    refused = run_cli("validate", str(path), "--shape", "any")
     assert refused.exit_code == 1
     one_line(refused, path, "more than 250,000 cells", "--max-cells")
     assert refused.stdout == ""
-    raised = validate(str(path), "--shape", "any", "--max-cells", "300000")
+    raised = run_cli("validate", str(path), "--shape", "any", "--max-cells", "300000")
     assert raised.exit_code == 0, raised.stderr
     assert raised.stdout.strip() == f"ok {path} (600x500)"
     assert raised.stderr == ""
 
 
-def test_cli_max_mb(tmp_path):
+def test_cli_max_mb(tmp_path, run_cli):
     path = tmp_path / "wide.csv"
     path.write_text(grid_csv(1, 100_000), encoding="utf-8")
     assert 1 * MB < path.stat().st_size < 1.5 * MB
-    refused = validate(str(path), "--shape", "any", "--max-mb", "1")
+    refused = run_cli("validate", str(path), "--shape", "any", "--max-mb", "1")
     assert refused.exit_code == 1
     one_line(refused, path, "larger than the 1,048,576-byte limit", "--max-mb")
-    raised = validate(str(path), "--shape", "any", "--max-mb", "2")
+    raised = run_cli("validate", str(path), "--shape", "any", "--max-mb", "2")
     assert raised.exit_code == 0, raised.stderr
     assert raised.stdout.strip() == f"ok {path} (1x100000)"
-    fractional = validate(str(path), "--shape", "any", "--max-mb", "1.5")
+    fractional = run_cli("validate", str(path), "--shape", "any", "--max-mb", "1.5")
     assert fractional.exit_code == 0, fractional.stderr
 
 
-def test_cli_max_mb_far_above_any_file_size(tmp_path):
+def test_cli_max_mb_far_above_any_file_size(tmp_path, run_cli):
     path = tmp_path / "m.csv"
     path.write_text(grid_csv(2, 3), encoding="utf-8")
-    result = validate(str(path), "--shape", "any", "--max-mb", "1e20")
+    result = run_cli("validate", str(path), "--shape", "any", "--max-mb", "1e20")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == f"ok {path} (2x3)"
 
 
 @pytest.mark.parametrize("value", ["inf", "nan", "0", "-1", "lots"])
-def test_cli_max_mb_nonsense_is_a_usage_error(tmp_path, value):
+def test_cli_max_mb_nonsense_is_a_usage_error(tmp_path, value, run_cli):
     path = tmp_path / "m.csv"
     path.write_text(grid_csv(2, 3), encoding="utf-8")
-    result = validate(str(path), "--shape", "any", "--max-mb", value)
+    result = run_cli("validate", str(path), "--shape", "any", "--max-mb", value)
     assert result.exit_code == 2, (result.exit_code, result.stderr)
     assert "--max-mb" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "1.5", "many"])
-def test_cli_max_cells_nonsense_is_a_usage_error(tmp_path, value):
+def test_cli_max_cells_nonsense_is_a_usage_error(tmp_path, value, run_cli):
     path = tmp_path / "m.csv"
     path.write_text(grid_csv(2, 3), encoding="utf-8")
-    result = validate(str(path), "--shape", "any", "--max-cells", value)
+    result = run_cli("validate", str(path), "--shape", "any", "--max-cells", value)
     assert result.exit_code == 2, result.stderr
     assert "--max-cells" in result.stderr
 

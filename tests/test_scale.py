@@ -10,11 +10,9 @@ import warnings
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 import attrmap
 from attrmap import AttributionMatrix, Style, StyleError
-from attrmap.cli import cli
 from attrmap.errors import FaintRangeWarning, SaturationWarning
 from attrmap.heatmap import prepare_data
 from attrmap.provenance import read_figure_key
@@ -161,22 +159,20 @@ def write_csv(path, values):
     return path
 
 
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def test_cli_range_auto_and_one_line_warnings(tmp_path):
+def test_cli_range_auto_and_one_line_warnings(tmp_path, run_cli):
     small = write_csv(tmp_path / "small.csv", [[0.01, -0.02], [0.003, 0.0]])
-    result = run("render", small, "-o", tmp_path / "fixed.png", "--shape", "any")
+    result = run_cli("render", small, "-o", tmp_path / "fixed.png", "--shape", "any")
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stderr.splitlines() if "warning" in line]
     assert lines == [
         f"attrmap: warning: {small}: the values (|value| <= 0.02) use less than a tenth of "
         "the colour range -1..1 and look flat; try --range auto"
     ]
-    result = run("render", small, "-o", tmp_path / "auto.png", "--shape", "any", "--range", "auto")
+    result = run_cli(
+        "render", small, "-o", tmp_path / "auto.png", "--shape", "any", "--range", "auto"
+    )
     assert result.exit_code == 0 and "warning" not in result.stderr
-    assert run("render", small, "--vmax", "lots").exit_code == 2
+    assert run_cli("render", small, "--vmax", "lots").exit_code == 2
 
 
 def test_config_file_takes_flat_scale_settings(write):
@@ -197,41 +193,41 @@ def test_new_settings_at_their_defaults_keep_old_keys():
     assert Style().fingerprint() != Style(scale=ScaleOptions(normalize="row")).fingerprint()
 
 
-def test_render_shared_range_spans_every_input(tmp_path):
+def test_render_shared_range_spans_every_input(tmp_path, run_cli):
     quiet = write_csv(tmp_path / "quiet.csv", [[0.1, -0.2]])
     loud = write_csv(tmp_path / "loud.csv", [[3.0, -0.2]])
     out = tmp_path / "out"
-    result = run("render", quiet, loud, "-o", out, "--shape", "any", "--range", "shared")
+    result = run_cli("render", quiet, loud, "-o", out, "--shape", "any", "--range", "shared")
     assert result.exit_code == 0, result.output
     shared = read_figure_key(out / "quiet.png")
-    run("render", quiet, "-o", out / "alone.png", "--shape", "any", "--range", "shared")
+    run_cli("render", quiet, "-o", out / "alone.png", "--shape", "any", "--range", "shared")
     assert read_figure_key(out / "alone.png") != shared  # alone, its range is 0.2 not 5
 
 
-def test_batch_shared_range_restales_every_figure_whose_range_moved(tmp_path):
+def test_batch_shared_range_restales_every_figure_whose_range_moved(tmp_path, run_cli):
     data, out = tmp_path / "data", tmp_path / "out"
     data.mkdir()
     write_csv(data / "a.csv", [[0.1, -0.2]])
     write_csv(data / "b.csv", [[0.3, -0.4]])
     args = ["batch", data, "-o", out, "--shape", "any", "--range", "shared", "-j", "1"]
-    assert run(*args).exit_code == 0
-    assert run(*args, "--check").exit_code == 0
+    assert run_cli(*args).exit_code == 0
+    assert run_cli(*args, "--check").exit_code == 0
     write_csv(data / "b.csv", [[3.0, -0.4]])  # only b changes, but the shared range moves
-    check = run(*args, "--check")
+    check = run_cli(*args, "--check")
     assert check.exit_code == 1
     assert "out of date" in check.output and "a.png" in check.output and "b.png" in check.output
     write_csv(data / "b.csv", [[0.31, -0.4]])  # b changes, the range (0.5) does not
-    check = run(*args, "--check")
+    check = run_cli(*args, "--check")
     assert "a.png" not in check.output and "b.png" in check.output
 
 
-def test_batch_sums_up_each_kind_of_warning_in_one_line(tmp_path):
+def test_batch_sums_up_each_kind_of_warning_in_one_line(tmp_path, run_cli):
     data, out = tmp_path / "data", tmp_path / "out"
     data.mkdir()
     for name in "abc":
         write_csv(data / f"{name}.csv", [[0.01, -0.02]])
     write_csv(data / "d.csv", [[5.0, -5.0]])
-    result = run("batch", data, "-o", out, "--shape", "any", "-j", "1")
+    result = run_cli("batch", data, "-o", out, "--shape", "any", "-j", "1")
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(lines) == 2, lines
@@ -243,14 +239,14 @@ def test_batch_sums_up_each_kind_of_warning_in_one_line(tmp_path):
     )
 
 
-def test_missing_cells_never_count_towards_an_automatic_range(tmp_path):
+def test_missing_cells_never_count_towards_an_automatic_range(tmp_path, run_cli):
     from attrmap.formats import InputOptions
     from attrmap.pipeline import load_checked
 
     source = tmp_path / "holes.csv"
     source.write_text("t,a,b\nx,0.03,\ny,,-0.01\n")
     args = ["render", source, "-o", tmp_path / "holes.png", "--shape", "any"]
-    assert run(*args, "--allow-missing", "--range", "auto").exit_code == 0
+    assert run_cli(*args, "--allow-missing", "--range", "auto").exit_code == 0
     config = attrmap.Config(shape=None)
     (loaded,) = load_checked(source, config, InputOptions(allow_missing=True))
     data = prepare_data(loaded, Style(scale=ScaleOptions(range="auto")))

@@ -12,12 +12,10 @@ import sys
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attrmap import AttributionMatrix, Style, load_matrix
-from attrmap.cli import cli
 from attrmap.heatmap import prepare_data
 from attrmap.scale import cell_colors
 from attrmap.views.alt_text import ALT_TEXT_LIMIT, alt_text
@@ -32,12 +30,6 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
-def invoke(*args, env=None):
-    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
-    assert "Traceback" not in result.output, result.output
-    return result
-
-
 @pytest.fixture(scope="module")
 def reference_facts():
     return compute_facts(load_matrix(EXAMPLES / "token_attribution.csv"))
@@ -46,8 +38,8 @@ def reference_facts():
 # --------------------------------------------------------------------------- describe
 
 
-def test_describe_states_the_reference_descriptions_key_facts(reference_csv):
-    result = invoke("describe", reference_csv)
+def test_describe_states_the_reference_descriptions_key_facts(reference_csv, run_cli):
+    result = run_cli("describe", reference_csv)
     assert result.exit_code == 0, result.output
     text = result.stdout
     # _x has the largest value, for 8 x 48 = 384
@@ -64,8 +56,8 @@ def test_describe_states_the_reference_descriptions_key_facts(reference_csv):
     assert "56 of 65 cells" in text
 
 
-def test_describe_follows_the_reference_descriptions_order(reference_csv):
-    text = invoke("describe", reference_csv).stdout
+def test_describe_follows_the_reference_descriptions_order(reference_csv, run_cli):
+    text = run_cli("describe", reference_csv).stdout
     headings = [line for line in text.splitlines() if line.startswith("#")]
     assert headings == [
         "## Heatmap: Token Attribution",
@@ -81,8 +73,8 @@ def test_describe_follows_the_reference_descriptions_order(reference_csv):
     assert '1 value above 1.0 (1.3714, token "\\_x" for "8 x 48 = 384")' in text
 
 
-def test_describe_table_holds_every_value_as_drawn(reference_csv, reference_facts):
-    lines = invoke("describe", reference_csv).stdout.splitlines()
+def test_describe_table_holds_every_value_as_drawn(reference_csv, reference_facts, run_cli):
+    lines = run_cli("describe", reference_csv).stdout.splitlines()
     start = lines.index(
         "| Token | 8 x 48 = 384 | 3 x 4 = 12 | 6 - 4 = 2 | 50(10x5) | \\$35 (\\$85 - \\$50) |"
     )
@@ -135,8 +127,8 @@ def test_ties_go_to_the_first_cell_in_reading_order():
     assert 'Largest value: 0.9000, token "t" (row 1) for "a".' in text
 
 
-def test_describe_json_gives_the_same_facts_as_data(reference_csv):
-    data = json.loads(invoke("describe", reference_csv, "--format", "json").stdout)
+def test_describe_json_gives_the_same_facts_as_data(reference_csv, run_cli):
+    data = json.loads(run_cli("describe", reference_csv, "--format", "json").stdout)
     obs = data["observations"]
     assert obs["largest"] == {
         "token": "_x",
@@ -157,41 +149,41 @@ def test_describe_json_gives_the_same_facts_as_data(reference_csv):
     assert data["table"]["annotations"][4][4] == "-0.0000"
     assert data["axes"]["colorbar"]["tick_labels"] == ["-1.0", "-0.5", "0.0", "0.5", "1.0"]
     several = json.loads(
-        invoke("describe", reference_csv, reference_csv, "--format", "json").stdout
+        run_cli("describe", reference_csv, reference_csv, "--format", "json").stdout
     )
     assert several == [data, data]
 
 
-def test_describe_honours_the_style_options(reference_csv, write):
-    wide = invoke("describe", reference_csv, "--fmt", ".2f", "--vmin", "-2", "--vmax", "2")
+def test_describe_honours_the_style_options(reference_csv, write, run_cli):
+    wide = run_cli("describe", reference_csv, "--fmt", ".2f", "--vmin", "-2", "--vmax", "2")
     assert "| \\_x | 1.37 | 0.69 | 0.18 | 0.68 | -0.37 |" in wide.stdout
     assert "Every value lies within the colour range -2 to 2." in wide.stdout
     assert "|value| < 0.2" in wide.stdout
     config = write("c.yaml", "cmap: RdBu\ncolorbar_label: Saliency\n")
-    blue = invoke("describe", reference_csv, "--config", config, "--format", "text").stdout
+    blue = run_cli("describe", reference_csv, "--config", config, "--format", "text").stdout
     assert '"Saliency" from -1.0 (red) to 1.0 (blue), centred on 0.0 (white)' in blue
-    assert invoke("describe", reference_csv, "--cmap", "nope").exit_code == 1
+    assert run_cli("describe", reference_csv, "--cmap", "nope").exit_code == 1
 
 
-def test_describe_and_show_follow_the_resolved_scale(reference_csv):
-    auto = invoke("describe", reference_csv, "--range", "auto").stdout
+def test_describe_and_show_follow_the_resolved_scale(reference_csv, run_cli):
+    auto = run_cli("describe", reference_csv, "--range", "auto").stdout
     assert '"Token Attribution" from -2 (red) to 2 (green)' in auto
     assert "ticks at -2, -1, 0, 1, 2" in auto
     assert "Every value lies within the colour range -2 to 2." in auto
-    normalised = invoke("describe", reference_csv, "--normalize", "column", "--alt").stdout
+    normalised = run_cli("describe", reference_csv, "--normalize", "column", "--alt").stdout
     assert normalised.startswith("Heatmap of token attribution (normalised per column), ")
-    shown = invoke("show", reference_csv, "--range", "auto", "--color", "never").stdout
+    shown = run_cli("show", reference_csv, "--range", "auto", "--color", "never").stdout
     assert shown.splitlines()[-1].startswith("Token Attribution: -2 (red) to 2 (green)")
 
 
-def test_describe_and_show_share_one_range_over_their_inputs(write):
+def test_describe_and_show_share_one_range_over_their_inputs(write, run_cli):
     small = write("small.csv", "token,a\nx,0.4\n")
     large = write("large.csv", "token,a\nx,-3\n")
     args = ["--shape", "any", "--range", "shared", "--format", "json"]
-    described = json.loads(invoke("describe", small, large, *args).stdout)
+    described = json.loads(run_cli("describe", small, large, *args).stdout)
     ranges = {(d["axes"]["colorbar"]["vmin"], d["axes"]["colorbar"]["vmax"]) for d in described}
     assert len(ranges) == 1 and max(ranges.pop()) >= 3
-    shown = invoke("show", small, large, "--shape", "any", "--range", "shared").stdout
+    shown = run_cli("show", small, large, "--shape", "any", "--range", "shared").stdout
     scale_lines = [line for line in shown.splitlines() if line.startswith("Token Attribution")]
     assert len(scale_lines) == 2 and scale_lines[0] == scale_lines[1]
     assert shown.startswith(f"{small}\n") and f"\n\n{large}\n" in shown
@@ -215,38 +207,38 @@ def test_colour_names_of_colormap_ends(cmap, low, high):
     assert (colour_name(colormap(0.0)), colour_name(colormap(1.0))) == (low, high)
 
 
-def test_describe_says_when_cells_are_not_annotated(reference_csv):
-    text = invoke("describe", reference_csv, "--annotate", "never").stdout
+def test_describe_says_when_cells_are_not_annotated(reference_csv, run_cli):
+    text = run_cli("describe", reference_csv, "--annotate", "never").stdout
     assert "65 cells, without annotations." in text
     assert "**Cells**: coloured by value only, without annotations." in text
     assert "each annotated" not in text
 
 
-def test_describe_follows_transpose(reference_csv):
-    text = invoke("describe", reference_csv, "--transpose", "--format", "text").stdout
+def test_describe_follows_transpose(reference_csv, run_cli):
+    text = run_cli("describe", reference_csv, "--transpose", "--format", "text").stdout
     assert "13 tokens (columns, across the top) by 5 expressions (rows, down the left)" in text
     x_axis, y_axis = [line for line in text.splitlines() if "-axis" in line]
     assert x_axis.startswith("- X-axis (top): 13 tokens:")
     assert y_axis.startswith("- Y-axis (left): 5 expressions:")
 
 
-def test_describe_to_a_file_and_nothing_for_a_failed_input(reference_csv, write, tmp_path):
+def test_describe_to_a_file_and_nothing_for_a_failed_input(reference_csv, write, tmp_path, run_cli):
     out = tmp_path / "desc.md"
-    result = invoke("describe", reference_csv, "-o", out)
+    result = run_cli("describe", reference_csv, "-o", out)
     assert result.exit_code == 0 and result.stdout == ""
-    assert out.read_text(encoding="utf-8") == invoke("describe", reference_csv).stdout
+    assert out.read_text(encoding="utf-8") == run_cli("describe", reference_csv).stdout
     as_json = tmp_path / "desc.json"
-    assert invoke("describe", reference_csv, "-o", as_json).exit_code == 0
+    assert run_cli("describe", reference_csv, "-o", as_json).exit_code == 0
     assert json.loads(as_json.read_text(encoding="utf-8"))["overview"]["cells"] == 65
     bad = write("bad.csv", "token,a\nx,oops\n")
-    failed = invoke("describe", reference_csv, bad, "--shape", "any", "-o", tmp_path / "no.md")
+    failed = run_cli("describe", reference_csv, bad, "--shape", "any", "-o", tmp_path / "no.md")
     assert failed.exit_code == 1
     assert failed.stderr.startswith(f"attrmap: error: {bad}:2:2:")
     assert not (tmp_path / "no.md").exists()
 
 
-def test_describe_alt_prints_the_short_alt_text(reference_csv):
-    result = invoke("describe", reference_csv, "--alt")
+def test_describe_alt_prints_the_short_alt_text(reference_csv, run_cli):
+    result = run_cli("describe", reference_csv, "--alt")
     assert result.stdout == (
         "Heatmap of token attribution, 13 tokens by 5 expressions; colour: red at -1.0, "
         'yellow at 0.0, green at 1.0. Strongest positive: "_x" for "8 x 48 = 384" (1.3714). '
@@ -268,8 +260,8 @@ def test_alt_text_shortens_long_labels_to_stay_short():
 REFERENCE_ROW_X = "_x     1.3714       0.6865      0.1771    0.6837       -0.3675"
 
 
-def test_show_without_colour_is_plain_aligned_text(reference_csv):
-    result = invoke("show", reference_csv, "--color", "never", env={"COLUMNS": "100"})
+def test_show_without_colour_is_plain_aligned_text(reference_csv, run_cli):
+    result = run_cli("show", reference_csv, "--color", "never", env={"COLUMNS": "100"})
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert "\x1b" not in result.stdout
@@ -278,9 +270,9 @@ def test_show_without_colour_is_plain_aligned_text(reference_csv):
     assert lines[-1] == "Token Attribution: -1.0 (red) to 1.0 (green), centred on 0.0 (yellow)"
 
 
-def test_show_always_colours_cells_as_the_figure_does(reference_csv):
+def test_show_always_colours_cells_as_the_figure_does(reference_csv, run_cli):
     env = {"COLUMNS": "100", "COLORTERM": "truecolor", "NO_COLOR": None}
-    result = invoke("show", reference_csv, "--color", "always", env=env)
+    result = run_cli("show", reference_csv, "--color", "always", env=env)
     matrix = load_matrix(reference_csv)
     rgb = np.rint(cell_colors(matrix.values, Style())[..., :3] * 255).astype(int)
     red, green, blue = rgb[7, 0]  # _x, 8 x 48 = 384: beyond vmax, the end colour
@@ -294,9 +286,9 @@ def test_show_always_colours_cells_as_the_figure_does(reference_csv):
     assert plain[-1].startswith("-1.0 ") and plain[-1].endswith(" 1.0  Token Attribution")
 
 
-def test_show_uses_256_colours_without_colorterm(reference_csv):
+def test_show_uses_256_colours_without_colorterm(reference_csv, run_cli):
     env = {"COLUMNS": "100", "COLORTERM": None, "NO_COLOR": None}
-    out = invoke("show", reference_csv, "--color", "always", env=env).stdout
+    out = run_cli("show", reference_csv, "--color", "always", env=env).stdout
     assert "\x1b[48;5;" in out and "\x1b[48;2;" not in out
     assert xterm_256(255, 255, 255) == 231 and xterm_256(0, 0, 0) == 16
     assert xterm_256(128, 128, 128) == 244
@@ -323,11 +315,11 @@ def test_colour_mode_resolution(choice, env, tty, mode):
     assert color_mode(choice, env, tty) is mode
 
 
-def test_show_honours_no_color_and_force_color(reference_csv):
+def test_show_honours_no_color_and_force_color(reference_csv, run_cli):
     env = {"COLUMNS": "100", "NO_COLOR": "1", "FORCE_COLOR": None}
-    assert "\x1b" not in invoke("show", reference_csv, env=env).stdout
+    assert "\x1b" not in run_cli("show", reference_csv, env=env).stdout
     env = {"COLUMNS": "100", "NO_COLOR": None, "FORCE_COLOR": "1"}
-    assert "\x1b[48;" in invoke("show", reference_csv, env=env).stdout
+    assert "\x1b[48;" in run_cli("show", reference_csv, env=env).stdout
 
 
 def _show_in_pty(args: list[str], env: dict[str, str]) -> str:
@@ -368,8 +360,8 @@ def test_show_detects_a_terminal(reference_csv):
     assert "\x1b[" not in plain and "1.3714" in plain
 
 
-def test_show_splits_columns_into_blocks_with_token_labels(reference_csv):
-    out = invoke("show", reference_csv, "--color", "never", env={"COLUMNS": "40"}).stdout
+def test_show_splits_columns_into_blocks_with_token_labels(reference_csv, run_cli):
+    out = run_cli("show", reference_csv, "--color", "never", env={"COLUMNS": "40"}).stdout
     blocks = out.split("\n\n")
     assert len(blocks) == 3  # two blocks of columns, then the colour scale
     for block in blocks[:2]:
@@ -490,13 +482,13 @@ def test_text_views_never_fail_on_any_valid_matrix(matrix, style, width, mode):
     assert all(display_width(ANSI.sub("", line)) <= width for line in out.splitlines())
 
 
-def test_missing_cells_from_a_file(write):
+def test_missing_cells_from_a_file(write, run_cli):
     data = write("gaps.csv", "token,a,b\nx,0.5,\ny,,-0.25\n")
     args = ["--shape", "any", "--allow-missing"]
-    table = invoke("describe", data, *args).stdout
+    table = run_cli("describe", data, *args).stdout
     assert "| x | 0.5000 | missing |" in table and "| y | missing | -0.2500 |" in table
-    assert "2 missing." in invoke("describe", data, "--alt", *args).stdout
-    assert "missing" in invoke("show", data, "--color", "never", *args).stdout
+    assert "2 missing." in run_cli("describe", data, "--alt", *args).stdout
+    assert "missing" in run_cli("show", data, "--color", "never", *args).stdout
 
 
 def test_missing_cells_are_described_and_shown_as_missing():
@@ -514,12 +506,12 @@ def test_missing_cells_are_described_and_shown_as_missing():
     assert "\x1b[48;2;189;189;189m" in coloured and "missing" not in coloured
 
 
-def test_docs_show_the_current_show_output(reference_csv):
+def test_docs_show_the_current_show_output(reference_csv, run_cli):
     page = (ROOT / "docs" / "commands" / "show.md").read_text(encoding="utf-8")
-    out = invoke("show", reference_csv, "--color", "never", env={"COLUMNS": "80"}).stdout
+    out = run_cli("show", reference_csv, "--color", "never", env={"COLUMNS": "80"}).stdout
     assert out in page
 
 
-def test_help_of_text_views_lists_examples():
+def test_help_of_text_views_lists_examples(run_cli):
     for command in ("describe", "show"):
-        assert "Examples:" in invoke(command, "--help").stdout
+        assert "Examples:" in run_cli(command, "--help").stdout
