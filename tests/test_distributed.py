@@ -24,6 +24,8 @@ from conftest import ROOT, require
 from test_batch import run_without_matplotlib, snapshot
 from test_interrupts import write_inputs
 
+pytestmark = pytest.mark.slow  # Dask clusters of worker processes
+
 N_INPUTS = 16
 
 

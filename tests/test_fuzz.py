@@ -436,6 +436,7 @@ def cases(fmt: str) -> int:
     return max(1, int(CASES_PER_FORMAT * SHARE[fmt]))
 
 
+@pytest.mark.slow  # thousands of cases
 @pytest.mark.parametrize("fmt", list(SHARE), ids=[f"{f}-{cases(f)}cases" for f in SHARE])
 def test_mutated_inputs_load_or_fail_cleanly(fmt, tmp_path, monkeypatch, record_property):
     calls: list[tuple] = []
@@ -659,6 +660,7 @@ def _toml(settings: dict[str, object]) -> bytes:
     return "\n".join(lines).encode()
 
 
+@pytest.mark.slow  # thousands of cases
 def test_fuzzed_config_files_and_project_tables_load_or_fail_cleanly(tmp_path):
     """Settings are an attack surface too (a repository's pyproject.toml is read by
     validate and the pre-commit hook): any value loads, or is one line naming the file,
@@ -850,6 +852,7 @@ def _mutate_font(rng: random.Random, data: bytes) -> bytes:
     return bytes(raw)
 
 
+@pytest.mark.slow  # thousands of cases
 def test_fuzzed_font_files_are_skipped_or_drawn(tmp_path, monkeypatch):
     """A font folder is input too: damaged font files (under any name) are skipped or
     drawn, never a crash, in choosing fonts and in drawing with them."""

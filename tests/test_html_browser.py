@@ -28,6 +28,8 @@ import attrmap
 from attrmap.scale import cell_colors, contrast_ratio, relative_luminance
 from conftest import EXAMPLES, REFERENCE_EXPRESSIONS, REFERENCE_TOKENS, require
 
+pytestmark = pytest.mark.slow  # a headless Chromium
+
 REFERENCE = EXAMPLES / "token_attribution.csv"
 CHROMIUM_ARGS = [
     "--headless",

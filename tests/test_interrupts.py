@@ -17,6 +17,8 @@ from attrmap import AttributionMatrix, save_matrix
 from attrmap.atomic import TEMP_SUFFIX
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # real signals and kills sent to real batches
+
 N_INPUTS = 80  # enough that a batch is still running when the signal arrives
 
 

@@ -14,10 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from attrmap.formats import input_suffixes
 from conftest import EXAMPLES, ROOT, require
+
+pytestmark = pytest.mark.slow  # pre-commit builds a virtualenv and installs attrmap
 
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 GIT_IDENTITY = {

@@ -108,7 +108,7 @@ def test_a_bad_table_is_one_line_naming_the_file(project, table, message, run_cl
         assert message in result.output and len(result.output.splitlines()) == 1
 
 
-def test_a_project_file_someone_else_could_have_written_is_skipped(project, tmp_path):
+def test_a_project_file_someone_else_could_have_written_is_skipped(project, tmp_path, run_cli):
     """As git's safe.directory: a pyproject.toml in a world-writable folder (a shared /tmp)
     or owned by another user sets nothing, with one warning line naming it."""
     import os
@@ -128,7 +128,7 @@ def test_a_project_file_someone_else_could_have_written_is_skipped(project, tmp_
         assert str(pyproject) in str(caught[0].message)
         with pytest.warns(UntrustedFileWarning):
             assert resolve_files().config.style.cmap != "RdBu", case  # the default
-        result = CliRunner().invoke(cli, ["validate", "small.yaml"])
+        result = run_cli("validate", "small.yaml")
         assert result.exit_code == 1, (case, result.output)  # the 13x5 default shape
         warning_lines = [line for line in result.output.splitlines() if "warning" in line]
         assert len(warning_lines) == 1 and str(pyproject) in warning_lines[0], warning_lines

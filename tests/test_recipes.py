@@ -204,6 +204,7 @@ def test_pre_commit_config_is_valid_and_uses_our_hooks(tmp_path):
     assert not re.search(validate["files"], ".github/workflows/figures.yml")
 
 
+@pytest.mark.slow  # a Dask cluster
 def test_dask_jobqueue_script(project):
     """The script as written, with dask-jobqueue's SLURMCluster played by a LocalCluster
     (threads in this process: there is no Slurm here to start workers in)."""

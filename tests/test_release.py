@@ -77,6 +77,7 @@ def rendered(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
     return tree, out, files
 
 
+@pytest.mark.slow  # a copy of the package in a fresh interpreter
 def test_a_version_bump_alone_keeps_every_figure_current_and_identical(tmp_path, rendered):
     tree, out, before = rendered
     version, results = _run(
@@ -92,6 +93,7 @@ def test_a_version_bump_alone_keeps_every_figure_current_and_identical(tmp_path,
     assert {p.name: p.read_bytes() for p in sorted(out.iterdir())} == before  # same bytes
 
 
+@pytest.mark.slow  # a copy of the package in a fresh interpreter
 def test_a_drawing_version_bump_marks_every_figure_stale(tmp_path, rendered):
     tree, out, _ = rendered
     _, results = _run(
