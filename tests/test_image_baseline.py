@@ -70,6 +70,12 @@ OPTION_BASELINES = {
         Path(__file__).parent / "data" / "long_sequence.csv",
         ["--shape", "any", "--rows-per-page", "25", "--dpi", "40"],
     ),
+    "text_short": (["text_short.png"], EXAMPLES / "token_attribution.csv", ["--layout", "text"]),
+    "text_paged": (
+        ["text_paged-1.png", "text_paged-2.png"],
+        Path(__file__).parent / "data" / "long_sequence.csv",
+        ["--shape", "any", "--layout", "text", "--page", "6x6", "--dpi", "40"],
+    ),
 }
 
 

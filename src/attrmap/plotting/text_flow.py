@@ -54,7 +54,8 @@ _WORD_GAP = 0.06  # between words, per 10 pt (pieces of one word touch)
 _BLOCK_GAP = 0.22  # between expression blocks
 _COLORBAR_GAP = 0.25
 _COLORBAR_THICKNESS = 0.18
-_MIN_LINES = 4  # fewer lines per block than this: pages split by expressions instead
+_MIN_ROOM = 3.5  # a short text's line is at least this wide: room for the colorbar
+_MIN_LINES = 2  # fewer lines per block than this: pages split by expressions instead
 _BOX_EDGE = "white"  # a thin seam shows where a word's pieces meet
 
 
@@ -251,6 +252,12 @@ def _plan(
     )
     xs, lines = wrap(widths, starts, room, _WORD_GAP * metrics.scale)
     line_count = lines[-1] + 1
+    if paper is None and style.layout.width is None and line_count == 1:
+        # A short text: as wide as its line (and the headings), not the default width.
+        used = max(x + w for x, w in zip(xs, widths, strict=True))
+        headings = max(text_extent(e, metrics.font_size * 1.1)[0] for e in data.expressions)
+        room = min(room, max(used, headings, _MIN_ROOM))
+        width = room + 2 * margin
 
     size = metrics.font_size
     line = text_extent("Ag", size)[1]
