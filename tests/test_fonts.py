@@ -283,7 +283,7 @@ def test_emoji_labels_with_a_colour_bitmap_font_installed(
             assert all("drawn as a box" in line for line in warning_lines)
             assert not any(colour.family in line for line in warning_lines), warning_lines
     if outline is not None:  # and through --font: the outline font asked for by name
-        for name, result in emoji_render(tmp_path / "by-name", "--font", outline.family):
+        for name, result in emoji_render(run_cli, tmp_path / "by-name", "--font", outline.family):
             assert result.exit_code == 0 and "warning" not in result.output, (name, result.output)
     # Drawn as glyphs (two emoji differ) from an outline font, else as the same box.
     with warnings.catch_warnings():
