@@ -18,6 +18,7 @@ from attrmap._version import DRAWING_VERSION
 from conftest import ROOT
 
 SMALL = "token,a,b\nx,0.5,-0.25\ny,1,0\n"
+LONG = "token,a,b\n" + "".join(f"t{i},0.{i},-0.{i}\n" for i in range(5))  # 3 pages of 2
 FORMATS = ("png", "svg", "pdf", "html")
 
 # Runs attrmap commands in one fresh interpreter: [[args...], ...] in, results out.
@@ -52,7 +53,9 @@ def _attrmap_with(tmp_path: Path, **versions: str) -> Path:
 def _run(site: Path, *commands: list[object]) -> tuple[str, list[dict]]:
     """Run ``commands`` with the attrmap in ``site``: its version, and each result."""
     env = {**os.environ, "PYTHONPATH": str(site), "MPLBACKEND": "Agg"}
-    args = json.dumps([[*map(str, command), "--shape", "any"] for command in commands])
+    args = json.dumps(
+        [[*map(str, command), "--shape", "any", "--rows-per-page", "2"] for command in commands]
+    )
     proc = subprocess.run(
         [sys.executable, "-c", _RUNNER, args], capture_output=True, text=True, env=env, timeout=300
     )
@@ -63,17 +66,19 @@ def _run(site: Path, *commands: list[object]) -> tuple[str, list[dict]]:
 
 @pytest.fixture
 def rendered(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
-    """Two inputs' figures in every format, rendered by this attrmap."""
+    """Three inputs' figures in every format, rendered by this attrmap: two of one page,
+    one of three pages."""
     tree = tmp_path / "in"
     tree.mkdir()
     for name in ("a", "b"):
         (tree / f"{name}.csv").write_text(SMALL)
+    (tree / "long.csv").write_text(LONG)
     out = tmp_path / "out"
     here = Path(attrmap.__file__).parent.parent
     _, results = _run(here, *(["batch", tree, "-o", out, "--format", f] for f in FORMATS))
     assert [r["code"] for r in results] == [0] * len(FORMATS), results
     files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
-    assert len(files) == 2 * len(FORMATS)
+    assert {"long-1.png", "long-3.png", "long-3.svg", "long.pdf", "a.html"} <= set(files)
     return tree, out, files
 
 
@@ -88,7 +93,7 @@ def test_a_version_bump_alone_keeps_every_figure_current_and_identical(tmp_path,
     assert version == "9.9.9"  # the copy really is another release
     for check in results[: len(FORMATS)]:
         assert check["code"] == 0, check
-        assert "2 up to date, 0 missing, 0 out of date" in check["err"]
+        assert "3 up to date, 0 missing, 0 out of date" in check["err"]
     assert all(redraw["code"] == 0 for redraw in results[len(FORMATS) :])
     assert {p.name: p.read_bytes() for p in sorted(out.iterdir())} == before  # same bytes
 
@@ -102,7 +107,33 @@ def test_a_drawing_version_bump_marks_every_figure_stale(tmp_path, rendered):
     )
     for check in results:
         assert check["code"] == 1
-        assert check["out"].count("out of date: ") == 2, check
+        assert check["out"].count(" (from ") == 3, check  # out of date, or missing pages
+
+
+def test_a_paged_drawing_version_bump_marks_only_paged_figures_stale(tmp_path, rendered):
+    tree, out, _ = rendered
+    _, results = _run(
+        _attrmap_with(tmp_path, PAGED_DRAWING_VERSION="9.9.9"),
+        *(["batch", tree, "-o", out, "--format", f, "--check"] for f in ("png", "svg", "pdf")),
+    )
+    for check in results:
+        assert check["code"] == 1
+        assert check["out"].count(" (from ") == 1 and "long.csv" in check["out"], check
+
+
+def test_a_paged_figure_of_1_0_is_stale_and_one_of_this_drawing_current(tmp_path):
+    from attrmap.provenance import figure_is_current
+    from attrmap.writers import page_provenance
+
+    key = "ab" * 32
+    old, new = tmp_path / "old.pdf", tmp_path / "new.pdf"
+    old.write_bytes(b"%PDF-1.4 ... /Keywords (attrmap:" + f"{key};pages=3".encode() + b")")
+    new.write_bytes(b"%PDF-1.4 ... /Keywords (attrmap:" + page_provenance(key, 3).encode() + b")")
+    assert not figure_is_current(old, key)  # 1.0 drew no page markers: redraw it
+    assert figure_is_current(new, key)
+    one = tmp_path / "one.pdf"
+    one.write_bytes(b"%PDF-1.4 ... /Keywords (attrmap:" + page_provenance(key, 1).encode() + b")")
+    assert page_provenance(key, 1) == key and figure_is_current(one, key)  # as in 1.0
 
 
 def test_the_changelog_describes_this_version():

@@ -5,3 +5,8 @@ __version__ = "1.1.0"
 #: every figure stale. Set it to ``__version__`` in a release that changes any figure's
 #: pixels or bytes (drawing, layout, metadata); leave it in one that does not.
 DRAWING_VERSION = "1.0.0"
+#: The same for figures of several pages (long matrices), whose files record their key
+#: bound to it: their drawing changed in 1.1.0 (each page says which tokens it holds,
+#: and the split and page sizes follow new rules), so their keys moved once, while every
+#: one-page figure kept its key and its bytes.
+PAGED_DRAWING_VERSION = "1.1.0"

@@ -24,7 +24,7 @@ from .fonts import fonts_for
 from .labels import resolve_token_mode
 from .model import AttributionMatrix
 from .style import Style
-from .writers import get_writer, page_paths
+from .writers import get_writer, page_paths, paged_key
 
 #: Version of the title and alt text embedded in figures that carry them
 #: (``views.alt_text``): change it when their wording changes, so figures are redrawn.
@@ -107,15 +107,16 @@ def read_figure_key(path: str | os.PathLike[str]) -> str | None:
 
 def figure_is_current(target: str | os.PathLike[str], key: str) -> bool:
     """Every file of the figure for ``target`` exists and records ``key``: the single
-    file, or (PNG, SVG) each of the pages its first page announces."""
+    file, or (PNG, SVG) each of the pages its first page announces (a paged figure
+    records ``key`` bound to the paged drawing's version, ``paged_key``)."""
     record = _read_record(target)
     if record is not None and record[1] == 1:
         return record[0] == key
     if record is not None:  # a PDF of several pages
-        return record[0] == key
+        return record[0] == paged_key(key)
     first = page_paths(target, 2)[0]
     record = _read_record(first)
-    if record is None or record[0] != key or record[1] < 2:
+    if record is None or record[0] != paged_key(key) or record[1] < 2:
         return False
     return all(_read_record(path) == record for path in page_paths(target, record[1])[1:])
 

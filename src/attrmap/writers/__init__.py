@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import OutputError
 from . import html, pdf, png, svg
-from .base import KEY_PREFIX, Pages, Writer, page_provenance, save_bytes
+from .base import KEY_PREFIX, Pages, Writer, page_provenance, paged_key, save_bytes
 from .drawn import DrawnWriter
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ __all__ = [
     "get_writer",
     "page_paths",
     "page_provenance",
+    "paged_key",
     "register",
     "save_bytes",
     "save_figure",

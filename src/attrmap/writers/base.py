@@ -7,10 +7,12 @@ Kept free of matplotlib and of any one format, so that ``provenance`` and ``batc
 from __future__ import annotations
 
 import enum
+import hashlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from .._version import PAGED_DRAWING_VERSION
 from ..atomic import atomic_write
 
 if TYPE_CHECKING:
@@ -74,8 +76,17 @@ class Writer:
 
 def page_provenance(key: str, pages: int) -> str:
     """What each file of a figure records: its key, and the page count when paged, so
-    checking a paged figure needs neither matplotlib nor its layout."""
-    return key if pages == 1 else f"{key};pages={pages}"
+    checking a paged figure needs neither matplotlib nor its layout. A paged figure's
+    key is bound to the paged drawing's version (``paged_key``)."""
+    return key if pages == 1 else f"{paged_key(key)};pages={pages}"
+
+
+def paged_key(key: str) -> str:
+    """The key a figure of several pages records: pages are drawn by code that changes
+    apart from the one-page figure's (``PAGED_DRAWING_VERSION``); the page count itself
+    comes from the layout, so it cannot be part of ``figure_key``, known before it."""
+    bound = f"{key};paged-drawing={PAGED_DRAWING_VERSION}"
+    return hashlib.sha256(bound.encode()).hexdigest()
 
 
 def save_bytes(data: bytes, path: str | os.PathLike[str]) -> Path:
