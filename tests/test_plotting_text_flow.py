@@ -12,8 +12,9 @@ from matplotlib import colors as mcolors
 
 from attrmap import AttributionMatrix, LimitError, Style
 from attrmap.errors import PagesSplitWarning
+from attrmap.labels import shown_text, word_starts
 from attrmap.plotting import prepare_text_pages, render_text_pages
-from attrmap.plotting.text_flow import draw_text_page, shown_text, word_starts, wrap
+from attrmap.plotting.text_flow import draw_text_page, wrap
 from attrmap.scale import MISSING_COLOR, cell_colors
 from attrmap.style import LayoutOptions
 from attrmap.writers import get_writer
@@ -211,3 +212,49 @@ def test_values_are_annotated_under_each_token_only_when_asked():
 def test_a_page_too_small_for_one_line_is_refused():
     with pytest.raises(LimitError, match="too small"):
         prepare_text_pages(document(50, expressions=1), Style(**FAST), paper=(3.0, 1.5))
+
+
+def test_the_html_text_layout_is_selectable_text_coloured_as_the_figure(tmp_path):
+    import html as html_module
+    import re
+
+    from attrmap.heatmap import prepare_data
+    from attrmap.views.html import heatmap_html, hex_colors
+
+    matrix = document(40, expressions=2)
+    style = Style(tokens="clean", layout=LayoutOptions(layout="text"))
+    data = prepare_data(matrix, style)
+    page = heatmap_html(data, style).decode()
+    flows = re.findall(r'<p class="attrmap-flow"[^>]*>(.*?)</p>', page, flags=re.S)
+    assert len(flows) == 2
+    starts = word_starts(data.tokens)
+    expected = "".join(
+        (" " if i and s else "") + shown_text(t, s)
+        for i, (t, s) in enumerate(zip(data.tokens, starts, strict=True))
+    )
+    for column, flow in enumerate(flows):
+        assert html_module.unescape(re.sub(r"<[^>]+>", "", flow)) == expected  # searchable text
+        colours = re.findall(r"background:(#[0-9a-f]{6})", flow)
+        assert colours == hex_colors(cell_colors(data.values[:, column], data.colour_style(style)))
+    assert page.count("data-e=") == 80 and "arrow keys" in page
+
+
+def test_describe_and_the_alt_text_say_which_tokens_a_page_holds(tmp_path):
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from attrmap.cli import cli
+
+    source = tmp_path / "long.csv"
+    source.write_text("t,a\n" + "".join(f"w{i},{i / 100}\n" for i in range(60)))
+    flags = ["--shape", "any", "--rows-per-page", "25"]
+    described = CliRunner().invoke(cli, ["describe", str(source), *flags])
+    assert "3 pages: tokens 1\u201325 of 60; tokens 26\u201350 of 60; tokens 51\u201360 of 60" in (
+        described.output
+    )
+    out = tmp_path / "long.png"
+    assert CliRunner().invoke(cli, ["render", str(source), "-o", str(out), *flags]).exit_code == 0
+    alt = Image.open(tmp_path / "long-2.png").info["Description"]
+    assert alt.endswith("This page: tokens 26\u201350 of 60.")
+    paper = CliRunner().invoke(cli, ["describe", str(source), "--shape", "any", "--page", "a4"])
+    assert "A4 pages (8.27 x 11.69 in), each marked with the tokens it holds" in paper.output

@@ -298,3 +298,20 @@ def page_marker(
     if expressions is not None and expressions != (0, total_expressions):
         text += "; " + span("expression", *expressions, total_expressions)
     return text
+
+
+def word_starts(tokens: list[str]) -> list[bool]:
+    """Which tokens begin a word. Cleaned tokenizer pieces mark a word's start with a
+    leading space (``␣the``): the pieces after it, up to the next, stay together. Labels
+    with no such marks (plain words) are each a word."""
+    marked = [token.startswith((VISIBLE_SPACE, " ")) for token in tokens]
+    if not any(marked):
+        return [True] * len(tokens)
+    return [index == 0 or mark for index, mark in enumerate(marked)]
+
+
+def shown_text(token: str, starts_word: bool) -> str:
+    """A token's text in running text: a word's leading space mark is the gap before it."""
+    if starts_word and len(token) > 1 and token[0] in (VISIBLE_SPACE, " "):
+        return token[1:]
+    return token

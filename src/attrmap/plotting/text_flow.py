@@ -23,7 +23,7 @@ from matplotlib.text import Text
 from ..errors import FigureWarning, LimitError, PagesSplitWarning
 from ..fonts import DEJAVU_SANS
 from ..heatmap import HeatmapData
-from ..labels import VISIBLE_SPACE, page_marker
+from ..labels import page_marker, shown_text, word_starts
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
 from .canvas import draw_colorbar
@@ -107,23 +107,6 @@ class TextPage:
             + self.metrics.heading_height
             + self.lines[token] * self.metrics.pitch
         )
-
-
-def word_starts(tokens: list[str]) -> list[bool]:
-    """Which tokens begin a word. Cleaned tokenizer pieces mark a word's start with a
-    leading space (``␣the``): the pieces after it, up to the next, stay together. Labels
-    with no such marks (plain words) are each a word."""
-    marked = [token.startswith((VISIBLE_SPACE, " ")) for token in tokens]
-    if not any(marked):
-        return [True] * len(tokens)
-    return [index == 0 or mark for index, mark in enumerate(marked)]
-
-
-def shown_text(token: str, starts_word: bool) -> str:
-    """A token's text in running text: a word's leading space mark is the gap before it."""
-    if starts_word and len(token) > 1 and token[0] in (VISIBLE_SPACE, " "):
-        return token[1:]
-    return token
 
 
 def _fitted(text: str, size: float, room: float) -> str:

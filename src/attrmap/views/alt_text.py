@@ -74,6 +74,13 @@ def _alt_text(facts: Facts, label_limit: int) -> str:
     return " ".join(parts)
 
 
+def page_text(text: FigureText, marker: str | None) -> FigureText:
+    """``text`` for one page of several: it says which tokens the page holds."""
+    if marker is None:
+        return text
+    return FigureText(f"{text.title} ({marker})", f"{text.alt_text} This page: {marker}.")
+
+
 def figure_text_from_data(data: HeatmapData, style: Style) -> FigureText:
     """Title and alt text for a figure; ``style.alt_text`` replaces the generated one."""
     facts = facts_from_data(data, style)

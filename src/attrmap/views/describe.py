@@ -216,6 +216,7 @@ def _components(facts: Facts, w: _Writer) -> list[tuple[str, str]]:
             )
             + ("; missing cells are grey and unannotated." if facts.missing_cells else "."),
         ),
+        *([("Pages", w.escape(facts.pages))] if facts.pages else []),
     ]
 
 

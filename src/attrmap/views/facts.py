@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..heatmap import HeatmapData, prepare_data
+from ..labels import page_marker
 from ..model import AttributionMatrix
 from ..scale import make_norm, resolve_cmap
+from ..settings import format_page
 from ..style import Style
 from .colour_names import colour_name
 
@@ -107,6 +109,7 @@ class Facts:
     missing_cells: int
     annotated: bool = True  # False with --annotate never: the cells show colour only
     transposed: bool = False  # --transpose: tokens across the top, expressions down the side
+    pages: str | None = None  # how the figure is laid out on pages (``page_plan``), if paged
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -181,8 +184,11 @@ def facts_from_data(data: HeatmapData, style: Style) -> Facts:
             cell(r, c) for r, c in zip(*np.nonzero(values < scale.vmin), strict=True)
         ),
         missing_cells=int((~present).sum()),
-        annotated=style.layout.annotate != "never",
+        annotated=style.layout.annotate == "always"
+        if style.layout.layout == "text"
+        else style.layout.annotate != "never",
         transposed=style.layout.transpose,
+        pages=page_plan(style, rows),
     )
 
 
@@ -246,3 +252,30 @@ def _standouts(values, present, threshold, cell) -> tuple[StandoutToken, ...]:
             )
         )
     return tuple(sorted(tokens, key=lambda t: (-len(t.strongest_in), t.row)))
+
+
+def page_plan(style: Style, tokens: int) -> str | None:
+    """How the figure is laid out on pages, in words, without drawing (so no font
+    metrics): the token range of each page when ``--rows-per-page`` fixes them, else
+    how pages are made; None for a single grid page."""
+    layout = style.layout
+    parts = []
+    if layout.layout == "text":
+        parts.append(
+            "the tokens as running text, one block per expression headed by it, each "
+            "token on a box of its value's colour"
+        )
+    if layout.page is not None:
+        name = format_page(layout.page) or ""
+        name = name.upper() if name[:1] == "a" else name.capitalize() if name.isalpha() else name
+        parts.append(
+            f"on {name} pages ({layout.page[0]:g} x {layout.page[1]:g} in), "
+            "each marked with the tokens it holds"
+        )
+    elif layout.rows_per_page is not None and layout.layout == "grid":
+        per = layout.rows_per_page
+        ranges = [page_marker((s, min(s + per, tokens)), tokens) for s in range(0, tokens, per)]
+        if len(ranges) > 1:
+            shown = ranges if len(ranges) <= 6 else [*ranges[:3], "…", ranges[-1]]
+            parts.append(f"{len(ranges)} pages: " + "; ".join(shown))
+    return (parts[0][0].upper() + "; ".join(parts)[1:] + ".") if parts else None

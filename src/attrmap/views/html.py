@@ -22,7 +22,7 @@ import numpy as np
 from .._version import DRAWING_VERSION
 from ..comparison import Comparison, merged_extend, prepare_panel
 from ..heatmap import HeatmapData
-from ..labels import display_label
+from ..labels import display_label, shown_text, word_starts
 from ..scale import cell_colors
 from ..style import Style
 from .alt_text import comparison_text, figure_text_from_data
@@ -78,6 +78,16 @@ white-space:nowrap;padding:0}
 .attrmap-row>.attrmap-plot{flex:none;overflow:visible}
 .attrmap-panels{display:flex;gap:1.25em;align-items:flex-end}
 .attrmap-column .attrmap-panels{flex-direction:column;align-items:flex-start}
+.attrmap-textplot{align-items:flex-start}
+.attrmap-blocks{max-width:48em;flex:1 1 auto}
+.attrmap-block{font-size:1.05em;margin:.8em 0 .3em;font-weight:normal}
+.attrmap-flow{margin:0;line-height:1.9}
+.attrmap-flow span{padding:.15em .1em;border-radius:2px;cursor:default;\
+box-decoration-break:clone;-webkit-box-decoration-break:clone}
+.attrmap-flow span:focus,.attrmap-flow span:hover{outline:2px solid #000;box-shadow:0 0 0 2px #fff}
+.attrmap-flow small{display:block;font-size:.75em;line-height:1.1;text-align:center}
+.attrmap-flow .attrmap-annotated{display:inline-block;line-height:1.2;text-align:center;\
+margin:.15em 0}
 """
 _CSS = _PAGE_CSS + _FIGURE_CSS
 # In a notebook: the notebook's text colour and font, a box that scrolls past 32em, and
@@ -119,6 +129,29 @@ e.preventDefault();if(r<0||r>=rows.length||c<1||c>last)return;
 var next=rows[r].cells[c];td.tabIndex=-1;next.tabIndex=0;next.focus();});
 })();
 """
+
+# Text layout (``layout: text``): hover or focus a token; arrow keys move along the text.
+_TEXT_SCRIPT = """\
+(function(){
+function spanOf(e){var s=e.target.closest&&e.target.closest(".attrmap-flow span[data-e]");
+return s||null;}
+function say(s){var fig=s.closest("figure");var v=s.getAttribute("data-v");
+fig.querySelector(".attrmap-detail").textContent="Token \\u201c"+s.getAttribute("data-t")+
+"\\u201d, expression \\u201c"+s.getAttribute("data-e")+"\\u201d: "+(v===null?"missing":v);}
+document.addEventListener("mouseover",function(e){var s=spanOf(e);if(s)say(s);});
+document.addEventListener("focusin",function(e){var s=spanOf(e);if(s)say(s);});
+document.addEventListener("keydown",function(e){var s=spanOf(e);if(!s)return;
+var all=s.parentNode.querySelectorAll("span[data-e]"),i=Array.prototype.indexOf.call(all,s);
+switch(e.key){case"ArrowLeft":i--;break;case"ArrowRight":i++;break;
+case"Home":i=0;break;case"End":i=all.length-1;break;default:return;}
+e.preventDefault();if(i<0||i>=all.length)return;
+s.tabIndex=-1;all[i].tabIndex=0;all[i].focus();});
+})();
+"""
+_TEXT_HINT = (
+    "Hover over a token, or Tab into the text and use the arrow keys, to see its "
+    "expression and exact value."
+)
 
 _HINT = (
     "Hover over a cell, or Tab into the table and use the arrow keys, to see its token, "
@@ -242,7 +275,13 @@ def description_of(data: HeatmapData, style: Style) -> str:
 
 
 def document(
-    body: str, page_title: str, description: str, record: str | None, describedby: str
+    body: str,
+    page_title: str,
+    description: str,
+    record: str | None,
+    describedby: str,
+    script: str = _SCRIPT,
+    hint: str = _HINT,
 ) -> bytes:
     """A whole page around ``body``: the figure key first (within the first 8 kB, where
     ``provenance.read_figure_key`` looks), then styles and script."""
@@ -255,9 +294,9 @@ def document(
         '<meta name="viewport" content="width=device-width,initial-scale=1">\n'
         f"<title>{_text(page_title)}</title>\n<style>\n{_CSS}</style>\n</head>\n<body>\n"
         f'<figure class="attrmap">\n{body}\n'
-        f'<p class="attrmap-detail" aria-live="polite">{_HINT}</p>\n'
+        f'<p class="attrmap-detail" aria-live="polite">{hint}</p>\n'
         f'<figcaption id="{describedby}">{_text(description)}</figcaption>\n'
-        f"</figure>\n<script>\n{_SCRIPT}</script>\n</body>\n</html>\n"
+        f"</figure>\n<script>\n{script}</script>\n</body>\n</html>\n"
     )
     return page.encode("utf-8")
 
@@ -277,12 +316,50 @@ def heatmap_html(
     and ``description`` defaults to the alt text."""
     describedby = _description_id(record)
     scale = ColorScale.of(data, style)
+    page_title = data.title or scale.label
+    description = description or description_of(data, style)
+    if style.layout.layout == "text":
+        body = text_flow(data, scale, describedby, style.layout.annotate == "always")
+        return document(
+            body, page_title, description, record, describedby, _TEXT_SCRIPT, _TEXT_HINT
+        )
     table = grid_table(data, scale, data.title, describedby)
     body = f'<div class="attrmap-plot">{table}\n{legend(scale, data.shape[0])}</div>'
-    page_title = data.title or scale.label
-    return document(
-        body, page_title, description or description_of(data, style), record, describedby
-    )
+    return document(body, page_title, description, record, describedby)
+
+
+def text_flow(data: HeatmapData, scale: ColorScale, describedby: str, annotate: bool) -> str:
+    """The text layout as HTML: one block per expression, its tokens as running text the
+    reader can select and search (a space between words, none between the pieces of
+    one word), each on its value's colour; the legend beside."""
+    rows, cols = data.shape
+    backgrounds = scale.colors(data.values)
+    exact = [repr(v) for v in data.values.ravel().tolist()]
+    starts = word_starts(data.tokens)
+    shown = [shown_text(t, s) for t, s in zip(data.tokens, starts, strict=True)]
+    parts = ['<div class="attrmap-blocks">']
+    if data.title:
+        parts.append(f'<p class="attrmap-title">{_text(data.title)}</p>')
+    for col, expression in enumerate(data.expressions):
+        parts.append(f'<h2 class="attrmap-block">{_text(expression)}</h2>')
+        parts.append(f'<p class="attrmap-flow" aria-describedby="{describedby}">')
+        for row in range(rows):
+            i = row * cols + col
+            value = "" if data.missing[row, col] else f' data-v="{exact[i]}"'
+            text = _text(shown[row])
+            if annotate:
+                text += f"<small>{_text(data.annotations[i])}</small>"
+            kind = ' class="attrmap-annotated"' if annotate else ""
+            gap = " " if row and starts[row] else ""
+            parts.append(
+                f'{gap}<span{kind} tabindex="{"0" if row == 0 else "-1"}" '
+                f'style="background:{backgrounds[i]};color:{data.text_colors[i]}" '
+                f'data-t="{_text(data.tokens[row])}" data-e="{_text(expression)}"{value}>'
+                f"{text}</span>"
+            )
+        parts.append("</p>\n")
+    parts.append("</div>")
+    return f'<div class="attrmap-plot attrmap-textplot">{"".join(parts)}\n{legend(scale, 12)}</div>'
 
 
 def notebook_html(data: HeatmapData, style: Style) -> str:

@@ -127,12 +127,18 @@ class DrawnWriter(Writer):
         canvases: Canvases | None,
         workers: int,
     ) -> list[Path]:
-        """Each page to its own file, shared among ``workers`` processes."""
+        """Each page to its own file, shared among ``workers`` processes; each page's
+        alt text says which tokens it holds."""
+        from ..views.alt_text import page_text
+
         record = page_provenance(key, len(plans))
         paths = self.page_paths(target, len(plans))
 
         def save(index: int) -> None:
-            self.save_page(plans[index], style, paths[index], record, text, canvases)
+            plan = plans[index]
+            self.save_page(
+                plan, style, paths[index], record, page_text(text, plan.marker), canvases
+            )
 
         run_shared(save, list(range(len(plans))), workers)
         return paths
