@@ -264,3 +264,35 @@ def test_numbers_composed_from_cached_glyphs_match_whole_string_rendering():
             assert np.array_equal(composed, typesetter.whole(label)), (label, size, dpi)
         assert typesetter.composed("AVA") is None  # kerned: FreeType draws it
         assert typesetter.composed("0\u4e2d") is None  # not in DejaVu Sans: a fallback font
+
+
+def test_isolated_rc_sets_exactly_what_the_default_style_sets():
+    """``isolated_rc`` applies cached settings (the style context is slow); inside it
+    every setting is what ``style.context(["default", RC])`` gives, whatever the user set,
+    and the user's settings come back after it."""
+    import matplotlib
+    import matplotlib.style
+
+    from attrmap.plotting.rc import RC, isolated_rc
+
+    def settings() -> dict:
+        return {k: v for k, v in matplotlib.rcParams.items() if k != "backend"}
+
+    users = {
+        "font.size": 20,
+        "lines.linewidth": 5,
+        "savefig.bbox": "tight",
+        "font.family": ["serif"],
+    }
+    with matplotlib.rc_context(users):
+        before = settings()
+        for families in [("DejaVu Sans",), ("DejaVu Sans", "Droid Sans Fallback")]:
+            rc = {**RC, "font.family": list(families)}
+            with matplotlib.style.context(["default", rc]):
+                expected = settings()
+            with isolated_rc(families):
+                assert settings() == expected
+                matplotlib.rcParams["font.family"].append("edited in place")
+            with isolated_rc(families):
+                assert settings() == expected  # the cached values were not edited
+            assert settings() == before

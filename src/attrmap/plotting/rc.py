@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterator, Sequence
 
 import matplotlib.style
 from matplotlib import font_manager
@@ -30,8 +31,45 @@ def isolated_rc(families: Sequence[str] = (DEJAVU_SANS,)) -> contextlib.Abstract
     """matplotlib's defaults plus ``RC``: a user's matplotlibrc (``text.usetex``,
     ``savefig.bbox``, colours, fonts) never changes a figure or its bytes. ``families``
     is the font chain (see ``register_fonts``)."""
-    rc = RC if tuple(families) == (DEJAVU_SANS,) else {**RC, "font.family": list(families)}
-    return matplotlib.style.context(["default", rc])
+    settings = _settings(tuple(families))
+    if settings is None:  # a matplotlib without the private names used below
+        return matplotlib.style.context(["default", _rc(tuple(families))])
+    return _applied(settings)
+
+
+def _rc(families: tuple[str, ...]) -> dict[str, object]:
+    return RC if families == (DEJAVU_SANS,) else {**RC, "font.family": list(families)}
+
+
+@functools.lru_cache(maxsize=16)
+def _settings(families: tuple[str, ...]) -> dict[str, object] | None:
+    """What ``matplotlib.style.context(["default", rc])`` sets, validated once.
+
+    The style context validates and sets some 300 settings on every entry (~2 ms; a
+    batch figure entered it four times); these are the values it sets, and ``_applied``
+    sets them as ``matplotlib.rc_context`` restores its own, without validating again.
+    """
+    ignored = getattr(matplotlib.style, "_STYLE_BLACKLIST", None)  # what styles never set
+    if ignored is None or not hasattr(matplotlib.rcParams, "_update_raw"):
+        return None
+    with matplotlib.style.context(["default", _rc(families)]):
+        params = matplotlib.rcParams
+        return {key: params[key] for key in matplotlib.rcParamsDefault if key not in ignored}
+
+
+@contextlib.contextmanager
+def _applied(settings: dict[str, object]) -> Iterator[None]:
+    params = matplotlib.rcParams
+    saved = dict.copy(params)  # the raw values, as matplotlib.rc_context restores them
+    del saved["backend"]
+    # Fresh lists: code that edits a setting in place must not edit the cached one.
+    params._update_raw(  # type: ignore[attr-defined]  # private, no stub
+        {key: list(value) if isinstance(value, list) else value for key, value in settings.items()}
+    )
+    try:
+        yield
+    finally:
+        params._update_raw(saved)  # type: ignore[attr-defined]
 
 
 _registered: set[str] = set()
