@@ -11,13 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from attrmap import AttributionMatrix, BatchError, load_matrix, save_matrix
 from attrmap import batch as batch_module
 from attrmap.atomic import ABANDONED_AFTER_SECONDS, TEMP_SUFFIX, atomic_write, host_tag
 from attrmap.batch import BatchOptions, discover, in_shard, parse_shard, plan
-from attrmap.cli import cli
 from conftest import EXAMPLES, ROOT
 
 SMALL = "token,a,b\nx,0.5,-0.25\ny,1,0\n"
@@ -31,12 +29,6 @@ def make_tree(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
     return root
-
-
-def batch(*args, **kwargs):
-    result = CliRunner().invoke(cli, ["batch", *map(str, args), "--shape", "any"], **kwargs)
-    assert "Traceback" not in result.output
-    return result
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -81,25 +73,28 @@ def test_discovery_does_not_enter_symlinked_folders(tree, tmp_path):
     assert not any(p.startswith(("link/", "loop/")) for p in discover(tree))
 
 
-def test_batch_mirrors_the_tree(tree, tmp_path):
+def test_batch_mirrors_the_tree(tree, tmp_path, run_cli):
     out = tmp_path / "out"
-    result = batch(tree, "-o", out, "-j", "1")
+    result = run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
     assert result.exit_code == 0, result.output
     assert sorted(snapshot(out)) == ["Upper.png", "a/deeper/two.png", "a/one.png", "b.png"]
     assert "4 rendered, 0 up to date, 0 failed" in result.stderr
 
 
 @pytest.mark.parametrize("fmt", ["svg", "pdf"])
-def test_batch_other_formats(tree, tmp_path, fmt):
+def test_batch_other_formats(tree, tmp_path, fmt, run_cli):
     out = tmp_path / "out"
-    assert batch(tree, "-o", out, "--format", fmt, "-j", "1").exit_code == 0
+    assert (
+        run_cli("batch", tree, "-o", out, "--format", fmt, "-j", "1", "--shape", "any").exit_code
+        == 0
+    )
     assert {Path(p).suffix for p in snapshot(out)} == {f".{fmt}"}
 
 
-def test_colliding_outputs_are_refused_before_rendering(tree, tmp_path):
+def test_colliding_outputs_are_refused_before_rendering(tree, tmp_path, run_cli):
     (tree / "b.yaml").write_text(SMALL_YAML)
     out = tmp_path / "out"
-    result = batch(tree, "-o", out)
+    result = run_cli("batch", tree, "-o", out, "--shape", "any")
     assert result.exit_code == 1
     assert "b.csv and b.yaml -> b.png" in result.stderr
     assert not out.exists()
@@ -107,10 +102,10 @@ def test_colliding_outputs_are_refused_before_rendering(tree, tmp_path):
         plan(tree, out, BatchOptions())
 
 
-def test_broken_input_is_reported_and_the_rest_render(tree, tmp_path):
+def test_broken_input_is_reported_and_the_rest_render(tree, tmp_path, run_cli):
     (tree / "a" / "broken.csv").write_text("token,a\nx,oops\n")
     out = tmp_path / "out"
-    result = batch(tree, "-o", out, "-j", "2")
+    result = run_cli("batch", tree, "-o", out, "-j", "2", "--shape", "any")
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("attrmap: error")]
     assert errors == [
@@ -121,66 +116,66 @@ def test_broken_input_is_reported_and_the_rest_render(tree, tmp_path):
     assert not (out / "a" / "broken.png").exists()
 
 
-def test_fail_fast_stops_at_the_first_failure(tree, tmp_path):
+def test_fail_fast_stops_at_the_first_failure(tree, tmp_path, run_cli):
     (tree / "0_broken.csv").write_text("token,a\nx,\n")  # sorts first
     out = tmp_path / "out"
-    result = batch(tree, "-o", out, "-j", "1", "--fail-fast")
+    result = run_cli("batch", tree, "-o", out, "-j", "1", "--fail-fast", "--shape", "any")
     assert result.exit_code == 1
     assert "0 rendered" in result.stderr and "1 failed" in result.stderr
     assert not out.exists() or snapshot(out) == {}
 
 
-def test_incremental_second_run_touches_nothing(tree, tmp_path):
+def test_incremental_second_run_touches_nothing(tree, tmp_path, run_cli):
     out = tmp_path / "out"
-    batch(tree, "-o", out, "-j", "2")
+    run_cli("batch", tree, "-o", out, "-j", "2", "--shape", "any")
     before = snapshot(out)
-    result = batch(tree, "-o", out, "-j", "2")
+    result = run_cli("batch", tree, "-o", out, "-j", "2", "--shape", "any")
     assert result.exit_code == 0
     assert "0 rendered, 4 up to date" in result.stderr
     assert snapshot(out) == before  # same bytes and same mtimes
 
 
-def test_only_the_changed_inputs_figure_changes(tree, tmp_path):
+def test_only_the_changed_inputs_figure_changes(tree, tmp_path, run_cli):
     out = tmp_path / "out"
-    batch(tree, "-o", out, "-j", "1")
+    run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
     before = snapshot(out)
     (tree / "b.csv").write_text(SMALL.replace("0.5", "0.75"))
-    result = batch(tree, "-o", out, "-j", "1")
+    result = run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
     assert "1 rendered, 3 up to date" in result.stderr
     after = snapshot(out)
     assert [name for name in after if after[name] != before[name]] == ["b.png"]
 
 
-def test_force_rerenders_everything_to_the_same_bytes(tree, tmp_path):
+def test_force_rerenders_everything_to_the_same_bytes(tree, tmp_path, run_cli):
     out = tmp_path / "out"
-    batch(tree, "-o", out, "-j", "1")
+    run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
     before = snapshot(out)
-    result = batch(tree, "-o", out, "-j", "1", "--force")
+    result = run_cli("batch", tree, "-o", out, "-j", "1", "--force", "--shape", "any")
     assert "4 rendered, 0 up to date" in result.stderr
     after = snapshot(out)
     assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in before.items()}
 
 
-def test_a_style_change_makes_every_figure_stale(tree, tmp_path):
+def test_a_style_change_makes_every_figure_stale(tree, tmp_path, run_cli):
     out = tmp_path / "out"
-    batch(tree, "-o", out, "-j", "1")
-    result = batch(tree, "-o", out, "-j", "1", "--fmt", ".2f")
+    run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
+    result = run_cli("batch", tree, "-o", out, "-j", "1", "--fmt", ".2f", "--shape", "any")
     assert "4 rendered, 0 up to date" in result.stderr
 
 
-def test_check_writes_nothing_and_lists_missing_and_stale(tree, tmp_path):
+def test_check_writes_nothing_and_lists_missing_and_stale(tree, tmp_path, run_cli):
     out = tmp_path / "out"
-    result = batch(tree, "-o", out, "--check")
+    result = run_cli("batch", tree, "-o", out, "--check", "--shape", "any")
     assert result.exit_code == 1
     assert not out.exists()
     assert result.stdout.count("missing: ") == 4
-    batch(tree, "-o", out, "-j", "1")
-    result = batch(tree, "-o", out, "--check")
+    run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
+    result = run_cli("batch", tree, "-o", out, "--check", "--shape", "any")
     assert result.exit_code == 0, result.output
     assert "4 up to date, 0 missing, 0 out of date, 0 failed" in result.stderr
     (tree / "a" / "one.yaml").write_text(SMALL_YAML.replace("0.1", "0.9"))
     before = snapshot(out)
-    result = batch(tree, "-o", out, "--check")
+    result = run_cli("batch", tree, "-o", out, "--check", "--shape", "any")
     assert result.exit_code == 1
     assert (
         result.stdout.strip()
@@ -189,10 +184,10 @@ def test_check_writes_nothing_and_lists_missing_and_stale(tree, tmp_path):
     assert snapshot(out) == before
 
 
-def test_check_fails_on_an_invalid_input(tree, tmp_path):
+def test_check_fails_on_an_invalid_input(tree, tmp_path, run_cli):
     out = tmp_path / "out"
-    batch(tree, "-o", out, "-j", "1")
-    result = CliRunner().invoke(cli, ["batch", str(tree), "-o", str(out), "--check"])
+    run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
+    result = run_cli("batch", tree, "-o", out, "--check")
     assert result.exit_code == 1  # default shape 13x5: every input is now the wrong shape
     assert result.stderr.count("expected a 13x5 grid") == 4
 
@@ -211,81 +206,103 @@ def test_shards_partition_the_inputs_stably():
             parse_shard(bad)
 
 
-def test_shard_option_renders_only_its_slice(tree, tmp_path):
+def test_shard_option_renders_only_its_slice(tree, tmp_path, run_cli):
     outs = [tmp_path / f"out{k}" for k in (1, 2)]
     for k, out in enumerate(outs, 1):
-        assert batch(tree, "-o", out, "--shard", f"{k}/2", "-j", "1").exit_code == 0
+        assert (
+            run_cli(
+                "batch", tree, "-o", out, "--shard", f"{k}/2", "-j", "1", "--shape", "any"
+            ).exit_code
+            == 0
+        )
     first, second = (set(snapshot(o)) if o.exists() else set() for o in outs)
     assert not first & second
     assert first | second == {"Upper.png", "a/deeper/two.png", "a/one.png", "b.png"}
-    assert batch(tree, "-o", tmp_path / "x", "--shard", "3/2").exit_code == 2
+    assert (
+        run_cli("batch", tree, "-o", tmp_path / "x", "--shard", "3/2", "--shape", "any").exit_code
+        == 2
+    )
 
 
-def test_batch_figures_equal_render_figures(tmp_path):
+def test_batch_figures_equal_render_figures(tmp_path, run_cli):
     folder = make_tree(tmp_path / "in", {})
     shutil.copy(EXAMPLES / "token_attribution.csv", folder / "ref.csv")
     shutil.copy(EXAMPLES / "token_attribution.yaml", folder / "ref2.yaml")
-    batch(folder, "-o", tmp_path / "out", "-j", "2")
+    run_cli("batch", folder, "-o", tmp_path / "out", "-j", "2", "--shape", "any")
     for name in ("ref.csv", "ref2.yaml"):
         single = tmp_path / f"single-{name}.png"
-        CliRunner().invoke(cli, ["render", str(folder / name), "-o", str(single)])
+        run_cli("render", folder / name, "-o", single)
         assert (
             single.read_bytes() == (tmp_path / "out" / Path(name).with_suffix(".png")).read_bytes()
         )
 
 
-def test_batch_output_is_not_a_progress_bar_when_not_a_terminal(tree, tmp_path):
-    result = batch(tree, "-o", tmp_path / "out", "-j", "1")
+def test_batch_output_is_not_a_progress_bar_when_not_a_terminal(tree, tmp_path, run_cli):
+    result = run_cli("batch", tree, "-o", tmp_path / "out", "-j", "1", "--shape", "any")
     assert result.stderr.strip().splitlines() == [result.stderr.strip().splitlines()[-1]]
     assert result.stderr.startswith("attrmap batch: 4 rendered")
 
 
-def test_bad_folders(tmp_path):
-    assert batch(tmp_path / "missing", "-o", tmp_path / "out").exit_code == 1
+def test_bad_folders(tmp_path, run_cli):
+    assert (
+        run_cli("batch", tmp_path / "missing", "-o", tmp_path / "out", "--shape", "any").exit_code
+        == 1
+    )
     (tmp_path / "file").write_text("x")
     (tmp_path / "in").mkdir()
-    result = batch(tmp_path / "in", "-o", tmp_path / "file")
+    result = run_cli("batch", tmp_path / "in", "-o", tmp_path / "file", "--shape", "any")
     assert result.exit_code == 2  # click refuses a file for -o before attrmap runs
     assert "file" in result.stderr
 
 
-def test_a_folder_with_no_matrices_fails_rather_than_checking_nothing(tmp_path):
+def test_a_folder_with_no_matrices_fails_rather_than_checking_nothing(tmp_path, run_cli):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "notes.txt").write_text("x")
-    result = batch(tmp_path / "in", "-o", tmp_path / "out", "--check")
+    result = run_cli("batch", tmp_path / "in", "-o", tmp_path / "out", "--check", "--shape", "any")
     assert result.exit_code == 1
     assert "no matrix files (*.csv, " in result.stderr
     with pytest.raises(BatchError, match="cannot list folder"):
         discover(tmp_path / "in" / "notes.txt")  # os.walk's error is not swallowed
 
 
-def test_check_and_force_together_are_a_usage_error(tree, tmp_path):
-    result = batch(tree, "-o", tmp_path / "out", "--check", "--force")
+def test_check_and_force_together_are_a_usage_error(tree, tmp_path, run_cli):
+    result = run_cli("batch", tree, "-o", tmp_path / "out", "--check", "--force", "--shape", "any")
     assert result.exit_code == 2
     assert "--check" in result.stderr
 
 
-def test_unknown_colormap_fails_the_batch_once(tree, tmp_path):
+def test_unknown_colormap_fails_the_batch_once(tree, tmp_path, run_cli):
     for jobs in ("1", "2"):
-        result = batch(tree, "-o", tmp_path / f"out{jobs}", "--cmap", "nope", "-j", jobs)
+        result = run_cli(
+            "batch",
+            tree,
+            "-o",
+            tmp_path / f"out{jobs}",
+            "--cmap",
+            "nope",
+            "-j",
+            jobs,
+            "--shape",
+            "any",
+        )
         assert result.exit_code == 1
         assert result.stderr.count("unknown colormap 'nope'") == 1
 
 
-def test_line_endings_bom_and_comments_do_not_make_a_figure_stale(tree, tmp_path):
+def test_line_endings_bom_and_comments_do_not_make_a_figure_stale(tree, tmp_path, run_cli):
     out = tmp_path / "out"
-    batch(tree, "-o", out, "-j", "1")
+    run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
     before = snapshot(out)
     (tree / "b.csv").write_bytes(b"\xef\xbb\xbf" + SMALL.replace("\n", "\r\n").encode())
     (tree / "a" / "one.yaml").write_text(
         "# a comment\n" + SMALL_YAML.replace("[x, y]", "['x', \"y\"]")
     )
-    result = batch(tree, "-o", out, "--check")
+    result = run_cli("batch", tree, "-o", out, "--check", "--shape", "any")
     assert result.exit_code == 0, result.output
     assert snapshot(out) == before
 
 
-def test_background_reuse_in_one_worker_gives_the_same_bytes_as_render(tmp_path):
+def test_background_reuse_in_one_worker_gives_the_same_bytes_as_render(tmp_path, run_cli):
     folder = make_tree(tmp_path / "in", {})
     reference = load_matrix(EXAMPLES / "token_attribution.csv")
     for i, scale in enumerate((1.0, -0.5, 2.0)):  # same labels: the background is reused
@@ -293,16 +310,18 @@ def test_background_reuse_in_one_worker_gives_the_same_bytes_as_render(tmp_path)
             AttributionMatrix(reference.tokens, reference.expressions, reference.values * scale),
             folder / f"m{i}.csv",
         )
-    assert batch(folder, "-o", tmp_path / "out", "-j", "1").exit_code == 0
+    assert (
+        run_cli("batch", folder, "-o", tmp_path / "out", "-j", "1", "--shape", "any").exit_code == 0
+    )
     for i in range(3):
         single = tmp_path / f"single{i}.png"
-        CliRunner().invoke(cli, ["render", str(folder / f"m{i}.csv"), "-o", str(single)])
+        run_cli("render", folder / f"m{i}.csv", "-o", single)
         assert single.read_bytes() == (tmp_path / "out" / f"m{i}.png").read_bytes()
 
 
-def test_stale_temp_files_of_dead_writers_are_removed_live_ones_kept(tree, tmp_path):
+def test_stale_temp_files_of_dead_writers_are_removed_live_ones_kept(tree, tmp_path, run_cli):
     out = tmp_path / "out"
-    batch(tree, "-o", out, "-j", "1")
+    run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
     here = host_tag()
     hour_ago = time.time() - ABANDONED_AFTER_SECONDS - 60
     leftovers = {  # name -> (age in the past, removed?)
@@ -318,12 +337,12 @@ def test_stale_temp_files_of_dead_writers_are_removed_live_ones_kept(tree, tmp_p
         path.write_bytes(b"half")
         if when:
             os.utime(path, (when, when))
-    batch(tree, "-o", out, "-j", "1")
+    run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
     for name, (_, removed) in leftovers.items():
         assert (out / f"{name}{TEMP_SUFFIX}").exists() is not removed, name
 
 
-def test_the_sweep_never_reaches_through_a_symlinked_folder_of_out(tree, tmp_path):
+def test_the_sweep_never_reaches_through_a_symlinked_folder_of_out(tree, tmp_path, run_cli):
     """OUT/a links elsewhere: batch refuses to write there, and must not delete there
     either (an abandoned-looking temporary file beyond the link is not ours)."""
     elsewhere = tmp_path / "elsewhere"
@@ -335,13 +354,13 @@ def test_the_sweep_never_reaches_through_a_symlinked_folder_of_out(tree, tmp_pat
     out = tmp_path / "out"
     out.mkdir()
     (out / "a").symlink_to(elsewhere, target_is_directory=True)
-    result = batch(tree, "-o", out, "-j", "1")
+    result = run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
     assert "refusing to write through a symlinked folder" in result.output
     assert planted.exists()
     own = out / f".b.png.0123456789ab-{2**22 + 1}.old12345{TEMP_SUFFIX}"  # inside OUT
     own.write_bytes(b"half")
     os.utime(own, (hour_ago, hour_ago))
-    batch(tree, "-o", out, "-j", "1")
+    run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
     assert planted.exists() and not own.exists()
 
 
@@ -373,9 +392,9 @@ def test_temp_names_say_host_and_process(tmp_path):
     assert len(host_tag()) == 12 and not set(host_tag()) - set("0123456789abcdef")
 
 
-def test_up_to_date_batch_and_check_never_import_matplotlib(tree, tmp_path):
+def test_up_to_date_batch_and_check_never_import_matplotlib(tree, tmp_path, run_cli):
     out = tmp_path / "out"
-    batch(tree, "-o", out, "-j", "1")
+    run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
     for extra in ([], ["--check"]):
         run_without_matplotlib(["batch", str(tree), "-o", str(out), "--shape", "any", *extra])
 
@@ -435,32 +454,52 @@ def test_shard_auto_outside_a_job_array_says_why(environ, says):
         parse_shard("auto", environ)
 
 
-def test_shard_auto_on_the_command_line_matches_explicit_shards(tree, tmp_path):
+def test_shard_auto_on_the_command_line_matches_explicit_shards(tree, tmp_path, run_cli):
     def figures(out: Path) -> list[str]:
         return sorted(snapshot(out)) if out.exists() else []
 
     for index in range(2):
         auto, explicit = tmp_path / f"auto{index}", tmp_path / f"explicit{index}"
         assert (
-            batch(tree, "-o", auto, "--shard", "auto", env=slurm(10 + index, 10, 2)).exit_code == 0
+            run_cli(
+                "batch",
+                tree,
+                "-o",
+                auto,
+                "--shard",
+                "auto",
+                "--shape",
+                "any",
+                env=slurm(10 + index, 10, 2),
+            ).exit_code
+            == 0
         )
-        assert batch(tree, "-o", explicit, "--shard", f"{index + 1}/2").exit_code == 0
+        assert (
+            run_cli(
+                "batch", tree, "-o", explicit, "--shard", f"{index + 1}/2", "--shape", "any"
+            ).exit_code
+            == 0
+        )
         assert figures(auto) == figures(explicit)
     unset = {"SLURM_ARRAY_TASK_ID": None, "JOB_COMPLETION_INDEX": None}
-    result = batch(tree, "-o", tmp_path / "x", "--shard", "auto", env=unset)
+    result = run_cli(
+        "batch", tree, "-o", tmp_path / "x", "--shard", "auto", "--shape", "any", env=unset
+    )
     assert result.exit_code == 2
     assert "Slurm job array" in result.stderr
 
 
-def test_a_large_check_examines_in_workers_with_the_same_result(tree, tmp_path, monkeypatch):
+def test_a_large_check_examines_in_workers_with_the_same_result(
+    tree, tmp_path, monkeypatch, run_cli
+):
     out = tmp_path / "out"
-    batch(tree, "-o", out, "-j", "1")
+    run_cli("batch", tree, "-o", out, "-j", "1", "--shape", "any")
     (tree / "a" / "one.yaml").write_text(SMALL_YAML.replace("0.1", "0.9"))  # out of date
     (tree / "new.csv").write_text(SMALL)  # missing
     (tree / "bad.csv").write_text("token,a\nx,oops\n")  # failed
-    serial = batch(tree, "-o", out, "--check", "-j", "1")
+    serial = run_cli("batch", tree, "-o", out, "--check", "-j", "1", "--shape", "any")
     monkeypatch.setattr(batch_module, "PARALLEL_CHECK_FROM", 2)
-    parallel = batch(tree, "-o", out, "--check", "-j", "2")
+    parallel = run_cli("batch", tree, "-o", out, "--check", "-j", "2", "--shape", "any")
     assert parallel.exit_code == serial.exit_code == 1
     assert parallel.stdout == serial.stdout and serial.stdout.count("\n") == 2
     assert parallel.stderr.splitlines()[:-1] == serial.stderr.splitlines()[:-1]

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import attrmap
 from attrmap import load_matrix
@@ -16,19 +15,6 @@ from attrmap.cli import cli, resolve_config
 from attrmap.provenance import figure_key, read_figure_key
 
 SMALL_CSV = "token,a,b\nx,0.5,-0.25\ny,1,0\n"
-
-
-@pytest.fixture
-def run():
-    def _run(*args: str, input: str | None = None):
-        result = CliRunner().invoke(cli, [str(a) for a in args], input=input)
-        assert "Traceback" not in result.output
-        assert not isinstance(result.exception, Exception) or isinstance(
-            result.exception, SystemExit
-        ), result.exception
-        return result
-
-    return _run
 
 
 def one_error_line(result, *fragments: str) -> str:
@@ -40,16 +26,16 @@ def one_error_line(result, *fragments: str) -> str:
     return lines[0]
 
 
-def test_render_reference_to_png(run, reference_csv, tmp_path):
+def test_render_reference_to_png(run_cli, reference_csv, tmp_path):
     out = tmp_path / "token_attribution.png"
-    result = run("render", reference_csv, "-o", out)
+    result = run_cli("render", reference_csv, "-o", out)
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"\x89PNG")
     assert f"wrote {out}" in result.stdout
 
 
-def test_cli_output_equals_api_output_with_the_same_provenance(run, reference_yaml, tmp_path):
-    run("render", reference_yaml, "-o", tmp_path / "cli.svg")
+def test_cli_output_equals_api_output_with_the_same_provenance(run_cli, reference_yaml, tmp_path):
+    run_cli("render", reference_yaml, "-o", tmp_path / "cli.svg")
     key = figure_key(load_matrix(reference_yaml), attrmap.Style(), "svg")
     matrix = load_matrix(reference_yaml)
     text = attrmap.figure_text(matrix)
@@ -58,68 +44,68 @@ def test_cli_output_equals_api_output_with_the_same_provenance(run, reference_ya
 
 
 @pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
-def test_rendered_figure_records_what_it_was_made_from(run, reference_csv, tmp_path, suffix):
+def test_rendered_figure_records_what_it_was_made_from(run_cli, reference_csv, tmp_path, suffix):
     out = tmp_path / f"fig{suffix}"
-    run("render", reference_csv, "-o", out)
+    run_cli("render", reference_csv, "-o", out)
     expected = figure_key(load_matrix(reference_csv), attrmap.Style(), suffix[1:])
     assert read_figure_key(out) == expected
     assert expected != figure_key(load_matrix(reference_csv), attrmap.Style(fmt=".2f"), suffix[1:])
 
 
-def test_render_without_output_writes_png_beside_input(run, write):
+def test_render_without_output_writes_png_beside_input(run_cli, write):
     data = write("runs/data.csv", SMALL_CSV)
-    result = run("render", data, "--shape", "any")
+    result = run_cli("render", data, "--shape", "any")
     assert result.exit_code == 0, result.output
     assert data.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("suffix", [".svg", ".pdf"])
-def test_render_vector_formats_into_missing_folder(run, reference_csv, tmp_path, suffix):
+def test_render_vector_formats_into_missing_folder(run_cli, reference_csv, tmp_path, suffix):
     out = tmp_path / "new" / "folder" / f"fig{suffix}"
-    assert run("render", reference_csv, "-o", out).exit_code == 0
+    assert run_cli("render", reference_csv, "-o", out).exit_code == 0
     assert out.stat().st_size > 1000
 
 
-def test_render_several_inputs_into_a_folder(run, write, tmp_path):
+def test_render_several_inputs_into_a_folder(run_cli, write, tmp_path):
     a, b = (
         write("a.csv", SMALL_CSV),
         write("b.yaml", "expressions: [e]\ntokens: [t]\nvalues: [[1]]\n"),
     )
-    result = run("render", a, b, "-o", tmp_path / "figs", "--shape", "any")
+    result = run_cli("render", a, b, "-o", tmp_path / "figs", "--shape", "any")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["a.png", "b.png"]
 
 
-def test_render_several_reports_each_failure_and_renders_the_rest(run, write, tmp_path):
+def test_render_several_reports_each_failure_and_renders_the_rest(run_cli, write, tmp_path):
     good, bad = write("good.csv", SMALL_CSV), write("bad.csv", "token,a\nx,oops\n")
-    result = run("render", bad, good, "-o", tmp_path / "figs", "--shape", "any")
+    result = run_cli("render", bad, good, "-o", tmp_path / "figs", "--shape", "any")
     assert result.exit_code == 1
     one_error_line(result, f"{bad}:2:2:", "'oops' is not a number")
     assert [p.name for p in (tmp_path / "figs").iterdir()] == ["good.png"]
 
 
-def test_bad_input_one_line_exit_1_nothing_written(run, write, tmp_path):
+def test_bad_input_one_line_exit_1_nothing_written(run_cli, write, tmp_path):
     bad = write("bad.csv", "token,a,b\nx,1,2\ny,3\n")
     out = tmp_path / "out.png"
-    result = run("render", bad, "-o", out, "--shape", "any")
+    result = run_cli("render", bad, "-o", out, "--shape", "any")
     assert result.exit_code == 1
     one_error_line(result, f"{bad}:3:", "has 1 value,")
     assert not out.exists()
     assert os.listdir(tmp_path) == ["bad.csv"]
 
 
-def test_bad_input_never_replaces_an_existing_good_figure(run, reference_csv, write, tmp_path):
+def test_bad_input_never_replaces_an_existing_good_figure(run_cli, reference_csv, write, tmp_path):
     out = tmp_path / "fig.png"
-    run("render", reference_csv, "-o", out)
+    run_cli("render", reference_csv, "-o", out)
     good = out.read_bytes()
     bad = write("bad.yaml", "expressions: [a\n")
-    assert run("render", bad, "-o", out).exit_code == 1
+    assert run_cli("render", bad, "-o", out).exit_code == 1
     assert out.read_bytes() == good
 
 
-def test_shape_mismatch_explains_how_to_accept(run, write, tmp_path):
+def test_shape_mismatch_explains_how_to_accept(run_cli, write, tmp_path):
     data = write("small.csv", SMALL_CSV)
-    result = run("render", data, "-o", tmp_path / "x.png")
+    result = run_cli("render", data, "-o", tmp_path / "x.png")
     assert result.exit_code == 1
     error, hint = result.stderr.strip().splitlines()
     assert (
@@ -127,41 +113,41 @@ def test_shape_mismatch_explains_how_to_accept(run, write, tmp_path):
     )
     assert hint.startswith("attrmap: hint: 1 input is not 13x5: ")
     assert "`--shape any`" in hint and 'shape = "any"' in hint
-    assert run("render", data, "-o", tmp_path / "x.png", "--shape", "2x2").exit_code == 0
+    assert run_cli("render", data, "-o", tmp_path / "x.png", "--shape", "2x2").exit_code == 0
 
 
-def test_refuses_to_render_onto_its_input(run, write, tmp_path):
+def test_refuses_to_render_onto_its_input(run_cli, write, tmp_path):
     data = write("data.csv", SMALL_CSV)
     link = tmp_path / "fig.png"
     link.symlink_to(data)
-    result = run("render", data, "-o", link, "--shape", "any")
+    result = run_cli("render", data, "-o", link, "--shape", "any")
     assert result.exit_code == 1
     one_error_line(result, "refusing to write the figure over its own input")
     assert data.read_text() == SMALL_CSV
 
 
-def test_unknown_output_extension(run, reference_csv, tmp_path):
-    result = run("render", reference_csv, "-o", tmp_path / "fig.jpg")
+def test_unknown_output_extension(run_cli, reference_csv, tmp_path):
+    result = run_cli("render", reference_csv, "-o", tmp_path / "fig.jpg")
     assert result.exit_code == 1
     one_error_line(result, "unknown figure extension '.jpg'")
 
 
-def test_output_path_is_a_folder(run, reference_csv, tmp_path):
+def test_output_path_is_a_folder(run_cli, reference_csv, tmp_path):
     folder = tmp_path / "fig.png"
     folder.mkdir()
-    result = run("render", reference_csv, "-o", folder)
+    result = run_cli("render", reference_csv, "-o", folder)
     assert result.exit_code == 1
     one_error_line(result, "is a folder")
 
 
-def test_stdin(run, tmp_path):
+def test_stdin(run_cli, tmp_path):
     out = tmp_path / "stdin.png"
-    result = run(
+    result = run_cli(
         "render", "-", "--input-format", "csv", "--shape", "any", "-o", out, input=SMALL_CSV
     )
     assert result.exit_code == 0, result.output
     assert out.exists()
-    result = run("render", "-", "--shape", "any", "-o", out, input=SMALL_CSV)
+    result = run_cli("render", "-", "--shape", "any", "-o", out, input=SMALL_CSV)
     assert result.exit_code == 1
     one_error_line(result, "<stdin>", "--input-format")
 
@@ -181,8 +167,8 @@ def test_stdin(run, tmp_path):
         ["nosuchcommand"],
     ],
 )
-def test_usage_errors_exit_2(run, args):
-    result = run(*args)
+def test_usage_errors_exit_2(run_cli, args):
+    result = run_cli(*args)
     assert result.exit_code == 2, result.output
 
 
@@ -190,16 +176,16 @@ def test_usage_errors_exit_2(run, args):
     ("content", "message"),
     [("cmap: [oops]\n", "cmap must be str"), ("vmax: .inf\n", "must be finite")],
 )
-def test_bad_config_file_exit_1_names_it(run, reference_csv, write, tmp_path, content, message):
+def test_bad_config_file_exit_1_names_it(run_cli, reference_csv, write, tmp_path, content, message):
     style = write("style.yaml", content)
-    result = run("render", reference_csv, "--config", style, "-o", tmp_path / "x.png")
+    result = run_cli("render", reference_csv, "--config", style, "-o", tmp_path / "x.png")
     assert result.exit_code == 1
     one_error_line(result, str(style), message)
     assert not (tmp_path / "x.png").exists()
 
 
-def test_unknown_cmap_exit_1(run, reference_csv, tmp_path):
-    result = run("render", reference_csv, "--cmap", "nope", "-o", tmp_path / "x.png")
+def test_unknown_cmap_exit_1(run_cli, reference_csv, tmp_path):
+    result = run_cli("render", reference_csv, "--cmap", "nope", "-o", tmp_path / "x.png")
     assert result.exit_code == 1
     one_error_line(result, "unknown colormap 'nope'")
 
@@ -234,8 +220,8 @@ def test_flags_override_the_config_file(write):
     assert config.shape is None
 
 
-def test_validate_all_good(run, reference_csv, reference_yaml):
-    result = run("validate", reference_csv, reference_yaml)
+def test_validate_all_good(run_cli, reference_csv, reference_yaml):
+    result = run_cli("validate", reference_csv, reference_yaml)
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         f"ok {reference_csv} (13x5)",
@@ -243,10 +229,10 @@ def test_validate_all_good(run, reference_csv, reference_yaml):
     ]
 
 
-def test_validate_one_line_per_problem(run, reference_csv, write):
+def test_validate_one_line_per_problem(run_cli, reference_csv, write):
     bad1 = write("bad1.csv", "token,a\nx,nan\n")
     bad2 = write("bad2.yaml", "expressions: [a]\ntokens: [t]\nvalues: [[1]]\n")
-    result = run("validate", bad1, reference_csv, bad2)
+    result = run_cli("validate", bad1, reference_csv, bad2)
     assert result.exit_code == 1
     errors = result.stderr.strip().splitlines()
     assert len(errors) == 3 and errors[2].startswith("attrmap: hint: 1 input is not 13x5")
@@ -255,19 +241,19 @@ def test_validate_one_line_per_problem(run, reference_csv, write):
     assert result.stdout.strip() == f"ok {reference_csv} (13x5)"
 
 
-def test_convert_round_trip(run, reference_csv, tmp_path):
+def test_convert_round_trip(run_cli, reference_csv, tmp_path):
     yaml_path, csv_path = tmp_path / "m.yaml", tmp_path / "m.csv"
-    assert run("convert", reference_csv, yaml_path).exit_code == 0
-    assert run("convert", yaml_path, csv_path).exit_code == 0
+    assert run_cli("convert", reference_csv, yaml_path).exit_code == 0
+    assert run_cli("convert", yaml_path, csv_path).exit_code == 0
     assert load_matrix(csv_path) == load_matrix(reference_csv)
 
 
-def test_version_and_help(run):
-    result = run("--version")
+def test_version_and_help(run_cli):
+    result = run_cli("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith(f"attrmap {attrmap.__version__} (matplotlib ")
     for args in (["--help"], ["-h"], ["render", "--help"], ["validate", "-h"]):
-        result = run(*args)
+        result = run_cli(*args)
         assert result.exit_code == 0
         assert "Examples:" in result.stdout
 
@@ -323,15 +309,15 @@ def test_importing_attrmap_does_not_import_matplotlib():
     assert proc.returncode == 0, proc.stderr
 
 
-def test_finished_figure_gets_the_usual_umask_mode(run, reference_csv, tmp_path):
+def test_finished_figure_gets_the_usual_umask_mode(run_cli, reference_csv, tmp_path):
     out = tmp_path / "fig.png"
-    run("render", reference_csv, "-o", out)
+    run_cli("render", reference_csv, "-o", out)
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
-def test_missing_input_with_an_existing_output_is_a_clean_error(run, tmp_path):
+def test_missing_input_with_an_existing_output_is_a_clean_error(run_cli, tmp_path):
     existing = tmp_path / "existing.png"
     existing.write_bytes(b"old")
     for args in (
@@ -339,7 +325,7 @@ def test_missing_input_with_an_existing_output_is_a_clean_error(run, tmp_path):
         ["convert", tmp_path / "nosuch.csv", tmp_path / "existing.yaml"],
     ):
         (tmp_path / "existing.yaml").write_text("old")
-        result = run(*args)
+        result = run_cli(*args)
         assert result.exit_code == 1
         one_error_line(result, "nosuch.csv: cannot read")
     assert existing.read_bytes() == b"old"
@@ -348,23 +334,23 @@ def test_missing_input_with_an_existing_output_is_a_clean_error(run, tmp_path):
 @pytest.mark.parametrize(
     "args", [["--vmax", "inf"], ["--vmin", "-1e308", "--vmax", "1e308"], ["--vmin", "nan"]]
 )
-def test_non_finite_ranges_are_usage_errors(run, reference_csv, tmp_path, args):
-    result = run("render", reference_csv, "-o", tmp_path / "x.png", *args)
+def test_non_finite_ranges_are_usage_errors(run_cli, reference_csv, tmp_path, args):
+    result = run_cli("render", reference_csv, "-o", tmp_path / "x.png", *args)
     assert result.exit_code == 2, result.output
     assert not (tmp_path / "x.png").exists()
 
 
-def test_several_inputs_that_would_write_one_figure_are_refused_up_front(run, write, tmp_path):
+def test_several_inputs_that_would_write_one_figure_are_refused_up_front(run_cli, write, tmp_path):
     a, b = write("a/x.csv", SMALL_CSV), write("b/x.csv", SMALL_CSV)
-    result = run("render", a, b, "-o", tmp_path / "figs", "--shape", "any")
+    result = run_cli("render", a, b, "-o", tmp_path / "figs", "--shape", "any")
     assert result.exit_code == 1
     one_error_line(result, "would write this figure")
     assert not (tmp_path / "figs").exists()
 
 
-def test_several_inputs_in_another_format(run, write, tmp_path):
+def test_several_inputs_in_another_format(run_cli, write, tmp_path):
     a, b = write("a.csv", SMALL_CSV), write("b.csv", SMALL_CSV)
-    result = run("render", a, b, "-o", tmp_path / "figs", "--shape", "any", "--format", "svg")
+    result = run_cli("render", a, b, "-o", tmp_path / "figs", "--shape", "any", "--format", "svg")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["a.svg", "b.svg"]
 
@@ -391,10 +377,10 @@ def test_a_hostile_matplotlibrc_changes_nothing(reference_csv, tmp_path):
     assert outputs["clean"] == outputs["hostile"]
 
 
-def test_missing_glyphs_warn_once_per_glyph_on_one_line(run, write, tmp_path):
+def test_missing_glyphs_warn_once_per_glyph_on_one_line(run_cli, write, tmp_path):
     # Linear B: no font attrmap's CI installs has it (CJK falls back to an installed font).
     data = write("linear_b.csv", "token,\U00010000,b\n\U00010001,0.1,0.2\n\U00010000,0.3,0.4\n")
-    result = run("render", data, "-o", tmp_path / "cjk.png", "--shape", "any")
+    result = run_cli("render", data, "-o", tmp_path / "cjk.png", "--shape", "any")
     assert result.exit_code == 0, result.output
     warnings = result.stderr.strip().splitlines()
     assert len(warnings) == 2  # each character once, though drawn three times

@@ -11,11 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 import attrmap
 from attrmap import AttributionMatrix, Style, StyleError
-from attrmap.cli import cli
 from attrmap.errors import AnnotationsDroppedWarning, PagesSplitWarning
 from attrmap.plotting import prepare_pages, render_pages
 from attrmap.plotting.layout import (
@@ -81,10 +79,9 @@ def test_cell_size_sets_each_cell_in_inches():
     assert width == pytest.approx(5 * 0.6, abs=0.02) and height == pytest.approx(13 * 0.3, abs=0.02)
 
 
-def test_font_size_flags_reach_labels_and_annotations(tmp_path):
-    result = CliRunner().invoke(
-        cli,
-        ["config", "--font-size", "8", "--annotation-font-size", "7", "--cell-size", "1x0.5"],
+def test_font_size_flags_reach_labels_and_annotations(tmp_path, run_cli):
+    result = run_cli(
+        "config", "--font-size", "8", "--annotation-font-size", "7", "--cell-size", "1x0.5"
     )
     assert result.exit_code == 0, result.output
     assert "font_size: 8.0" in result.output and "cell_size: [1.0, 0.5]" in result.output
@@ -190,47 +187,43 @@ def test_the_pixel_limit_splits_png_pages_only():
     assert len(quiet(prepare_pages, matrix, Style(), get_writer("svg").raster)) == 1
 
 
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
 def write_long(path, rows: int) -> None:
     lines = ["t,a,b"] + [f"r{i},{(i % 7) / 10},{-(i % 5) / 10}" for i in range(rows)]
     path.write_text("\n".join(lines) + "\n")
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])
-def test_pages_are_numbered_files_and_batch_checks_them_all(tmp_path, suffix):
+def test_pages_are_numbered_files_and_batch_checks_them_all(tmp_path, suffix, run_cli):
     data, out = tmp_path / "data", tmp_path / "out"
     data.mkdir()
     write_long(data / "long.csv", 30)
     args = ["batch", data, "-o", out, "--shape", "any", "--rows-per-page", "12", "--dpi", "30"]
-    result = run(*args, "--format", suffix, "-j", "1")
+    result = run_cli(*args, "--format", suffix, "-j", "1")
     assert result.exit_code == 0, result.output
     pages = sorted(p.name for p in out.iterdir())
     assert pages == [f"long-{i}.{suffix}" for i in (1, 2, 3)]
     keys = {read_figure_key(out / name) for name in pages}
     assert len(keys) == 1 and None not in keys
-    assert run(*args, "--format", suffix, "--check").exit_code == 0
+    assert run_cli(*args, "--format", suffix, "--check").exit_code == 0
     (out / f"long-3.{suffix}").unlink()
-    check = run(*args, "--format", suffix, "--check")
+    check = run_cli(*args, "--format", suffix, "--check")
     assert check.exit_code == 1 and "long" in check.output
 
 
-def test_a_paged_pdf_is_one_file_with_a_page_each(tmp_path):
+def test_a_paged_pdf_is_one_file_with_a_page_each(tmp_path, run_cli):
     source, target = tmp_path / "long.csv", tmp_path / "long.pdf"
     write_long(source, 30)
-    result = run("render", source, "-o", target, "--shape", "any", "--rows-per-page", "10")
+    result = run_cli("render", source, "-o", target, "--shape", "any", "--rows-per-page", "10")
     assert result.exit_code == 0, result.output
     data = target.read_bytes()
     assert len(re.findall(rb"/Type /Page\b", data)) == 3
     assert b"CreationDate" not in data
     again = tmp_path / "again.pdf"
-    run("render", source, "-o", again, "--shape", "any", "--rows-per-page", "10")
+    run_cli("render", source, "-o", again, "--shape", "any", "--rows-per-page", "10")
     assert again.read_bytes() == data  # deterministic
 
 
-def test_svg_text_keeps_editable_text_elements_deterministically(tmp_path):
+def test_svg_text_keeps_editable_text_elements_deterministically(tmp_path, run_cli):
     matrix = grid(2, 2)
     paths = tmp_path / "paths.svg"
     attrmap.save_figure(attrmap.render(matrix), paths)
@@ -243,7 +236,7 @@ def test_svg_text_keeps_editable_text_elements_deterministically(tmp_path):
     text = first.read_bytes()
     assert text == second.read_bytes()
     assert text.count(b"<text") >= 4 + 2 + 2 and b"DejaVu Sans" in text
-    shown = " ".join(run("render", "--help").output.split())
+    shown = " ".join(run_cli("render", "--help").output.split())
     assert "--svg-text [path|text]" in shown and "named, not embedded" in shown
 
 
