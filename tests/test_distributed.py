@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from attrmap.atomic import TEMP_SUFFIX
+from attrmap.batch.dask_executor import FIGURES_PER_TASK, parse_address
 from attrmap.cli import cli
-from attrmap.distributed import FIGURES_PER_TASK, parse_address
 from conftest import ROOT, require
 from test_batch import run_without_matplotlib, snapshot
 from test_interrupts import write_inputs
@@ -93,16 +93,16 @@ def test_a_killed_worker_fails_only_its_figures(scheduler, inputs, tmp_path):
     from dask.distributed import Client
 
     def die_on_marked_figure() -> None:  # runs in each worker process
-        import attrmap.batch
+        import attrmap.batch.worker
 
-        real = attrmap.batch._Renderer.render
+        real = attrmap.batch.worker.Renderer.render
 
         def render(self, matrix, output, key):
             if output.name == "m005.png":
                 os._exit(9)  # as the kernel's OOM killer would
             return real(self, matrix, output, key)
 
-        attrmap.batch._Renderer.render = render
+        attrmap.batch.worker.Renderer.render = render
 
     with Client(scheduler) as client:
         client.run(die_on_marked_figure)

@@ -185,11 +185,12 @@ def test_batch_writes_the_same_bytes_as_render_and_check_passes(reference_page, 
 
 def test_batch_html_starts_no_worker_processes(tmp_path, monkeypatch):
     import attrmap.batch as batch_module
+    import attrmap.batch.executors as executors_module
 
     def no_pool(*args, **kwargs):
         raise AssertionError("HTML needs no worker processes")
 
-    monkeypatch.setattr(batch_module, "_start_pool", no_pool)
+    monkeypatch.setattr(executors_module, "start_pool", no_pool)
     data = tmp_path / "in"
     data.mkdir()
     for i in range(3):

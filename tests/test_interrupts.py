@@ -141,13 +141,13 @@ def test_a_worker_that_dies_is_a_failed_figure_not_a_hang(inputs, tmp_path):
     out = tmp_path / "out"
     code = (
         "import os\n"
-        "import attrmap.batch as batch\n"
-        "real = batch._Renderer.render\n"
+        "import attrmap.batch.worker as batch\n"
+        "real = batch.Renderer.render\n"
         "def render(self, matrix, output, key):\n"
         "    if output.name == 'die.png':\n"
         "        os._exit(9)  # as the kernel's OOM killer would\n"
         "    return real(self, matrix, output, key)\n"
-        "batch._Renderer.render = render\n"
+        "batch.Renderer.render = render\n"
         "from attrmap.cli import cli\n"
         f"cli(['batch', {str(inputs)!r}, '-o', {str(out)!r}, '--shape', 'any', '-j', '2'],"
         " prog_name='attrmap')\n"
@@ -178,7 +178,7 @@ def test_stopping_kills_a_worker_that_will_not_exit():
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from attrmap.batch import _terminate_pool
+    from attrmap.batch.executors import terminate_pool as _terminate_pool
 
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
     future = pool.submit(_ignore_sigterm_and_sleep, 120)

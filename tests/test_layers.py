@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("drawing and text views", ("plotting", "views")),
     ("saving", ("writers", "output", "provenance")),
     ("public API", ("",)),  # attrmap/__init__.py
-    ("orchestration", ("pipeline", "batch", "distributed", "reports")),
+    ("orchestration", ("pipeline", "batch", "reports")),
     ("command line", ("cli", "__main__")),
 ]
 

@@ -169,7 +169,7 @@ def dask_executor(ctx: click.Context, address: str) -> ExecutorFactory:
     """``--dask``: the cluster's workers draw; -j (local workers) would mean nothing."""
     if ctx.get_parameter_source("jobs") is click.core.ParameterSource.COMMANDLINE:
         raise click.UsageError("-j/--jobs sets local workers; with --dask the cluster's draw")
-    from ..distributed import dask_executor_factory  # Dask itself only when drawing starts
+    from ..batch.dask_executor import dask_executor_factory  # Dask itself only when drawing starts
 
     try:
         return dask_executor_factory(address)

@@ -1,11 +1,12 @@
 """``attrmap batch --dask ADDRESS``: the figures drawn by a Dask cluster's workers.
 
-Everything else stays in ``batch``: discovery, keys, incremental skipping, ``--check``,
-``--force``, orphans and the summary happen in this process exactly as for a local
-batch; only the drawing is sent out, through the same ``Executor`` protocol as local
-worker processes. Workers write atomically straight into the output folder, which they
-must share with this process (the usual shared file system of a cluster), and each
-worker keeps its canvases between tasks (``batch.renderer_for``).
+Everything else stays in the run loop (``run.py``): discovery, keys, incremental
+skipping, ``--check``, ``--force``, orphans and the summary happen in this process
+exactly as for a local batch; only the drawing is sent out, through the same
+``Executor`` protocol as local worker processes. Workers write atomically straight into
+the output folder, which they must share with this process (the usual shared file
+system of a cluster), and each worker keeps its canvases between tasks
+(``Renderer.for_options``).
 
 Dask is imported only here, and only when ``--dask`` is given.
 """
@@ -18,20 +19,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .batch import (
-    BatchOptions,
-    Executor,
-    Outcome,
-    RenderJob,
-    RenderResult,
-    _render_safely,
-    internal_error,
-    rendered,
-    renderer_for,
-    worker_died,
-)
-from .errors import BatchError
-from .model import AttributionMatrix
+from ..errors import BatchError
+from ..model import AttributionMatrix
+from .executors import Executor, RenderJob
+from .records import BatchOptions, Outcome
+from .worker import Renderer, RenderResult, internal_error, render_safely, rendered, worker_died
 
 LOCAL_PREFIX = "local:"
 SHUTDOWN_SECONDS = 20
@@ -80,8 +72,8 @@ def render_chunk(
 ) -> list[RenderResult]:
     """Runs on a Dask worker: draw figures with this process's kept renderer; errors
     are returned (one per figure), not raised."""
-    renderer = renderer_for(options)
-    return [_render_safely(renderer, matrix, Path(output), key) for matrix, output, key in jobs]
+    renderer = Renderer.for_options(options)
+    return [render_safely(renderer, matrix, Path(output), key) for matrix, output, key in jobs]
 
 
 class DaskExecutor:
