@@ -7,6 +7,7 @@ colours, labels, annotation strings and text colours, which is what makes a batc
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
@@ -190,32 +191,63 @@ class CellText(Text):
     """
 
     def draw(self, renderer) -> None:
-        text = self.get_text()
-        if type(renderer) is not RendererAgg or not text or not self.get_visible():
-            return super().draw(renderer)
+        draw_cell_texts(renderer, [self])
+
+
+def draw_cell_texts(renderer, texts: Sequence[CellText]) -> None:
+    """Draw ``texts`` in order, each as ``CellText.draw`` does: on Agg blended from its
+    cached bitmap; by matplotlib on other renderers, when empty or hidden, and at the
+    figure's edge (to be clipped). What the texts share is done once: drawn one by one,
+    transform, hinting and colour lookups cost more than the 65 blends of a figure."""
+    if type(renderer) is not RendererAgg:
+        for text in texts:
+            Text.draw(text, renderer)
+        return
+    buffer = np.asarray(renderer.buffer_rgba())
+    hinting = get_hinting_flag()
+    for text, (x, y) in zip(texts, _display_points(texts), strict=True):
+        label = text.get_text()
+        if not label or not text.get_visible():
+            Text.draw(text, renderer)
+            continue
         coverage = _coverage(
-            text,
-            _font_chain(self.get_fontproperties()),
-            renderer.points_to_pixels(self.get_fontsize()),
-            get_hinting_flag(),
+            label,
+            _font_chain(text.get_fontproperties()),
+            renderer.points_to_pixels(text.get_fontsize()),
+            hinting,
         )
-        buffer = np.asarray(renderer.buffer_rgba())
-        x, y = self.get_transform().transform(self.get_unitless_position())
         height, width = coverage.shape[:2]
         top = round(buffer.shape[0] - y - height / 2)
         left = round(x - width / 2)
         if top < 0 or left < 0 or top + height > buffer.shape[0] or left + width > buffer.shape[1]:
-            return super().draw(renderer)  # at the edge: let matplotlib clip it
-        _blend(buffer, coverage, top, left, self.get_color())
-        self.stale = False
+            Text.draw(text, renderer)  # at the edge: let matplotlib clip it
+            continue
+        _blend(buffer, coverage, top, left, text.get_color())
+        text.stale = False
+
+
+def _display_points(texts: Sequence[Text]) -> np.ndarray:
+    """Each text's position in display pixels; texts on one transform in one call."""
+    positions = np.array([text.get_unitless_position() for text in texts], dtype=float)
+    transforms = [text.get_transform() for text in texts]
+    if all(transform is transforms[0] for transform in transforms):
+        return transforms[0].transform(positions.reshape(-1, 2))
+    return np.array([t.transform(xy) for t, xy in zip(transforms, positions, strict=True)])
 
 
 def _blend(buffer: np.ndarray, coverage: np.ndarray, top: int, left: int, color: ColorType) -> None:
     """Paint ``color`` through ``coverage`` into the Agg buffer at (top, left)."""
     height, width = coverage.shape[:2]
-    rgb = np.array(mcolors.to_rgb(color), dtype=np.float32) * 255
+    rgb = _rgb255(color) if isinstance(color, str) else _to_rgb255(color)
     region = buffer[top : top + height, left : left + width, :3]
     region[...] = (region * (1 - coverage) + rgb * coverage + 0.5).astype(np.uint8)
+
+
+def _to_rgb255(color: ColorType) -> np.ndarray:
+    return np.array(mcolors.to_rgb(color), dtype=np.float32) * 255
+
+
+_rgb255 = lru_cache(maxsize=64)(_to_rgb255)  # annotations come in a few named colours
 
 
 #: Grids with more cells than this get their annotations as one artist, not a Text each:
@@ -534,6 +566,9 @@ class HeatmapCanvas:
                 canvas.restore_region(self._background)
             self._show_values(data)
             renderer = canvas.get_renderer()
-            for artist in changing:
+            for artist in [self.cells, *self.axes.spines.values()]:
+                artist.draw(renderer)
+            draw_cell_texts(renderer, self.texts)  # as each one's draw, sharing the work
+            for artist in layer:
                 artist.draw(renderer)
         return np.asarray(canvas.buffer_rgba())
