@@ -23,11 +23,11 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from ..comparison import Comparison, comparison_fonts, merged_extend, prepare_panel
-from ..errors import AnnotationsDroppedWarning, FigureWarning, LimitError
+from ..errors import AnnotationsDroppedWarning, FigureWarning, GridError, LimitError
 from ..fonts import FontChoice, fonts_for
 from ..heatmap import HeatmapData, prepare_data
 from ..interop import require_matrix
-from ..model import AttributionMatrix
+from ..model import MISSING_HINT, AttributionMatrix
 from ..style import Style
 from .arguments import style_from
 from .canvas import Grid, draw_colorbar, draw_grid
@@ -120,6 +120,22 @@ def as_matrix(
     call: str,
 ) -> AttributionMatrix:
     """A matrix from what a notebook holds: a matrix, a DataFrame or an array."""
+    try:
+        return _as_matrix(data, tokens, expressions, allow_missing, call)
+    except GridError as error:  # say the keyword, not the command-line flag
+        if MISSING_HINT not in error.problem:
+            raise
+        problem = error.problem.replace(MISSING_HINT, f"pass {call}(..., allow_missing=True)")
+        raise GridError(error.source, problem, error.line, error.column) from None
+
+
+def _as_matrix(
+    data: Any,
+    tokens: Sequence[str] | None,
+    expressions: Sequence[str] | None,
+    allow_missing: bool,
+    call: str,
+) -> AttributionMatrix:
     if isinstance(data, AttributionMatrix):
         if tokens is not None or expressions is not None:
             raise TypeError(f"{call}: an AttributionMatrix has its own tokens and expressions")
