@@ -13,7 +13,7 @@ import pytest
 
 import attrmap
 from attrmap import Style, load_matrix
-from attrmap.heatmap import prepare_data
+from attrmap.prepared import prepare_data
 from attrmap.provenance import figure_key, read_figure_key
 from attrmap.views.html import ColorScale, heatmap_html
 from conftest import EXAMPLES, REFERENCE_EXPRESSIONS, REFERENCE_TOKENS

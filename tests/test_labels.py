@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from attrmap import AttributionMatrix, Style
-from attrmap.heatmap import prepare_data
 from attrmap.labels import clean_axes, detect_scheme, display_axes, display_label
+from attrmap.prepared import prepare_data
 from attrmap.provenance import figure_key
 from conftest import REFERENCE_EXPRESSIONS, REFERENCE_TOKENS
 

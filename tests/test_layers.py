@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("reading and writing", ("formats", "interop")),
     ("style", ("settings", "style", "project", "fonts")),
     ("colour and scale", ("scale",)),
-    ("prepared data", ("heatmap", "comparison")),
+    ("prepared data", ("prepared", "comparison")),
     ("drawing and text views", ("plotting", "views")),
     ("saving", ("writers", "output", "provenance")),
     ("public API", ("",)),  # attrmap/__init__.py

@@ -218,7 +218,7 @@ def test_the_html_text_layout_is_selectable_text_coloured_as_the_figure(tmp_path
     import html as html_module
     import re
 
-    from attrmap.heatmap import prepare_data
+    from attrmap.prepared import prepare_data
     from attrmap.views.html import heatmap_html, hex_colors
 
     matrix = document(40, expressions=2)

@@ -14,7 +14,7 @@ import pytest
 import attrmap
 from attrmap import AttributionMatrix, Style, StyleError
 from attrmap.errors import FaintRangeWarning, SaturationWarning
-from attrmap.heatmap import prepare_data
+from attrmap.prepared import prepare_data
 from attrmap.provenance import read_figure_key
 from attrmap.scale import (
     auto_limit,

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attrmap import AttributionMatrix, Style, load_matrix
-from attrmap.heatmap import prepare_data
+from attrmap.prepared import prepare_data
 from attrmap.scale import cell_colors
 from attrmap.views.alt_text import ALT_TEXT_LIMIT, alt_text
 from attrmap.views.colour_names import colour_name

@@ -15,11 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-# ``attrmap.heatmap`` is the function below, and ``attrmap/heatmap.py`` (the prepared
-# data) a module of the same name: loaded first, the module no longer replaces the
-# function when drawing code imports it later.
-from . import heatmap as _prepared  # noqa: F401
-
 # interop installs AttributionMatrix.from_frame, from_long and from_captum.
 from . import interop  # noqa: F401
 from ._version import __version__

@@ -24,7 +24,7 @@ from .settings import AUTO
 from .style import Style
 
 if TYPE_CHECKING:
-    from .heatmap import HeatmapData
+    from .prepared import HeatmapData
 
 LAYOUTS = ("row", "column")
 DIFF_MODES = ("none", "extra", "only")  # no difference panel, one more panel, only it
@@ -99,7 +99,7 @@ class Comparison:
 
 def prepare_panel(panel: Panel) -> HeatmapData:
     """A panel's labels, annotations and colours, titled with the panel's title."""
-    from .heatmap import prepare_data  # colours need matplotlib: only when drawing
+    from .prepared import prepare_data  # colours need matplotlib: only when drawing
 
     return prepare_data(panel.matrix, dataclasses.replace(panel.style, title=panel.title or None))
 

@@ -111,7 +111,7 @@ def show(ctx: click.Context, inputs: tuple[str, ...], color: str, **options: Any
     import os
     import shutil
 
-    from ..heatmap import prepare_data
+    from ..prepared import prepare_data
     from ..views.terminal import TerminalOptions, color_mode
     from ..views.terminal import show as show_heatmap
 

@@ -2,7 +2,7 @@
 
 The parts, each reusable by other figures (pages, comparison panels):
 
-- ``heatmap.prepare_data`` (outside this package): labels, annotations, colours;
+- ``prepared.prepare_data`` (outside this package): labels, annotations, colours;
 - ``layout``: where everything goes, in inches, measured before drawing;
 - ``canvas``: one figure for a layout, which shows any matrix of that layout;
 - ``rc``: the fixed matplotlib settings figures are drawn and saved under;
@@ -23,9 +23,9 @@ from matplotlib.figure import Figure
 
 from ..errors import LimitError
 from ..fonts import fonts_for
-from ..heatmap import prepare_data
 from ..interop import require_matrix
 from ..model import AttributionMatrix
+from ..prepared import prepare_data
 from ..style import Style
 from .arguments import style_from
 from .axes import heatmap

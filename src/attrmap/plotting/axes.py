@@ -1,7 +1,7 @@
 """``attrmap.heatmap``: the annotated heatmap drawn into an Axes of your own, seaborn-style,
 for a figure with other plots beside it.
 
-Built from the single figure's parts (``heatmap.prepare_data``, the canvas's
+Built from the single figure's parts (``prepared.prepare_data``, the canvas's
 ``draw_grid`` and ``draw_colorbar``, the layout's font fitting and the fixed rc
 settings), so it looks as ``render`` draws it: only the size comes from the Axes rather
 than from the data. Without an Axes it makes a figure of ``render``'s size.
@@ -25,9 +25,9 @@ from matplotlib.text import Text
 from ..comparison import Comparison, comparison_fonts, merged_extend, prepare_panel
 from ..errors import AnnotationsDroppedWarning, FigureWarning, GridError, LimitError
 from ..fonts import FontChoice, fonts_for
-from ..heatmap import HeatmapData, prepare_data
 from ..interop import require_matrix
 from ..model import MISSING_HINT, AttributionMatrix
+from ..prepared import HeatmapData, prepare_data
 from ..style import Style
 from .arguments import style_from
 from .canvas import Grid, draw_colorbar, draw_grid

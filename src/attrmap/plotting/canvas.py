@@ -28,7 +28,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedFormatter
 from matplotlib.transforms import IdentityTransform
 
-from ..heatmap import HeatmapData
+from ..prepared import HeatmapData
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
 from .display import NotebookFigure

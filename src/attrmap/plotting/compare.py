@@ -28,9 +28,9 @@ from ..comparison import (
     prepare_panel,
 )
 from ..errors import FigureWarning, StyleError
-from ..heatmap import HeatmapData
 from ..labels import display_label
 from ..model import AttributionMatrix
+from ..prepared import HeatmapData
 from ..style import Style
 from .arguments import style_from
 from .axes import compare_into, figure_of

@@ -29,8 +29,8 @@ from ..errors import (
     TallFigureWarning,
 )
 from ..fonts import DEJAVU_SANS
-from ..heatmap import HeatmapData
 from ..labels import page_marker
+from ..prepared import HeatmapData
 from ..style import Style
 
 _PAD = 0.15  # inches of white space around everything

@@ -22,8 +22,8 @@ from matplotlib.text import Text
 
 from ..errors import FigureWarning, LimitError, PagesSplitWarning
 from ..fonts import DEJAVU_SANS
-from ..heatmap import HeatmapData
 from ..labels import page_marker, shown_text, word_starts
+from ..prepared import HeatmapData
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
 from .canvas import draw_colorbar

@@ -2,7 +2,7 @@
 written description and alt text (``describe.py``, ``alt_text.py``) and a terminal
 heatmap (``terminal.py``).
 
-Each reads ``heatmap.HeatmapData`` and the colours of ``scale``, so it shows exactly
+Each reads ``prepared.HeatmapData`` and the colours of ``scale``, so it shows exactly
 what the figure shows, without pyplot or a matplotlib backend. This package file imports
 nothing, so the CLI can name the formats without loading colormaps.
 """

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..comparison import Comparison, prepare_panel
-from ..heatmap import HeatmapData, prepare_data
 from ..labels import display_label
 from ..model import AttributionMatrix
+from ..prepared import HeatmapData, prepare_data
 from ..style import Style
 from .facts import Cell, Facts, facts_from_data
 from .text_width import counted, shorten

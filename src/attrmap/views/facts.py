@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..heatmap import HeatmapData, prepare_data
 from ..labels import page_marker
 from ..model import AttributionMatrix
+from ..prepared import HeatmapData, prepare_data
 from ..scale import make_norm, resolve_cmap
 from ..settings import format_page
 from ..style import Style

@@ -21,8 +21,8 @@ import numpy as np
 
 from .._version import DRAWING_VERSION
 from ..comparison import Comparison, merged_extend, prepare_panel
-from ..heatmap import HeatmapData
 from ..labels import display_label, shown_text, word_starts
+from ..prepared import HeatmapData
 from ..scale import cell_colors
 from ..style import Style
 from .alt_text import comparison_text, figure_text_from_data

@@ -13,7 +13,7 @@ from ..style import Style
 
 def matrix_html(matrix: AttributionMatrix) -> str:
     """The matrix as its heatmap, in the default style and its own token style."""
-    from ..heatmap import prepare_data  # colours load matplotlib's colormaps: on display
+    from ..prepared import prepare_data  # colours load matplotlib's colormaps: on display
     from .html import notebook_html
 
     style = Style()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..heatmap import HeatmapData
+from ..prepared import HeatmapData
 from ..scale import cell_colors, make_norm, resolve_cmap
 from ..style import Style
 from .facts import colour_scale

@@ -31,7 +31,7 @@ class HtmlWriter(Writer):
         canvases: Canvases | None = None,
         workers: int = 1,
     ) -> list[Path]:
-        from ..heatmap import prepare_data
+        from ..prepared import prepare_data
         from ..views.html import heatmap_html
 
         page = heatmap_html(prepare_data(matrix, style), style, KEY_PREFIX + key)
