@@ -67,7 +67,7 @@ def test_tokens_must_match_naming_the_first_difference(ig):
 
 def test_expressions_may_differ_except_for_a_difference(ig, shap):
     assert len(make_comparison([ig, shap], Style(), CompareOptions()).panels) == 2
-    with pytest.raises(MismatchError, match=r"expression 1 is .p.*--diff needs"):
+    with pytest.raises(MismatchError, match=r"expression 1 is .p.*diff=\.\.\. needs"):
         make_comparison([ig, shap], Style(), CompareOptions(diff="extra"))
     with pytest.raises(attrmap.StyleError, match="exactly two"):
         make_comparison([ig, ig, ig], Style(), CompareOptions(diff="only"))
@@ -438,5 +438,5 @@ def test_width_limits_the_whole_comparison(ig, saliency):
     narrow = attrmap.compare([ig, saliency], Style(layout=LayoutOptions(width=12.0)), diff=True)
     assert 11 < narrow.get_figwidth() <= 12
     assert len(heatmaps(narrow)) == 3 and len(colorbars(narrow)) == 2
-    with pytest.raises(attrmap.StyleError, match=r"cannot be made 3 in wide \(--width\)"):
+    with pytest.raises(attrmap.StyleError, match=r"cannot be made 3 in wide \(width=\.\.\.\)"):
         attrmap.compare([ig, saliency], Style(layout=LayoutOptions(width=3.0)), diff=True)

@@ -134,7 +134,7 @@ def test_a_font_chain_is_the_users_choice():
     else:  # the warning names the installed font that has it, or a package to install
         assert choice.missing == ("क",)
         devanagari = best_font_for("क")
-        remedy = f"--font {devanagari.family!r}" if devanagari else "install a font"
+        remedy = f"{devanagari.family!r} to fonts=..." if devanagari else "install a font"
         assert remedy in choice.missing_messages()[0]
     # Annotations are numbers; a chain whose first font lacks digits still draws them.
     with warnings.catch_warnings():

@@ -61,9 +61,7 @@ def test_load_matrix_wants_one_matrix_load_matrices_gives_all(several, tmp_path)
     with pytest.raises(InputError, match=r"x\.several: the file holds 3 matrices; pick one"):
         load_matrix(path)
     assert load_matrix(path, options=InputOptions(sequence=2)).title == "seq 2"
-    with pytest.raises(
-        InputError, match=r"--sequence 3 is out of range: the file holds 3 matrices"
-    ):
+    with pytest.raises(InputError, match=r"sequence=3 is out of range: the file holds 3 matrices"):
         load_matrices(path, InputOptions(sequence=3))
     path.write_text("1")
     with pytest.raises(InputError, match="holds 1 matrix \\(0 to 0\\)"):

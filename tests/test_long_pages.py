@@ -82,7 +82,7 @@ def test_a_long_and_wide_grid_renders_with_no_flags_within_the_pixel_limit():
 
 
 def test_a_tall_page_is_said_once_with_what_to_try():
-    with pytest.warns(TallFigureWarning, match="--layout text, --page a4") as record:
+    with pytest.warns(TallFigureWarning, match='layout="text", page="a4"') as record:
         prepare_pages(grid(200, 6), Style(), get_writer("png").raster)
     assert len([w for w in record if w.category is TallFigureWarning]) == 1
     with warnings.catch_warnings():

@@ -80,7 +80,7 @@ def test_stdin_needs_a_format_and_reads_it(monkeypatch):
     matrix = load_matrix("-", input_format="csv")
     assert matrix.source == "<stdin>"
     assert matrix.shape == (2, 2)
-    with pytest.raises(InputError, match="needs --input-format"):
+    with pytest.raises(InputError, match="needs input_format="):
         load_matrix("-")
 
 

@@ -109,8 +109,8 @@ def test_check_shape_says_what_was_expected_found_and_how_to_accept():
     assert message.startswith("data.csv: ")
     assert "expected a 13x5 grid" in message
     assert "found 1x2" in message
-    assert "--shape any" in message  # str() has the advice; the CLI gives it once
-    assert "--shape" not in info.value.brief
+    assert '`shape="any"`' in message  # str() has the advice; the CLI gives it once
+    assert "shape=" not in info.value.brief
     assert info.value.hint.closing_line(2).startswith("2 inputs are not 13x5: ")
 
 

@@ -142,7 +142,7 @@ def test_json_keeps_labels_as_written_and_a_null_title_is_none(write):
         ),
         (
             '{"expressions": ["a"], "tokens": ["x"], "values": [[NaN]]}',
-            r"m\.json:1:53: .*not finite.*allow-missing",
+            r"m\.json:1:53: .*not finite.*allow_missing=True",
         ),
         (
             '{"expressions": ["a"], "tokens": ["x"], "values": [[1]], "tokens": ["y"]}',
@@ -207,7 +207,7 @@ LONG = "token,expression,value\nx,a,1\ny,a,2\nx,b,3\ny,b,4\n"
         ),
         (
             "token,expression,value,position\nx,a,1,0\ny,a,2,1\ny,b,2,1\n",
-            r"m\.csv: no value for expression 'b' at position 0 \(token 'x'\).*allow-missing",
+            r"m\.csv: no value for expression 'b' at position 0 \(token 'x'\).*allow_missing=True",
         ),
         ("token,expression,value,position\nx,a,1,0\ny,a,2,2\n", r"m\.csv: no row has position 1"),
         (
@@ -317,7 +317,7 @@ def test_npz_from_numpy_savez_loads(write, reference):
                 "tokens": np.array(["t"]),
                 "expressions": np.array(["e"]),
             },
-            "every cell is missing|allow-missing",
+            "every cell is missing|allow_missing=True",
         ),
         (
             {
@@ -389,7 +389,7 @@ def test_npz_writer_is_deterministic_and_numpy_reads_it(reference):
 )
 def test_missing_cells_need_allow_missing(write, name, content, run_cli):
     path = write(name, content)
-    assert "allow-missing" in error_of(path)
+    assert "allow_missing=True" in error_of(path)
     matrix = load_matrix(path, options=MISSING)
     assert matrix.missing.tolist() == [[True, False], [True, True]]
     assert matrix.values.dtype == np.float64 and matrix.values[0, 1] == 1

@@ -137,7 +137,7 @@ def test_yaml_alias_bombs_are_refused_quickly(tmp_path, name):
     assert path.stat().st_size < 20_000
     outcome = load_in_child(path)
     if name == "rows-aliased-1000x1000":
-        assert_refused(outcome, path, "more than 250,000 cells", "--max-cells")
+        assert_refused(outcome, path, "more than 250,000 cells", "max_cells=...")
     else:
         assert_refused(outcome, path, kinds=ANY_INPUT_ERROR)
 
@@ -204,7 +204,7 @@ def gigabyte(tmp_path_factory) -> dict[str, Path]:
 def test_one_gigabyte_file_is_refused_before_reading(gigabyte, fmt):
     path = gigabyte[fmt]
     assert path.stat().st_size == 1 << 30
-    message = assert_refused(load_in_child(path), path, "--max-mb", max_rss_mb=20)
+    message = assert_refused(load_in_child(path), path, "max_bytes=...", max_rss_mb=20)
     assert "67,108,864-byte limit" in message
 
 
@@ -270,13 +270,17 @@ def long_lines(tmp_path_factory) -> Iterator[dict[str, Path]]:
 def test_a_100_megabyte_line_is_refused_by_size(long_lines, name):
     path = long_lines[name]
     assert path.stat().st_size == 100 * MB
-    assert_refused(load_in_child(path), path, "larger than the 67,108,864-byte limit", "--max-mb")
+    assert_refused(
+        load_in_child(path), path, "larger than the 67,108,864-byte limit", "max_bytes=..."
+    )
 
 
 def test_the_size_limit_is_the_same_code_path_at_any_size(tmp_path):
     path = tmp_path / "line.csv"
     path.write_bytes(b"token," + b"a" * 2000 + b"\nx,1\n")
-    with pytest.raises(LimitError, match=r"larger than the 1,000-byte limit .*--max-mb") as info:
+    with pytest.raises(
+        LimitError, match=r"larger than the 1,000-byte limit .*max_bytes=\.\.\."
+    ) as info:
         load_matrix(path, limits=Limits(max_bytes=1000))
     assert str(info.value).startswith(str(path))
     assert load_matrix(path, limits=Limits(max_bytes=2100)).shape == (1, 1)
@@ -289,7 +293,7 @@ def test_the_size_limit_is_the_same_code_path_at_any_size(tmp_path):
         ("commas-under.csv", ""),  # a header of 66 million empty expressions
         ("wide-row-under.csv", ""),  # a row of 33 million cells
         ("scalar-under.yaml", ""),  # one 63 MB scalar
-        ("flow-under.yaml", "--max-cells"),  # 33 million expressions
+        ("flow-under.yaml", "max_cells=..."),  # 33 million expressions
     ],
 )
 def test_a_63_megabyte_line_under_the_size_limit_is_refused_without_exhausting_memory(
@@ -391,7 +395,7 @@ def _big_npz(rows: int, cols: int) -> bytes:
 def test_a_million_cells_are_refused_by_the_cell_limit(grids, fmt):
     path = grids[f"1000x1000.{fmt}"]
     outcome = load_in_child(path)
-    assert_refused(outcome, path, "more than 250,000 cells", "--max-cells", max_rss_mb=300)
+    assert_refused(outcome, path, "more than 250,000 cells", "max_cells=...", max_rss_mb=300)
 
 
 @pytest.mark.parametrize("fmt", list(GRID))
@@ -488,7 +492,7 @@ def bombs(tmp_path_factory) -> dict[str, Path]:
 
 
 BOMB_MESSAGES = {
-    "npz-honest-header.npz": ("decompress past the 67,108,864-byte limit", "--max-mb"),
+    "npz-honest-header.npz": ("decompress past the 67,108,864-byte limit", "max_bytes=..."),
     "npz-lying-header.npz": ("bytes more than its .npy header describes",),
     "gzip.csv": ("gzip-compressed data, not CSV text",),
     "gzip.json": ("gzip-compressed data, not JSON text",),
@@ -683,7 +687,7 @@ def test_inseq_grid_over_the_cell_limit_is_refused_before_decoding(tmp_path):
     target = ["<pad>"] + [f"t{i}" for i in range(500)]
     sequence = inseq_files.sequence(target, None, 1, source, rng.random((600, 500)))
     path = inseq_files.write(tmp_path / "big.json", inseq_files.output([sequence]))
-    message = assert_refused(load_in_child(path), path, "more than 250,000 cells", "--max-cells")
+    message = assert_refused(load_in_child(path), path, "more than 250,000 cells", "max_cells=...")
     assert "a 600 x 500 grid" in message
 
 
@@ -705,7 +709,7 @@ def test_inseq_nested_list_bomb_is_refused_before_parsing(tmp_path):
     path.write_bytes(b"".join(parts))
     assert path.stat().st_size < 100_000
     message = assert_refused(
-        load_in_child(path), path, "more than 1,001,000 JSON lists and objects", "--max-cells"
+        load_in_child(path), path, "more than 1,001,000 JSON lists and objects", "max_cells=..."
     )
     assert "250,000 cells" in message
     # Within the limit the same kind of array is read: a 5 x 3 grid as nested lists.

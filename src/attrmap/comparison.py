@@ -133,7 +133,7 @@ def check_same_tokens(matrices: Sequence[AttributionMatrix]) -> None:
 
 def check_same_expressions(a: AttributionMatrix, b: AttributionMatrix) -> None:
     """A difference needs both matrices on one grid: the same expressions too."""
-    _check_same_labels("expression", a, b, "--diff needs")
+    _check_same_labels("expression", a, b, "diff=... needs")
 
 
 def _check_same_labels(
@@ -182,7 +182,7 @@ def make_comparison(
     if style.layout.transpose or style.layout.rows_per_page is not None:
         raise StyleError(
             "compare draws every panel with its tokens down the side on one page; "
-            "--transpose and --rows-per-page do not apply"
+            "transpose=True and rows_per_page=... do not apply"
         )
     check_same_tokens(matrices)
     if options.diff != "none":

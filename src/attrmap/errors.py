@@ -143,24 +143,24 @@ class FigureWarning(UserWarning):
 
 class FaintRangeWarning(FigureWarning):
     summary = "use less than a tenth of the colour range, so they look flat"
-    advice = "try --range auto"
+    advice = 'try range="auto"'
 
 
 class SaturationWarning(FigureWarning):
     summary = "have more than 5 % of their cells outside the colour range"
-    advice = "they take the end colours; try --range auto"
+    advice = 'they take the end colours; try range="auto"'
 
 
 class AnnotationsDroppedWarning(FigureWarning):
     summary = "are drawn without cell annotations: the numbers do not fit at 5 pt"
-    advice = "widen with --width or --cell-size, or pass --annotate never"
+    advice = 'widen with width=... or cell_size=..., or pass annotate="never"'
 
 
 class PagesSplitWarning(FigureWarning):
     summary = "were split into pages to stay within the page size limit"
-    advice = "choose the split with --rows-per-page"
+    advice = "choose the split with rows_per_page=..."
 
 
 class TallFigureWarning(FigureWarning):
     summary = "have pages taller than 30 in, hard to read on a screen or in print"
-    advice = "try --layout text, --page a4 or --transpose"
+    advice = 'try layout="text", page="a4" or transpose=True'

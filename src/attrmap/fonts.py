@@ -138,10 +138,10 @@ def choose_fonts(texts: Iterable[str], requested: Iterable[str] = ()) -> FontCho
 def missing_glyph_message(char: str, requested: bool = False) -> str:
     """One line for a character drawn as a box, naming a font or package that has it."""
     name = unicodedata.name(char, "unnamed character")
-    where = "none of the fonts chosen (--font, fonts:)" if requested else "no installed font"
+    where = "none of the fonts chosen (fonts=...)" if requested else "no installed font"
     installed = next((font for font in installed_fonts() if font.covers(char)), None)
     if requested and installed is not None:
-        remedy = f"add --font {installed.family!r}, which has it"
+        remedy = f"add {installed.family!r} to fonts=..., which has it"
     else:
         remedy = f"install a font that has it, e.g. {_suggested_package(char)}"
     return f"{where} has {char!r} (U+{ord(char):04X} {name}); it is drawn as a box: {remedy}"

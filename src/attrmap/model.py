@@ -19,7 +19,7 @@ Shape = tuple[int, int] | None  # None accepts any shape
 
 _SHAPE_RE = re.compile(r"\s*(\d+)\s*[xX\u00d7]\s*(\d+)\s*")
 #: How a message about a missing cell ends: what would let it through.
-MISSING_HINT = "missing cells need --allow-missing"
+MISSING_HINT = "missing cells need allow_missing=True"
 
 
 def parse_shape(text: str) -> Shape:
@@ -180,5 +180,5 @@ def shape_hint(wanted: str) -> Hint:
         one=f"input is not {wanted}",
         many=f"inputs are not {wanted}",
         advice='set `shape = "any"` under `[tool.attrmap]` in pyproject.toml, or pass '
-        "`--shape any` (or the grid you expect, e.g. `--shape 20x8`)",
+        '`shape="any"` (or the grid you expect, e.g. `shape="20x8"`)',
     )

@@ -171,7 +171,7 @@ def compare_files(
             raise InputError(
                 os.fspath(source),
                 f"holds {len(loaded)} matrices; compare takes one per input "
-                "(choose one with --sequence N)",
+                "(choose one with sequence=N)",
             )
         matrices += loaded
     comparison = make_comparison(matrices, config.style, compare)

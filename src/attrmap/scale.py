@@ -162,7 +162,7 @@ def scale_warnings(
             FaintRangeWarning(
                 source,
                 f"the values (|value| <= {largest:.3g}) use less than a tenth of the colour "
-                f"range {vmin:g}..{vmax:g} and look flat; try --range auto",
+                f'range {vmin:g}..{vmax:g} and look flat; try range="auto"',
             )
         )
     saturated = int(((present < vmin) | (present > vmax)).sum())
@@ -171,7 +171,7 @@ def scale_warnings(
             SaturationWarning(
                 source,
                 f"{saturated} of {present.size} cells lie outside the colour range "
-                f"{vmin:g}..{vmax:g} and take the end colours; try --range auto",
+                f'{vmin:g}..{vmax:g} and take the end colours; try range="auto"',
                 detail=f"{saturated} cells",
             )
         )

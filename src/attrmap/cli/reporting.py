@@ -1,7 +1,7 @@
 """What the CLI prints about a run: one line per error or warning, shared advice once,
 the ``--report`` file; and the library's messages in the command line's words.
 
-The library names settings as Python does (`` `range="auto"` ``); ``cli_message``
+The library names settings as Python does (``range="auto"``); ``cli_message``
 rewrites each such name to the flag that sets it (``--range auto``), using the options
 of the command being run and the settings table, which know both spellings.
 """
@@ -21,44 +21,59 @@ from ..reports import HintTally, Record, RunReport, github_annotation, in_github
 from ..settings import SETTINGS
 from .exits import ExitCode
 
-#: A Python spelling in a library message: `name`, `name=True`, `name="value"`, `name=3`.
-PYTHON_SPELLING = re.compile(r"`(?P<name>[a-z_]+)(?:=(?P<quote>\"?)(?P<value>[^`\"]*)(?P=quote))?`")
+#: A Python spelling in a library message: ``name=True``, ``name="value"``, ``name=3``,
+#: ``name=N`` (a placeholder) or ``name=...`` (any value). Only names the CLI knows count.
+PYTHON_SPELLING = re.compile(
+    r"(?<![\w./-])(?P<name>[a-z][a-z_]*)="
+    r'(?P<value>True|False|\.\.\.|"[^"\n]*"|[A-Z]+(?:/[A-Z]+)?\b|\d+(?:\.\d+)?\b)'
+)
+#: Python names whose option is spelled otherwise (``Limits(max_bytes=...)`` is ``--max-mb``).
+ALIASES = {"max_bytes": "--max-mb"}
 
 
-def flag_names() -> dict[str, str]:
-    """Python name -> flag, for every setting and every option of the running command."""
-    names = {setting.name: setting.option for setting in SETTINGS}
+def flag_names() -> dict[str, tuple[str, str | None]]:
+    """Python name -> (flag, its negative or None), for every setting and every option
+    of the running command (whose spelling wins) and the group's other commands."""
+    names: dict[str, tuple[str, str | None]] = {
+        name: (option, None) for name, option in ALIASES.items()
+    }
+    for setting in SETTINGS:
+        negative = "--no-" + setting.option.removeprefix("--") if setting.flag.switch else None
+        names[setting.name] = (setting.option, negative)
     context = click.get_current_context(silent=True)
     commands: list[click.Command] = []
     if context is not None:
-        commands.append(context.command)
         root = context.find_root().command
         if isinstance(root, click.Group):
             commands.extend(root.commands.values())
-    for command in reversed(commands):  # the running command's spelling wins
+        commands.append(context.command)
+    for command in commands:
         for param in command.params:
             longs = [opt for opt in param.opts if opt.startswith("--")]
             if param.name and longs and param.name not in names:
-                names[param.name] = longs[0]
+                negatives = getattr(param, "secondary_opts", [])
+                names[param.name] = (longs[0], negatives[0] if negatives else None)
     return names
 
 
 def cli_message(text: str) -> str:
-    """``text`` with each Python spelling of a setting or option as its flag."""
-    if "`" not in text:
+    """``text`` with each Python spelling of a setting or option as its flag:
+    ``range="auto"`` is ``--range auto``, ``allow_missing=True`` is ``--allow-missing``."""
+    if "=" not in text:
         return text
     names = flag_names()
 
     def flag(match: re.Match[str]) -> str:
-        name, value = match["name"], match["value"]
-        option = names.get(name)
-        if option is None:
+        known = names.get(match["name"])
+        if known is None:
             return match[0]
-        if value is None or value == "True":
+        option, negative = known
+        value = match["value"]
+        if value in ("True", "..."):
             return option
-        if value == "False" and "/" in option:
-            return option.split("/")[1]
-        return f"{option} {value}"
+        if value == "False":
+            return negative or match[0]
+        return f"{option} {value.strip(chr(34))}"
 
     return PYTHON_SPELLING.sub(flag, text)
 

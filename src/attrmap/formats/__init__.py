@@ -145,7 +145,7 @@ def format_for(
         return _REGISTRY[input_format]
     if name == STDIN:
         raise InputError(
-            source_name(name), f"reading stdin needs --input-format {'|'.join(format_names())}"
+            source_name(name), f'reading stdin needs input_format="{"|".join(format_names())}"'
         )
     candidates = _candidates(Path(name).name)
     if not candidates:
@@ -202,7 +202,7 @@ def parse_matrices(
     if options.sequence >= len(matrices):
         raise InputError(
             source,
-            f"--sequence {options.sequence} is out of range: the file holds "
+            f"sequence={options.sequence} is out of range: the file holds "
             f"{count(len(matrices), 'matrix', 'matrices')} (0 to {len(matrices) - 1})",
         )
     return [matrices[options.sequence]]
@@ -213,7 +213,7 @@ def _only(matrices: list[AttributionMatrix], source: str) -> AttributionMatrix:
         raise InputError(
             source,
             f"the file holds {count(len(matrices), 'matrix', 'matrices')}; pick one with "
-            f"--sequence N (InputOptions(sequence=N)) or read them all with load_matrices",
+            f"sequence=N or read them all with load_matrices",
         )
     return matrices[0]
 
@@ -258,7 +258,7 @@ def dump_matrix(
         )
     if options.long and not fmt.writes_long:
         writers = [name for name, f in _REGISTRY.items() if f.writes_long]
-        raise OutputError(f"{fmt.name} has no long form; --long writes {_or(writers)}")
+        raise OutputError(f"{fmt.name} has no long form; long=True writes {_or(writers)}")
     return fmt.write(matrix, options)
 
 

@@ -140,7 +140,7 @@ def read_input_bytes(name: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Read at most ``limits.max_bytes``; refuse larger inputs before reading them."""
     source = source_name(name)
     too_big = (
-        f"larger than the {limits.max_bytes:,}-byte limit (raise it with --max-mb if you must)"
+        f"larger than the {limits.max_bytes:,}-byte limit (raise it with max_bytes=... if you must)"
     )
     try:
         if name == STDIN:
@@ -233,7 +233,7 @@ _BINARY_KINDS = (
         b"PK\x03\x04",
         "a zip archive (a NumPy .npz?)",
         "if it is an .npz of values, tokens and expressions, name it .npz "
-        "(or pass --input-format npz)",
+        '(or pass input_format="npz")',
     ),
     (
         b"\x93NUMPY",
@@ -253,5 +253,5 @@ def refuse_binary(data: bytes, source: str, kind: str) -> None:
 def too_many_cells(source: str, limits: Limits) -> LimitError:
     return LimitError(
         source,
-        f"more than {limits.max_cells:,} cells (raise the limit with --max-cells if you must)",
+        f"more than {limits.max_cells:,} cells (raise the limit with max_cells=... if you must)",
     )

@@ -141,9 +141,9 @@ def _one_cell_hint(cell: str, dialect: Dialect) -> str:
             f"save it as {dialect.kind} with {dialect.name_of_delimiter} and decimal points"
         )
     if dialect.delimiter != "," and "," in cell:
-        return "; this looks comma-separated: name it .csv (or pass --input-format csv)"
+        return '; this looks comma-separated: name it .csv (or pass input_format="csv")'
     if dialect.delimiter != "\t" and "\t" in cell:
-        return "; this looks tab-separated: name it .tsv (or pass --input-format tsv)"
+        return '; this looks tab-separated: name it .tsv (or pass input_format="tsv")'
     return ""
 
 

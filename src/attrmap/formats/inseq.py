@@ -129,7 +129,7 @@ def _inflate(data: bytes, budget: _Budget, where: str = "") -> bytes:
                     raise LimitError(
                         budget.source,
                         f"{prefix}decompresses to more than the {budget.max_bytes:,}-byte "
-                        "limit (raise it with --max-mb if you must)",
+                        "limit (raise it with max_bytes=... if you must)",
                     )
                 chunks.append(chunk)
             pending = inflater.unused_data
@@ -149,7 +149,7 @@ def _check_containers(data: bytes, source: str, limits: Limits) -> None:
         raise LimitError(
             source,
             f"more than {budget:,} JSON lists and objects, more than arrays of "
-            f"{limits.max_cells:,} cells need (raise the limit with --max-cells if you must)",
+            f"{limits.max_cells:,} cells need (raise the limit with max_cells=... if you must)",
         )
 
 
@@ -248,7 +248,7 @@ def _refuse_missing(
         row, col = (int(i) for i in missing[0])
         raise context.error(
             f"token {row} ({rows[row]!r}) has no score (NaN) for generated token {col} "
-            f"({columns[col]!r}); pass --allow-missing to draw such cells as missing"
+            f"({columns[col]!r}); pass allow_missing=True to draw such cells as missing"
         )
 
 
@@ -293,7 +293,7 @@ def _chosen_parts(
     if absent:
         raise context.error(
             f"no {absent[0]} attributions in this file (it has {' and '.join(parts)}); "
-            f"use --part {next(iter(parts))}"
+            f'use part="{next(iter(parts))}"'
         )
     return wanted
 
@@ -339,7 +339,7 @@ def _check_cells(rows: int, columns: int, context: _Context) -> None:
     if rows * columns > limit:
         raise context.error(
             f"a {rows} x {columns} grid is more than {limit:,} cells "
-            "(raise the limit with --max-cells if you must)",
+            "(raise the limit with max_cells=... if you must)",
             LimitError,
         )
 

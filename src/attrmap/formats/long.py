@@ -46,7 +46,7 @@ class LongGrid:
     def _too_many(self) -> LimitError:
         return LimitError(
             self.source,
-            f"more than {self.max_cells:,} cells (raise the limit with --max-cells if you must)",
+            f"more than {self.max_cells:,} cells (raise the limit with max_cells=... if you must)",
         )
 
     def check_position(self, position: int, line: int | None = None) -> int:
@@ -133,7 +133,7 @@ class LongGrid:
                 source,
                 f"no value for expression {names[index]!r} at position {position} "
                 f"(token {self.tokens[position][0]!r}); every expression needs every token "
-                "(missing cells need --allow-missing)",
+                "(missing cells need allow_missing=True)",
             )
         tokens = [self.tokens[position][0] for position in range(size)]
         return AttributionMatrix(

@@ -127,13 +127,13 @@ def _read_arrays(archive: zipfile.ZipFile, source: str, limits: Limits) -> dict[
                 raise LimitError(
                     source,
                     f"array {name!r} would decompress past the {limits.max_bytes:,}-byte limit "
-                    "(raise it with --max-mb if you must)",
+                    "(raise it with max_bytes=... if you must)",
                 )
             if cells > limits.max_cells:  # every token and expression has a cell
                 raise LimitError(
                     source,
                     f"array {name!r} has more than {limits.max_cells:,} cells "
-                    "(raise the limit with --max-cells if you must)",
+                    "(raise the limit with max_cells=... if you must)",
                 )
             raw = _read_exactly(stream, nbytes, name, source)
             if stream.tell() != member.file_size:  # nothing after the data, unread

@@ -180,8 +180,8 @@ def _fitted_plan(comparison: Comparison) -> _Plan:
             return plan
         panel_width -= max((plan.width - total) / count, 0.01)
     raise StyleError(
-        f"the comparison cannot be made {total:g} in wide (--width); give it more width, "
-        "compare fewer matrices, or use --layout column"
+        f"the comparison cannot be made {total:g} in wide (width=...); give it more width, "
+        'compare fewer matrices, or use layout="column"'
     )
 
 
@@ -271,7 +271,7 @@ def draw_comparison(comparison: Comparison, raster: bool = True) -> Figure:
     style = comparison.style
     width, height = plan.width, plan.height
     source = ", ".join(matrix.source for matrix in comparison.matrices)
-    advice = ("compare fewer or shorter matrices, or use a smaller --cell-size", "fewer panels")
+    advice = ("compare fewer or shorter matrices, or use a smaller cell_size=...", "fewer panels")
     check_figure_inches(width, height, style, raster, source, advice)
 
     def rect(x: float, top: float, w: float, h: float) -> tuple[float, float, float, float]:

@@ -388,7 +388,7 @@ def decide_metrics(
             AnnotationsDroppedWarning(
                 data.source,
                 "the cell annotations do not fit at 5 pt or more and are left out; "
-                "widen with --width or --cell-size, or pass --annotate never",
+                'widen with width=... or cell_size=..., or pass annotate="never"',
             )
         )
     return chosen, warnings
@@ -426,14 +426,14 @@ def _refuse(
         what = "labels (6 pt)" if options.annotate != "always" else "labels and numbers (5 pt)"
         raise StyleError(
             f"{data.source}: {what} do not fit in {width:g}x{height:g} in cells; "
-            "use a larger --cell-size"
-            + (" or --annotate auto" if options.annotate == "always" else "")
+            "use a larger cell_size=..."
+            + (' or annotate="auto"' if options.annotate == "always" else "")
         )
     fitting = [m for m in candidates if _fits(data, m)] or candidates
     narrowest = min(_figure_width(data, m, horizontal) for m in fitting)
     raise StyleError(
         f"{data.source}: the figure cannot be made {options.width:g} in wide; the narrowest "
-        f"that works is {math.ceil(narrowest * 100) / 100:g} in (--width)"
+        f"that works is {math.ceil(narrowest * 100) / 100:g} in (width=...)"
     )
 
 
@@ -570,7 +570,7 @@ def _plan_pages(
     tallest = max(plan.layout.fig_height for plan in plans)
     if tallest > TALL_PAGE_INCHES:
         warnings.append(
-            tall_figure_warning(data.source, tallest, "--layout text, --page a4 or --transpose")
+            tall_figure_warning(data.source, tallest, 'layout="text", page="a4" or transpose=True')
         )
     return plans, [*data.warnings, *warnings]
 
@@ -657,7 +657,7 @@ def _token_split(
             break
         columns -= max(1, columns // 8)
     if per_page < 1:
-        raise LimitError(data.source, "a single row does not fit on a page; lower --dpi")
+        raise LimitError(data.source, "a single row does not fit on a page; lower dpi=...")
     bounds = runs(tokens, per_page, balanced=True)
     pages = len(bounds) * len(tiles)
     across = f" and {len(tiles)} tiles of expressions" if len(tiles) > 1 else ""
@@ -666,7 +666,7 @@ def _token_split(
             data.source,
             f"{tokens} tokens x {expressions} expressions would make a page over the page "
             f"or pixel limit; split into {pages} pages of up to {bounds[0][1]} tokens{across} "
-            "(choose with --rows-per-page or --page)",
+            "(choose with rows_per_page=... or page=...)",
         )
     )
     return metrics, bounds, tiles
@@ -797,7 +797,7 @@ def _transposed_split(
                 data.source,
                 f"{tokens} tokens across would make a page over the width limit; split into "
                 f"{len(bounds)} pages of up to {bounds[0][1]} tokens (choose with "
-                "--rows-per-page)",
+                "rows_per_page=...)",
             )
         )
     return metrics, warnings, bounds
@@ -818,8 +818,8 @@ def check_page_size(layout: Layout, style: Style, raster: bool, source: str) -> 
 
 #: What to do about a page that is too large: for a matrix, and for a comparison.
 SPLIT_ADVICE = (
-    "use fewer --rows-per-page or a smaller --cell-size",
-    "split the matrix (--rows-per-page)",
+    "use fewer rows_per_page=... or a smaller cell_size=...",
+    "split the matrix (rows_per_page=...)",
 )
 
 
@@ -847,5 +847,5 @@ def check_figure_inches(
         raise LimitError(
             source,
             f"the figure would be {width}x{height} pixels at {style.dpi} dpi, over the "
-            f"{MAX_FIGURE_PIXELS // 1_000_000}-megapixel limit; lower --dpi or {advice[1]}",
+            f"{MAX_FIGURE_PIXELS // 1_000_000}-megapixel limit; lower dpi=... or {advice[1]}",
         )

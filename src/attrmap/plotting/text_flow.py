@@ -274,7 +274,7 @@ def _plan(
             raise LimitError(
                 data.source,
                 f"a {width:g}x{limit:g} in page is too small for one line of text "
-                "(a larger --page, or a smaller --font-size)",
+                "(a larger page=..., or a smaller font_size=...)",
             )
         balanced = paper is None
         line_groups = runs(line_count, min(fit, line_count), balanced)
@@ -285,7 +285,7 @@ def _plan(
                 PagesSplitWarning(
                     data.source,
                     f"{tokens} tokens as text would make a page over {limit:.4g} in; split "
-                    f"into {count} pages (choose a paper size with --page)",
+                    f"into {count} pages (choose a paper size with page=...)",
                 )
             )
 
