@@ -43,10 +43,10 @@ def parse_address(address: str) -> str | int:
     if address.startswith(LOCAL_PREFIX):
         count = address[len(LOCAL_PREFIX) :]
         if not count.isdigit() or int(count) < 1:
-            raise ValueError(f"--dask local:N needs a number of workers N >= 1, not {address!r}")
+            raise ValueError(f"local:N needs a number of workers N >= 1, not {address!r}")
         return int(count)
     if not address.strip():
-        raise ValueError("--dask needs a scheduler address, e.g. tcp://10.0.0.5:8786, or local:N")
+        raise ValueError("a Dask scheduler address is needed, e.g. tcp://10.0.0.5:8786, or local:N")
     return address
 
 
@@ -86,7 +86,7 @@ class DaskExecutor:
             from dask.distributed import Client, LocalCluster
         except ImportError:
             raise BatchError(
-                "--dask needs Dask's distributed scheduler: pip install 'attrmap[dask]'"
+                "drawing on Dask needs its distributed scheduler: pip install 'attrmap[dask]'"
             ) from None
         self.options = options
         self.cluster = None
@@ -106,7 +106,7 @@ class DaskExecutor:
         except Exception as error:  # no such scheduler, or workers that would not start
             self.close_cluster()
             what = "start a local cluster" if isinstance(target, int) else "connect"
-            raise BatchError(f"--dask {target}: cannot {what}: {error}") from None
+            raise BatchError(f"Dask cluster {target}: cannot {what}: {error}") from None
         threads = sum(self.client.nthreads().values()) or 1
         self.limit = 2 * threads
         self.futures: dict[Any, list[RenderJob]] = {}

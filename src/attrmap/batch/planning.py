@@ -46,7 +46,7 @@ def shard_from_environment(environ: Mapping[str, str]) -> tuple[int, int]:
     def number(name: str) -> int:
         value = environ.get(name, "").strip()
         if not value.isdigit():
-            raise ValueError(f"--shard auto: {name}={value!r} is not a whole number")
+            raise ValueError(f'shard="auto": {name}={value!r} is not a whole number')
         return int(value)
 
     if "SLURM_ARRAY_TASK_ID" in environ:
@@ -55,25 +55,25 @@ def shard_from_environment(environ: Mapping[str, str]) -> tuple[int, int]:
         count = number("SLURM_ARRAY_TASK_COUNT")
         if step < 1 or offset % step or not 0 <= offset // step < count:
             raise ValueError(
-                "--shard auto: this Slurm array's task ids are not one evenly spaced range "
-                "(use e.g. --array=0-9, or pass --shard K/N)"
+                'shard="auto": this Slurm array\'s task ids are not one evenly spaced range '
+                '(use e.g. --array=0-9, or pass shard="K/N")'
             )
         return offset // step + 1, count
     if "JOB_COMPLETION_INDEX" in environ:
         if SHARD_COUNT_VARIABLE not in environ:
             raise ValueError(
-                f"--shard auto: a Kubernetes Indexed Job also needs {SHARD_COUNT_VARIABLE} "
+                f'shard="auto": a Kubernetes Indexed Job also needs {SHARD_COUNT_VARIABLE} '
                 "set to the Job's completions"
             )
         index, count = number("JOB_COMPLETION_INDEX"), number(SHARD_COUNT_VARIABLE)
         if not 0 <= index < count:
             raise ValueError(
-                f"--shard auto: JOB_COMPLETION_INDEX={index} is not below "
+                f'shard="auto": JOB_COMPLETION_INDEX={index} is not below '
                 f"{SHARD_COUNT_VARIABLE}={count}"
             )
         return index + 1, count
     raise ValueError(
-        "--shard auto works inside a Slurm job array (SLURM_ARRAY_TASK_ID) or a Kubernetes "
+        'shard="auto" works inside a Slurm job array (SLURM_ARRAY_TASK_ID) or a Kubernetes '
         f"Indexed Job (JOB_COMPLETION_INDEX and {SHARD_COUNT_VARIABLE}); elsewhere pass K/N"
     )
 

@@ -733,7 +733,7 @@ def _paper_split(
     per_page = math.floor(room_height / metrics.cell_height)
     if per_page < 1:
         raise LimitError(
-            data.source, f"a {paper_height:g} in high page holds no row; use a larger --page"
+            data.source, f"a {paper_height:g} in high page holds no row; use a larger page=..."
         )
     per_page = min(per_page, style.layout.rows_per_page or per_page, tokens)
     return metrics, warnings, runs(tokens, per_page, balanced=False), tiles

@@ -342,7 +342,7 @@ def _plan(
     tallest = max(page.height for page in pages)
     if tallest > TALL_PAGE_INCHES:
         warnings.append(
-            tall_figure_warning(data.source, tallest, "--page a4 (pages of a paper size)")
+            tall_figure_warning(data.source, tallest, 'page="a4" (pages of a paper size)')
         )
     return pages, [*data.warnings, *warnings]
 
