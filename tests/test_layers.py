@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("colour and scale", ("scale",)),
     ("prepared data", ("prepared", "comparison")),
     ("drawing and text views", ("plotting", "views")),
-    ("saving", ("writers", "output", "provenance")),
+    ("saving", ("writers", "provenance")),
     ("public API", ("",)),  # attrmap/__init__.py
     ("orchestration", ("pipeline", "batch", "reports")),
     ("command line", ("cli", "__main__")),

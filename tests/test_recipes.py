@@ -24,7 +24,7 @@ from attrmap.batch import SHARD_COUNT_VARIABLE
 from conftest import ROOT, require
 from test_action import STEPS, run_step
 from test_batch import SMALL, SMALL_YAML, make_tree
-from test_distributed import require_dask
+from test_batch_dask_executor import require_dask
 
 RECIPE_PAGES = (ROOT / "docs" / "cluster.md", ROOT / "docs" / "ci.md")
 PAGES = "\n".join(page.read_text(encoding="utf-8") for page in RECIPE_PAGES)

@@ -15,11 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from attrmap.atomic import TEMP_SUFFIX
 from attrmap.batch.dask_executor import FIGURES_PER_TASK, parse_address
-from attrmap.cli import cli
 from conftest import ROOT, require
 from test_batch import run_without_matplotlib, snapshot
 from test_interrupts import write_inputs
@@ -53,22 +51,16 @@ def scheduler() -> str:
         yield cluster.scheduler_address
 
 
-def batch(*args: object) -> object:
-    result = CliRunner().invoke(cli, ["batch", *map(str, args)])
-    assert "Traceback" not in result.output, result.output
-    return result
-
-
 @pytest.fixture
 def inputs(tmp_path: Path) -> Path:
     return write_inputs(tmp_path / "in", N_INPUTS, folders=2)
 
 
-def test_same_bytes_as_a_local_batch_then_nothing_to_do(scheduler, inputs, tmp_path):
+def test_same_bytes_as_a_local_batch_then_nothing_to_do(scheduler, inputs, tmp_path, run_cli):
     (inputs / "sub0" / "broken.csv").write_text("token,a\nx,oops\n")
     local, remote = tmp_path / "local", tmp_path / "remote"
-    by_pool = batch(inputs, "-o", local, "--shape", "any", "-j", "2")
-    by_dask = batch(inputs, "-o", remote, "--shape", "any", "--dask", scheduler)
+    by_pool = run_cli("batch", inputs, "-o", local, "--shape", "any", "-j", "2")
+    by_dask = run_cli("batch", inputs, "-o", remote, "--shape", "any", "--dask", scheduler)
     assert by_dask.exit_code == by_pool.exit_code == 1  # the broken input
     assert {k: v[0] for k, v in snapshot(remote).items()} == {
         k: v[0] for k, v in snapshot(local).items()
@@ -82,14 +74,14 @@ def test_same_bytes_as_a_local_batch_then_nothing_to_do(scheduler, inputs, tmp_p
         "expression 'a': 'oops' is not a number"
     ]
     before = snapshot(remote)
-    again = batch(inputs, "-o", remote, "--shape", "any", "--dask", scheduler)
+    again = run_cli("batch", inputs, "-o", remote, "--shape", "any", "--dask", scheduler)
     assert f"0 rendered, {N_INPUTS} up to date, 1 failed" in again.stderr
     assert snapshot(remote) == before  # not even touched
-    check = batch(inputs, "-o", remote, "--shape", "any", "--dask", scheduler, "--check")
+    check = run_cli("batch", inputs, "-o", remote, "--shape", "any", "--dask", scheduler, "--check")
     assert f"{N_INPUTS} up to date, 0 missing, 0 out of date, 1 failed" in check.stderr
 
 
-def test_a_killed_worker_fails_only_its_figures(scheduler, inputs, tmp_path):
+def test_a_killed_worker_fails_only_its_figures(scheduler, inputs, tmp_path, run_cli):
     from dask.distributed import Client
 
     def die_on_marked_figure() -> None:  # runs in each worker process
@@ -107,7 +99,7 @@ def test_a_killed_worker_fails_only_its_figures(scheduler, inputs, tmp_path):
     with Client(scheduler) as client:
         client.run(die_on_marked_figure)
     out = tmp_path / "out"
-    result = batch(inputs, "-o", out, "--shape", "any", "--dask", scheduler)
+    result = run_cli("batch", inputs, "-o", out, "--shape", "any", "--dask", scheduler)
     assert result.exit_code == 1
     died = inputs / "sub1" / "m005.csv"
     assert f"attrmap: error: {died}: a worker process died" in result.stderr
@@ -120,7 +112,7 @@ def test_a_killed_worker_fails_only_its_figures(scheduler, inputs, tmp_path):
     assert not list(out.rglob(f"*{TEMP_SUFFIX}"))
     with Client(scheduler) as client:  # restarted workers drew the rest; undo the patch
         client.restart()
-    rerun = batch(inputs, "-o", out, "--shape", "any", "--dask", scheduler)
+    rerun = run_cli("batch", inputs, "-o", out, "--shape", "any", "--dask", scheduler)
     assert rerun.exit_code == 0, rerun.output
     assert f"{redrawn} rendered, {N_INPUTS - redrawn} up to date" in rerun.stderr
 
@@ -162,15 +154,15 @@ def test_addresses_and_usage():
             parse_address(bad)
 
 
-def test_dask_usage_errors(inputs, tmp_path):
-    assert batch(inputs, "-o", tmp_path / "o", "--dask", "local:0").exit_code == 2
-    result = batch(inputs, "-o", tmp_path / "o", "--dask", "local:2", "-j", "2")
+def test_dask_usage_errors(inputs, tmp_path, run_cli):
+    assert run_cli("batch", inputs, "-o", tmp_path / "o", "--dask", "local:0").exit_code == 2
+    result = run_cli("batch", inputs, "-o", tmp_path / "o", "--dask", "local:2", "-j", "2")
     assert result.exit_code == 2 and "-j" in result.stderr
 
 
-def test_nothing_to_draw_never_reaches_the_cluster_nor_imports_dask(inputs, tmp_path):
+def test_nothing_to_draw_never_reaches_the_cluster_nor_imports_dask(inputs, tmp_path, run_cli):
     out = tmp_path / "out"
-    assert batch(inputs, "-o", out, "--shape", "any", "-j", "1").exit_code == 0
+    assert run_cli("batch", inputs, "-o", out, "--shape", "any", "-j", "1").exit_code == 0
     for extra in ([], ["--check"]):
         argv = ["batch", str(inputs), "-o", str(out), "--shape", "any"]
         argv += ["--dask", "tcp://127.0.0.1:9", *extra]  # nothing listens there
