@@ -763,21 +763,33 @@ SETTING_BOMBS = {
         1,
         "c.yaml:2: a YAML alias (*a); config files take none",
     ),
-    "config-deep": ({"c.yaml": "[" * 100_000}, ["--config", "c.yaml"], 1, "nested more than 8"),
+    "config-deep": ({"c.yaml": "[" * 60_000}, ["--config", "c.yaml"], 1, "nested more than 8"),
     "pyproject-deep": (
         {"pyproject.toml": "[tool.attrmap]\ntitle = " + "[" * 100_000 + "]" * 100_000 + "\n"},
         [],
         1,
         "invalid TOML: nested too deeply",
     ),
-    "config-long-title": (
+    "pyproject-large": (
+        {"pyproject.toml": "[tool.attrmap]\n" + "# padding\n" * 120_000},
+        [],
+        1,
+        "pyproject.toml: a pyproject.toml of over 1,048,576 bytes",
+    ),
+    "config-large": (
         {"c.yaml": "title: " + "x" * 900_000 + "\n"},
         ["--config", "c.yaml"],
         1,
-        "title is 900,000 characters, over 10,000",
+        "c.yaml: a config file of over 65,536 bytes",
+    ),
+    "config-long-title": (
+        {"c.yaml": "title: " + "x" * 60_000 + "\n"},
+        ["--config", "c.yaml"],
+        1,
+        "title is 60,000 characters, over 10,000",
     ),
     "config-long-value-of-wrong-type": (
-        {"c.yaml": "dpi: [" + ", ".join(["1"] * 100_000) + "]\n"},
+        {"c.yaml": "dpi: [" + ", ".join(["1"] * 20_000) + "]\n"},
         ["--config", "c.yaml"],
         1,
         "dpi must be int, not [1, 1, 1, 1, 1, 1, ...]",

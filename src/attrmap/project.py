@@ -27,6 +27,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 PROJECT_FILE = "pyproject.toml"
+MAX_PROJECT_BYTES = 1 << 20
 DEFAULT_ORIGIN = "default"
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
@@ -115,7 +116,10 @@ def project_layer(path: str | os.PathLike[str]) -> Layer | None:
     name = os.fspath(path)
     try:
         with open(name, "rb") as handle:
-            data = tomllib.load(handle)
+            raw = handle.read(MAX_PROJECT_BYTES + 1)
+        if len(raw) > MAX_PROJECT_BYTES:  # a repository's file, read by every command
+            raise StyleError(f"{name}: a pyproject.toml of over {MAX_PROJECT_BYTES:,} bytes")
+        data = tomllib.loads(raw.decode("utf-8"))
     except OSError as error:
         raise StyleError(f"{name}: cannot read: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
