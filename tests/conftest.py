@@ -40,6 +40,14 @@ def reference_yaml() -> Path:
     return EXAMPLES / "token_attribution.yaml"
 
 
+@pytest.fixture(scope="session")
+def reference():
+    """The reference figure's matrix, read from its CSV."""
+    from attrmap import load_matrix
+
+    return load_matrix(EXAMPLES / "token_attribution.csv")
+
+
 @pytest.fixture
 def write(tmp_path: Path):
     """Write text (or bytes) to a file in tmp_path and return its path."""
