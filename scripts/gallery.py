@@ -173,6 +173,21 @@ GALLERY: tuple[tuple[str, tuple[Entry, ...]], ...] = (
                 "--shape any --rows-per-page 30 --range auto",
                 ("gallery/pages-1.png", "gallery/pages-2.png"),
             ),
+            Entry(
+                "`--layout text`",
+                "A long document as running text: each token on a box of its value's "
+                "colour, one block per expression, one colorbar.",
+                "attrmap render examples/long_document.csv -o gallery/layout_text.png "
+                "--shape any --tokens clean --layout text",
+            ),
+            Entry(
+                "`--page a5`",
+                "Pages of a paper size, margins included, each marked with the tokens it "
+                "holds; here a grid.",
+                "attrmap render tests/data/long_sequence.csv -o gallery/page.png "
+                "--shape any --page a5",
+                ("gallery/page-1.png", "gallery/page-2.png"),
+            ),
         ),
     ),
     (

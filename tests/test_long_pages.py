@@ -153,3 +153,12 @@ def test_layout_and_page_are_config_settings(tmp_path):
     assert "layout: text" in result.output and "page: 6x9" in result.output
     bad = run("config", "--page", "b7")
     assert bad.exit_code != 0 and "a4, a5, letter" in bad.output.replace("a3, ", "")
+
+
+def test_a_png_without_numbers_is_drawn(tmp_path):
+    """No annotation texts to blend (``--annotate never``): drawn, not an IndexError."""
+    source, target = tmp_path / "doc.csv", tmp_path / "doc.png"
+    write_document(source, 30)
+    result = run("render", source, "-o", target, "--shape", "any", "--annotate", "never")
+    assert result.exit_code == 0, result.output
+    assert target.stat().st_size > 0

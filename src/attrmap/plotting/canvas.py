@@ -228,6 +228,8 @@ def draw_cell_texts(renderer, texts: Sequence[CellText]) -> None:
 
 def _display_points(texts: Sequence[Text]) -> np.ndarray:
     """Each text's position in display pixels; texts on one transform in one call."""
+    if not texts:  # annotations left out, or drawn by an AnnotationLayer
+        return np.zeros((0, 2))
     positions = np.array([text.get_unitless_position() for text in texts], dtype=float)
     transforms = [text.get_transform() for text in texts]
     if all(transform is transforms[0] for transform in transforms):

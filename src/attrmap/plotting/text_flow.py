@@ -48,9 +48,9 @@ from .rc import isolated_rc
 DEFAULT_WIDTH = 8.0
 _MARGIN = 0.25  # inches around everything without a paper size
 _PAPER_MARGIN = 0.5  # on paper: printers need room
-_PAD_X, _PAD_Y = 0.025, 0.03  # inside a token's box, per 10 pt
+_PAD_X, _PAD_Y = 0.012, 0.03  # inside a token's box, per 10 pt
 _LINE_GAP = 0.06  # between lines of boxes, per 10 pt
-_WORD_GAP = 0.06  # between words, per 10 pt (pieces of one word touch)
+_WORD_GAP = 0.09  # between words, per 10 pt (pieces of one word touch)
 _BLOCK_GAP = 0.22  # between expression blocks
 _COLORBAR_GAP = 0.25
 _COLORBAR_THICKNESS = 0.18
