@@ -304,3 +304,27 @@ def test_console_output_matching():
     assert not matches(["a"], ["a", "extra"])
     assert matches(["a", "..."], ["a", "extra"])
     assert not matches(["a", "b"], ["a"])
+
+
+SETUP = (
+    'python -m pip install -e ".[test]" && attrmap render examples/token_attribution.csv'
+    " -o token_attribution.png",
+    "python -m pytest",
+)
+
+
+def test_readme_holds_the_two_setup_commands_that_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    block = re.search(r"## Set-up \(two commands\)\n.*?```bash\n(.*?)\n```", readme, re.DOTALL)
+    assert block and block[1].splitlines() == list(SETUP)
+    quiet = SETUP[0].replace("pip install -e", "pip install -q -e")  # .ci/run's one change
+    assert f"\n{quiet}\n" in ci and f"\n{SETUP[1]}\n" in ci
+
+
+def test_readme_links_point_at_files_that_exist():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme)
+    assert targets
+    missing = [t for t in targets if "://" not in t and not (ROOT / t).exists()]
+    assert not missing, f"README links to missing files: {missing}"
