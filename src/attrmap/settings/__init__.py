@@ -11,39 +11,66 @@ Kept free of click and matplotlib: the library and the CLI both read it.
 
 from __future__ import annotations
 
-import enum
-import math
-import re
-import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import StyleError
-from .labels import TOKEN_MODES
-from .model import DEFAULT_SHAPE, format_shape, parse_shape
+from ..errors import StyleError
+from ..labels import TOKEN_MODES
+from ..model import DEFAULT_SHAPE, format_shape
+from .values import (
+    ANNOTATE_MODES,
+    AUTO,
+    LAYOUT_MODES,
+    MAX_FMT_PRECISION,
+    MAX_FMT_WIDTH,
+    MAX_TEXT_CHARS,
+    NORMALIZE_MODES,
+    PAPER_SIZES,
+    RANGE_MODES,
+    SVG_TEXT_MODES,
+    Auto,
+    brief,
+    check_format_spec,
+    format_page,
+    number_or_auto,
+    parse_cell_size,
+    parse_page,
+    shape_value,
+    to_float,
+)
 
+__all__ = [
+    "ANNOTATE_MODES",
+    "AUTO",
+    "BY_NAME",
+    "DEFAULTS",
+    "GROUPS",
+    "LAYOUT_MODES",
+    "MAX_FMT_PRECISION",
+    "MAX_FMT_WIDTH",
+    "MAX_TEXT_CHARS",
+    "NORMALIZE_MODES",
+    "PAPER_SIZES",
+    "RANGE_MODES",
+    "SETTINGS",
+    "SETTING_NAMES",
+    "SVG_TEXT_MODES",
+    "Auto",
+    "Flag",
+    "Setting",
+    "brief",
+    "check_choices",
+    "check_fields",
+    "check_format_spec",
+    "check_value",
+    "format_page",
+    "in_group",
+    "parse_cell_size",
+    "parse_page",
+    "setting",
+]
 
-class Auto(str, enum.Enum):
-    """``vmin``/``vmax`` taken from the data: a typed value, spelled ``auto`` in files and
-    flags (and equal to the string, so ``Style(vmin="auto")`` keeps working)."""
-
-    AUTO = "auto"
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __format__(self, spec: str) -> str:  # f"{AUTO}" is "auto", as for the string
-        return format(self.value, spec)
-
-
-AUTO = Auto.AUTO
-
-#: Value range modes: ``fixed`` uses vmin/vmax; the others are symmetric around 0.
-RANGE_MODES = ("fixed", "auto", "p99", "shared")
-NORMALIZE_MODES = ("none", "max-abs", "row", "column")
-ANNOTATE_MODES = ("auto", "always", "never")
-SVG_TEXT_MODES = ("path", "text")
 
 #: Where a setting lives: ``style`` fields of ``Style``, its groups (``scale``, ``layout``,
 #: ``output``), ``input`` (how inputs are read) and ``config`` (``Config`` itself).
@@ -124,119 +151,6 @@ def config_text(setting: Setting, value: Any) -> str:
     return str(value)
 
 
-# --------------------------------------------------------------------------- conversions
-
-_BRIEF = reprlib.Repr()  # (keyword arguments only from Python 3.12)
-_BRIEF.maxstring = _BRIEF.maxother = 60
-_BRIEF.maxlist = _BRIEF.maxtuple = _BRIEF.maxdict = 6
-
-
-def brief(value: Any) -> str:
-    """``repr(value)`` cut to a line: a message never reprs a megabyte of config."""
-    return _BRIEF.repr(value)
-
-
-#: Longest text setting (title, labels, alt text): as long as an input's longest label.
-MAX_TEXT_CHARS = 10_000
-#: Bounds of ``fmt``: a precision of a billion digits took gigabytes to format one number.
-MAX_FMT_PRECISION = 20
-MAX_FMT_WIDTH = 40
-_FORMAT_SPEC = re.compile(
-    r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d*))?[a-zA-Z%]?",
-    re.DOTALL,
-)
-
-
-def check_format_spec(fmt: str) -> None:
-    """Refuse a ``fmt`` whose width or precision is out of bounds, before anything is
-    formatted with it (whether it is a valid spec at all is ``format``'s to say)."""
-    match = _FORMAT_SPEC.fullmatch(fmt)
-    if match is None:
-        return
-    width, precision = match["width"], match["precision"]
-    if precision and (len(precision) > 3 or int(precision) > MAX_FMT_PRECISION):
-        raise StyleError(
-            f"fmt {brief(fmt)}: a precision over {MAX_FMT_PRECISION} digits shows nothing "
-            "float64 holds (try .4f, .2f or .3g)"
-        )
-    if width and (len(width) > 3 or int(width) > MAX_FMT_WIDTH):
-        raise StyleError(f"fmt {brief(fmt)}: a width over {MAX_FMT_WIDTH} characters")
-
-
-def _number_or_auto(value: Any, origin: str, name: str) -> float | Auto:
-    if isinstance(value, str):
-        if value != AUTO.value:
-            raise StyleError(f"{origin}: {name} must be a number or 'auto', not {brief(value)}")
-        return AUTO
-    return float(value)
-
-
-def _to_float(value: Any, origin: str) -> float:
-    return float(value)
-
-
-def parse_cell_size(value: Any, origin: str = "option") -> tuple[float, float]:
-    """``0.6x0.3`` or ``[0.6, 0.3]``: a cell's width and height in inches."""
-    parts = value.lower().split("x") if isinstance(value, str) else value
-    try:
-        width, height = (float(part) for part in parts)
-    except (TypeError, ValueError):
-        raise StyleError(
-            f"{origin}: cell size must be WIDTHxHEIGHT in inches (e.g. 0.6x0.3), not {brief(value)}"
-        ) from None
-    return width, height
-
-
-#: ``--page`` names: width x height in inches, portrait.
-PAPER_SIZES = {
-    "a3": (11.69, 16.54),
-    "a4": (8.27, 11.69),
-    "a5": (5.83, 8.27),
-    "letter": (8.5, 11.0),
-    "legal": (8.5, 14.0),
-}
-#: Text flows as a grid of cells or as running text (``--layout``).
-LAYOUT_MODES = ("grid", "text")
-
-
-def parse_page(value: Any, origin: str = "option") -> tuple[float, float]:
-    """``a4``, ``letter`` (see ``PAPER_SIZES``), ``8.5x11`` or ``[8.5, 11]``: a page's
-    width and height in inches, margins included."""
-    if isinstance(value, str) and value.lower() in PAPER_SIZES:
-        return PAPER_SIZES[value.lower()]
-    try:
-        width, height = parse_cell_size(value, origin)
-    except StyleError:
-        names = ", ".join(PAPER_SIZES)
-        raise StyleError(
-            f"{origin}: page must be {names} or WIDTHxHEIGHT in inches (e.g. 8.5x11), not {value!r}"
-        ) from None
-    if not all(math.isfinite(side) and 2 <= side <= 200 for side in (width, height)):
-        raise StyleError(
-            f"{origin}: page sides must be between 2 and 200 inches, not {brief(value)}"
-        )
-    return width, height
-
-
-def format_page(value: tuple[float, float] | None) -> str | None:
-    """A page as ``--page`` spells it: its paper name, or ``WxH`` (None: no paper)."""
-    if value is None:
-        return None
-    names = {size: name for name, size in PAPER_SIZES.items()}
-    return names.get((value[0], value[1]), f"{value[0]:g}x{value[1]:g}")
-
-
-def _shape_value(value: Any, origin: str) -> Any:
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        value = f"{value[0]}x{value[1]}"
-    if not isinstance(value, str):
-        raise StyleError(f"{origin}: shape must be ROWSxCOLS or 'any', not {brief(value)}")
-    try:
-        return parse_shape(value)
-    except ValueError as error:
-        raise StyleError(f"{origin}: {error}") from None
-
-
 # --------------------------------------------------------------------------- the table
 
 _NUMBER = (int, float)
@@ -252,7 +166,7 @@ SETTINGS: tuple[Setting, ...] = (
         -1.0,
         "Value drawn in the first colour; 'auto' from the data",
         Flag(number_or_auto=True),
-        convert=lambda value, origin: _number_or_auto(value, origin, "vmin"),
+        convert=lambda value, origin: number_or_auto(value, origin, "vmin"),
     ),
     Setting(
         "vmax",
@@ -261,7 +175,7 @@ SETTINGS: tuple[Setting, ...] = (
         1.0,
         "Value drawn in the last colour; 'auto' from the data",
         Flag(number_or_auto=True),
-        convert=lambda value, origin: _number_or_auto(value, origin, "vmax"),
+        convert=lambda value, origin: number_or_auto(value, origin, "vmax"),
     ),
     Setting(
         "fmt",
@@ -287,7 +201,7 @@ SETTINGS: tuple[Setting, ...] = (
         10.0,
         "Label size in points",
         Flag(low=1, high=72),
-        convert=_to_float,
+        convert=to_float,
     ),
     Setting(
         "annotation_font_size",
@@ -296,7 +210,7 @@ SETTINGS: tuple[Setting, ...] = (
         9.0,
         "Size of the numbers in the cells, in points",
         Flag(low=1, high=72),
-        convert=_to_float,
+        convert=to_float,
     ),
     Setting(
         "tokens",
@@ -358,7 +272,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Make the figure at most this many inches wide: cells shrink, then fonts "
         "(never below 6 pt), labels rotate",
         Flag(low=0.5, high=200),
-        convert=_to_float,
+        convert=to_float,
         keyed="when set",
     ),
     Setting(
@@ -442,7 +356,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Expected grid, tokens x expressions",
         Flag(stack="config", metavar="ROWSxCOLS|any"),
         expects="ROWSxCOLS or 'any'",
-        convert=_shape_value,
+        convert=shape_value,
         spell=format_shape,
     ),
     Setting(
