@@ -162,3 +162,30 @@ def test_a_png_without_numbers_is_drawn(tmp_path):
     result = run("render", source, "-o", target, "--shape", "any", "--annotate", "never")
     assert result.exit_code == 0, result.output
     assert target.stat().st_size > 0
+
+
+def test_a_long_page_draws_its_row_labels_as_one_artist_in_every_format(tmp_path):
+    from matplotlib.backends.backend_pdf import FigureCanvasPdf
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    from attrmap.plotting.canvas import BULK_ROWS, RowLabels
+
+    rows = BULK_ROWS + 10
+    style = Style(dpi=50)
+    (plan,) = quiet(prepare_pages, grid(rows, 3), style)
+    figure = draw_pages([plan], style)[0]
+    axes = figure.axes[0]
+    (layer,) = [a for a in axes.get_children() if isinstance(a, RowLabels)]
+    assert layer.labels == [f"tok{i}" for i in range(rows)]
+    assert axes.get_yticklabels() == []  # no tick labels drawn beside the layer's
+    figure.canvas.draw()
+    pixels = np.asarray(figure.canvas.buffer_rgba())[..., :3]
+    left = axes.get_window_extent().x0
+    height = pixels.shape[0]
+    for row in (0, rows // 2, rows - 1):  # ink left of the grid, on the row's own band
+        y = height - axes.transData.transform((0, row))[1]
+        band = pixels[int(y - 3) : int(y + 3), : int(left) - 1]
+        assert (band < 128).any()
+    FigureCanvasSVG(figure).print_svg(tmp_path / "page.svg")
+    FigureCanvasPdf(figure).print_pdf(tmp_path / "page.pdf")
+    assert (tmp_path / "page.svg").stat().st_size > 0 and (tmp_path / "page.pdf").stat().st_size > 0

@@ -39,9 +39,9 @@ from .display import NotebookFigure
 from .layout import (
     _COLORBAR_GAP,
     _COLORBAR_WIDTH,
-    _LABEL_PAD_PT,
     _MAX_COLORBAR_LENGTH,
     _PAD,
+    LABEL_PAD_PT,
     ColorbarSpec,
     Metrics,
     _measure,
@@ -200,7 +200,7 @@ def _plan(comparison: Comparison, panel_width: float | None) -> _Plan:
             )
             bars.append(_Bar(group, spec))
     size = boxes[0].metrics.font_size
-    label_offset = _LABEL_PAD_PT / 72
+    label_offset = LABEL_PAD_PT / 72
     row_layout = comparison.options.layout == "row"
     token_boxes = boxes[:1] if row_layout else boxes
     left = _PAD + boxes[0].text.row_width + label_offset

@@ -34,7 +34,8 @@ from ..prepared import HeatmapData
 from ..style import Style
 
 _PAD = 0.15  # inches of white space around everything
-_LABEL_PAD_PT = 3.5  # heatmap labels: no tick marks (as seaborn), just matplotlib's pad
+LABEL_PAD_PT = 3.5  # heatmap labels: no tick marks (as seaborn), just matplotlib's pad
+TICK_LABEL_COLOR = "black"  # matplotlib's default tick label colour
 _TICK_OFFSET_PT = 3.5 + 3.5  # colorbar: tick length + label pad, matplotlib's defaults
 _COLORBAR_GAP = 0.2
 _COLORBAR_WIDTH = 0.22
@@ -95,13 +96,11 @@ def _text_size_in(text: str, size: float, families: tuple[str, ...]) -> tuple[fl
 def text_extent(text: str, size: float) -> tuple[float, float, float]:
     """Width, height and descent in inches of ``text`` in the figure's fonts: for placing
     text on a baseline (the text-flow layout)."""
-    return _text_extent_in(text, size, _FONTS.get())
+    return text_extent_in(text, size, _FONTS.get())
 
 
 @lru_cache(maxsize=65536)
-def _text_extent_in(
-    text: str, size: float, families: tuple[str, ...]
-) -> tuple[float, float, float]:
+def text_extent_in(text: str, size: float, families: tuple[str, ...]) -> tuple[float, float, float]:
     if not text:
         return 0.0, 0.0, 0.0
     prop = FontProperties(family=list(families), size=size)
@@ -252,7 +251,7 @@ def _figure_width(data: HeatmapData, metrics: Metrics, horizontal: bool) -> floa
     cols = data.shape[1]
     cell_width = metrics.cell_width
     grid_width = cols * cell_width
-    left = _PAD + text.row_width + _LABEL_PAD_PT / 72
+    left = _PAD + text.row_width + LABEL_PAD_PT / 72
     overhang = column_labels_extent(text, metrics)[1]
     if horizontal:
         bar = min(_MAX_COLORBAR_LENGTH, max(grid_width, text.colorbar_label[0] + 0.3))
@@ -458,7 +457,7 @@ def place_page(
     text = _measure(data, metrics.font_size)
     size = metrics.font_size
     tick_offset = _TICK_OFFSET_PT / 72
-    label_offset = _LABEL_PAD_PT / 72
+    label_offset = LABEL_PAD_PT / 72
     cell_width, cell_height = metrics.cell_width, metrics.cell_height
     grid_width, grid_height = cols * cell_width, rows * cell_height
     labels_height = column_labels_extent(text, metrics)[0]
