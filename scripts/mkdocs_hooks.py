@@ -1,8 +1,10 @@
-"""MkDocs hooks: the generated pages of the documentation.
+r"""MkDocs hooks: the generated pages of the documentation.
 
 - The gallery (``scripts/gallery.py``): its page and pictures are drawn into a temporary
   folder and added to the site, so no figure is committed and every picture shows what
   this checkout draws.
+- Tables: GitHub needs ``\|`` for a pipe inside a code span in a table, Python-Markdown
+  shows the backslash; the pages are written for GitHub and unescaped here.
 - The API reference: one mkdocstrings entry for every name in ``attrmap.__all__``, grouped,
   so a name added to or removed from the public API is documented without editing a page.
 """
@@ -10,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -96,3 +99,15 @@ def on_files(files: Files, config: Any) -> Files:
         files.append(File.generated(config, uri, abs_src_path=str(path)))
     files.append(File.generated(config, "api.md", content=api_page()))
     return files
+
+
+_CODE_IN_TABLE_ROW = re.compile(r"`[^`\n]*`")
+
+
+def on_page_markdown(markdown: str, **_: Any) -> str:
+    r"""``\|`` inside code spans of table rows as ``|`` (see the module docstring)."""
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("|"):
+            lines[i] = _CODE_IN_TABLE_ROW.sub(lambda m: m[0].replace("\\|", "|"), line)
+    return "\n".join(lines)
