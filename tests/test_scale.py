@@ -252,3 +252,23 @@ def test_missing_cells_never_count_towards_an_automatic_range(tmp_path, run_cli)
     data = prepare_data(loaded, Style(scale=ScaleOptions(range="auto")))
     assert (data.vmin, data.vmax) == (-0.05, 0.05)
     assert data.annotations[1] == "" and data.annotations[2] == ""
+
+
+def test_resolved_colormaps_are_made_once_and_handed_out_as_copies():
+    import matplotlib
+    from matplotlib.colors import ListedColormap
+
+    from attrmap.scale import resolve_cmap
+
+    first, second = resolve_cmap(Style()), resolve_cmap(Style())
+    assert first is not second  # a caller changing its copy changes no other figure
+    first.set_over("blue")
+    assert second(2.0) == second(1.0) and resolve_cmap(Style())(2.0) == second(1.0)
+    assert resolve_cmap(Style())(np.nan) != second(0.5)  # missing cells stay grey
+    name = "attrmap-test-two-colours"
+    for colours in (["red", "blue"], ["black", "white"]):  # registered again: the new one
+        matplotlib.colormaps.register(ListedColormap(colours, name=name), force=True)
+        assert resolve_cmap(Style(cmap=name))(0.0) == matplotlib.colors.to_rgba(colours[0])
+    matplotlib.colormaps.unregister(name)
+    with pytest.raises(StyleError, match="unknown colormap"):
+        resolve_cmap(Style(cmap=name))
