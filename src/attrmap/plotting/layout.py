@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import re
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -109,7 +108,6 @@ def text_extent_in(text: str, size: float, families: tuple[str, ...]) -> tuple[f
 
 
 _TEXT_TO_PATH = TextToPath()
-_DIGIT_RE = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -207,9 +205,23 @@ def _measure_uncached(data: HeatmapData, size: float) -> _Text:
 def _annotation_width(data: HeatmapData, size: float) -> float:
     # Digits share one advance width, so "-0.1234" is as wide as "-0.0000": measuring
     # each number's shape, not each number, keeps this cheap and its cache small.
-    annotations = [a for a in data.annotations if a] or ["0"]
-    shapes = {_DIGIT_RE.sub("0", a) for a in annotations}
-    return max(_text_size(shape, size)[0] for shape in shapes)
+    return max(_text_size(shape, size)[0] for shape in annotation_shapes(data.annotations))
+
+
+def annotation_shapes(annotations: list[str]) -> frozenset[str]:
+    """The distinct shapes of the numbers (digits as 0), remembered for the list last
+    asked about: fitting tries many sizes, and a 250,000-cell grid has as many numbers."""
+    cached = _SHAPES.get(id(annotations))
+    if cached is not None and cached[0] is annotations:
+        return cached[1]
+    shapes = frozenset(a.translate(_ZEROS) for a in set(annotations) if a) or frozenset({"0"})
+    _SHAPES.clear()
+    _SHAPES[id(annotations)] = (annotations, shapes)
+    return shapes
+
+
+_ZEROS = str.maketrans("123456789", "000000000")
+_SHAPES: dict[int, tuple[list[str], frozenset[str]]] = {}
 
 
 def _rotation_for(text: _Text, cell_width: float) -> int:

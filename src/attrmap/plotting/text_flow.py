@@ -36,6 +36,7 @@ from .layout import (
     TALL_PAGE_INCHES,
     ColorbarSpec,
     Metrics,
+    annotation_shapes,
     height_limit,
     measuring_in,
     runs,
@@ -159,14 +160,11 @@ def _box_widths(
     pad = 2 * _PAD_X * metrics.scale
     floor = 0.0
     if metrics.annotation_font_size is not None:
-        shapes = {a.translate(_ZEROS) for a in data.annotations if a}
+        shapes = annotation_shapes(data.annotations)
         floor = max((text_extent(s, metrics.annotation_font_size)[0] for s in shapes), default=0)
     fitted = [_fitted(text, metrics.font_size, room - pad) for text in texts]
     widths = [max(text_extent(text, metrics.font_size)[0], floor) + pad for text in fitted]
     return fitted, widths
-
-
-_ZEROS = str.maketrans("123456789", "000000000")  # digits share one advance width
 
 
 def wrap(
