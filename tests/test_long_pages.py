@@ -189,3 +189,19 @@ def test_a_long_page_draws_its_row_labels_as_one_artist_in_every_format(tmp_path
     FigureCanvasSVG(figure).print_svg(tmp_path / "page.svg")
     FigureCanvasPdf(figure).print_pdf(tmp_path / "page.pdf")
     assert (tmp_path / "page.svg").stat().st_size > 0 and (tmp_path / "page.pdf").stat().st_size > 0
+
+
+def test_transpose_on_paper_splits_tokens_across_pages_of_that_width(tmp_path):
+    style = Style(dpi=20, layout=LayoutOptions(transpose=True, page=(8.27, 11.69)))
+    plans = quiet(prepare_pages, grid(60, 3), style)
+    assert len(plans) > 1 and sum(p.layout.shape[1] for p in plans) == 60
+    assert {(p.layout.fig_width, p.layout.fig_height) for p in plans} == {(8.27, 11.69)}
+    source = tmp_path / "doc.csv"
+    write_document(source, 60)
+    small = run("render", source, "-o", tmp_path / "x.png", "--shape", "any", "--transpose")
+    assert small.exit_code == 0
+    tiny = run(
+        "render", source, "-o", tmp_path / "y.png", "--shape", "any", "--transpose", "--page", "3x2"
+    )
+    assert tiny.exit_code != 0 and "does not fit a 3x2 in --page" in tiny.output
+    assert "Traceback" not in tiny.output

@@ -551,7 +551,7 @@ def _plan_pages(
     if style.layout.page is not None and not style.layout.transpose:
         metrics, warnings, bounds, tiles = _paper_split(data, style)
     elif style.layout.transpose:
-        metrics, warnings, bounds = _transposed_split(data, style, raster)
+        metrics, warnings, bounds = _transposed_split(data, _within_paper(style), raster)
         tiles = [(0, data.shape[1])]
     else:
         metrics, warnings = decide_metrics(data, style, horizontal=False)
@@ -574,7 +574,7 @@ def _plan_pages(
         page = _piece(data, rows, columns, style.layout.transpose)
         layout = place_page(page, metrics, horizontal, marker_width)
         if style.layout.page is not None:
-            layout = on_paper(layout, style.layout.page)
+            layout = on_paper(layout, style.layout.page, data.source)
         plans.append(FigurePlan(page, layout, marker))
     for plan in plans:
         check_page_size(plan.layout, style, raster, data.source)
@@ -687,12 +687,26 @@ def _token_split(
 PAPER_MARGIN = 0.5
 
 
-def on_paper(layout: Layout, paper: tuple[float, float]) -> Layout:
+def _within_paper(style: Style) -> Style:
+    """``style`` with ``--width`` no wider than its paper's room, if it has a paper."""
+    if style.layout.page is None:
+        return style
+    room = style.layout.page[0] - 2 * (PAPER_MARGIN - _PAD)
+    width = min(room, style.layout.width or room)
+    return replace(style, layout=replace(style.layout, width=width))
+
+
+def on_paper(layout: Layout, paper: tuple[float, float], source: str = "<matrix>") -> Layout:
     """``layout`` set on a page of ``paper`` size, ``PAPER_MARGIN`` from its top left."""
     width, height = paper
     inset = PAPER_MARGIN - _PAD
     if layout.fig_width + 2 * inset > width + 0.01 or layout.fig_height + 2 * inset > height + 0.01:
-        raise ValueError("the layout is larger than the paper")  # _paper_split sized it
+        raise LimitError(
+            source,
+            f"a page of {layout.fig_width + 2 * inset:.3g}x{layout.fig_height + 2 * inset:.3g} "
+            f"in does not fit a {width:g}x{height:g} in --page; use a larger --page, "
+            "--rows-per-page or a smaller --cell-size",
+        )
 
     def moved(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
         left = box[0] * layout.fig_width + inset
@@ -726,12 +740,9 @@ def _paper_split(
     that is too wide, and into pages of as many tokens as a page holds (at most
     ``--rows-per-page``). Pages are filled, the rest on the last."""
     assert style.layout.page is not None
-    paper_width, paper_height = style.layout.page
+    paper_height = style.layout.page[1]
     inset = PAPER_MARGIN - _PAD
-    room = paper_width - 2 * inset
-    fitted = replace(
-        style, layout=replace(style.layout, width=min(room, style.layout.width or room))
-    )
+    fitted = _within_paper(style)
     tokens = data.shape[0]
     metrics, warnings, tiles = _widest_tiles(data, fitted)
     pieces = [data.expression_columns(*tile) for tile in tiles]
