@@ -74,3 +74,11 @@ def test_fingerprint_changes_with_any_setting():
     assert Style().fingerprint() == Style().fingerprint()
     assert Style().fingerprint() != Style(fmt=".3f").fingerprint()
     assert Style().fingerprint() != Style(title="x").fingerprint()
+
+
+@pytest.mark.parametrize("key", ["font_size", "vmax", "dpi"])
+def test_a_number_too_large_for_a_float_is_one_line_naming_the_file(write, key):
+    path = write("huge.yaml", f"{key}: 1{'0' * 400}\n")
+    with pytest.raises(StyleError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}: {key} ") and "\n" not in str(info.value)

@@ -396,7 +396,10 @@ def check_value(setting: Setting, value: Any, origin: str, key: str | None = Non
     if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
         expected = setting.expects or " or ".join(t.__name__ for t in types)
         raise StyleError(f"{origin}: {key} must be {expected}, not {brief(value)}")
-    return setting.convert(value, origin) if setting.convert is not None else value
+    try:
+        return setting.convert(value, origin) if setting.convert is not None else value
+    except OverflowError:  # an integer past float64: 1e309 written out
+        raise StyleError(f"{origin}: {key} {brief(value)} is too large a number") from None
 
 
 def check_choices(options: object, group: str) -> None:
