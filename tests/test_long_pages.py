@@ -105,14 +105,6 @@ def test_transpose_with_a_width_splits_the_tokens_to_fit_it():
     assert sum(p.layout.shape[1] for p in plans) == 200
 
 
-def run(*args):
-    from click.testing import CliRunner
-
-    from attrmap.cli import cli
-
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
 def write_document(path, tokens: int = 400) -> None:
     lines = ["token,first,second"] + [
         f"\u2581w{i},{math.sin(i / 7):.3f},{math.cos(i / 5):.3f}" for i in range(tokens)
@@ -120,10 +112,10 @@ def write_document(path, tokens: int = 400) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def test_layout_text_with_a_paper_size_writes_one_pdf_page_per_paper_page(tmp_path):
+def test_layout_text_with_a_paper_size_writes_one_pdf_page_per_paper_page(tmp_path, run_cli):
     source, target = tmp_path / "doc.csv", tmp_path / "doc.pdf"
     write_document(source, 1500)
-    result = run(
+    result = run_cli(
         "render", source, "-o", target, "--shape", "any", "--layout", "text", "--page", "a4"
     )
     assert result.exit_code == 0, result.output
@@ -133,11 +125,11 @@ def test_layout_text_with_a_paper_size_writes_one_pdf_page_per_paper_page(tmp_pa
     assert data.count(b"/MediaBox [ 0 0 595.44 841.68 ]") == pages  # A4 in points
 
 
-def test_page_sets_the_paper_size_of_a_paged_grid(tmp_path):
+def test_page_sets_the_paper_size_of_a_paged_grid(tmp_path, run_cli):
     source, target = tmp_path / "doc.csv", tmp_path / "doc.png"
     write_document(source, 120)
     args = ["--shape", "any", "--page", "letter", "--dpi", "20"]
-    result = run("render", source, "-o", target, *args)
+    result = run_cli("render", source, "-o", target, *args)
     assert result.exit_code == 0, result.output
     written = sorted(tmp_path.glob("doc-*.png"))
     assert len(written) > 1
@@ -146,20 +138,20 @@ def test_page_sets_the_paper_size_of_a_paged_grid(tmp_path):
     assert {Image.open(p).size for p in written} == {(170, 220)}  # 8.5 x 11 in at 20 dpi
 
 
-def test_layout_and_page_are_config_settings(tmp_path):
+def test_layout_and_page_are_config_settings(tmp_path, run_cli):
     config = tmp_path / "paper.yaml"
     config.write_text("layout: text\npage: 6x9\n")
-    result = run("config", "--config", config)
+    result = run_cli("config", "--config", config)
     assert "layout: text" in result.output and "page: 6x9" in result.output
-    bad = run("config", "--page", "b7")
+    bad = run_cli("config", "--page", "b7")
     assert bad.exit_code != 0 and "a4, a5, letter" in bad.output.replace("a3, ", "")
 
 
-def test_a_png_without_numbers_is_drawn(tmp_path):
+def test_a_png_without_numbers_is_drawn(tmp_path, run_cli):
     """No annotation texts to blend (``--annotate never``): drawn, not an IndexError."""
     source, target = tmp_path / "doc.csv", tmp_path / "doc.png"
     write_document(source, 30)
-    result = run("render", source, "-o", target, "--shape", "any", "--annotate", "never")
+    result = run_cli("render", source, "-o", target, "--shape", "any", "--annotate", "never")
     assert result.exit_code == 0, result.output
     assert target.stat().st_size > 0
 
@@ -191,16 +183,16 @@ def test_a_long_page_draws_its_row_labels_as_one_artist_in_every_format(tmp_path
     assert (tmp_path / "page.svg").stat().st_size > 0 and (tmp_path / "page.pdf").stat().st_size > 0
 
 
-def test_transpose_on_paper_splits_tokens_across_pages_of_that_width(tmp_path):
+def test_transpose_on_paper_splits_tokens_across_pages_of_that_width(tmp_path, run_cli):
     style = Style(dpi=20, layout=LayoutOptions(transpose=True, page=(8.27, 11.69)))
     plans = quiet(prepare_pages, grid(60, 3), style)
     assert len(plans) > 1 and sum(p.layout.shape[1] for p in plans) == 60
     assert {(p.layout.fig_width, p.layout.fig_height) for p in plans} == {(8.27, 11.69)}
     source = tmp_path / "doc.csv"
     write_document(source, 60)
-    small = run("render", source, "-o", tmp_path / "x.png", "--shape", "any", "--transpose")
+    small = run_cli("render", source, "-o", tmp_path / "x.png", "--shape", "any", "--transpose")
     assert small.exit_code == 0
-    tiny = run(
+    tiny = run_cli(
         "render", source, "-o", tmp_path / "y.png", "--shape", "any", "--transpose", "--page", "3x2"
     )
     assert tiny.exit_code != 0 and "does not fit a 3x2 in --page" in tiny.output

@@ -239,22 +239,19 @@ def test_the_html_text_layout_is_selectable_text_coloured_as_the_figure(tmp_path
     assert page.count("data-e=") == 80 and "arrow keys" in page
 
 
-def test_describe_and_the_alt_text_say_which_tokens_a_page_holds(tmp_path):
-    from click.testing import CliRunner
+def test_describe_and_the_alt_text_say_which_tokens_a_page_holds(tmp_path, run_cli):
     from PIL import Image
-
-    from attrmap.cli import cli
 
     source = tmp_path / "long.csv"
     source.write_text("t,a\n" + "".join(f"w{i},{i / 100}\n" for i in range(60)))
     flags = ["--shape", "any", "--rows-per-page", "25"]
-    described = CliRunner().invoke(cli, ["describe", str(source), *flags])
+    described = run_cli("describe", source, *flags)
     assert "3 pages: tokens 1\u201325 of 60; tokens 26\u201350 of 60; tokens 51\u201360 of 60" in (
         described.output
     )
     out = tmp_path / "long.png"
-    assert CliRunner().invoke(cli, ["render", str(source), "-o", str(out), *flags]).exit_code == 0
+    assert run_cli("render", source, "-o", out, *flags).exit_code == 0
     alt = Image.open(tmp_path / "long-2.png").info["Description"]
     assert alt.endswith("This page: tokens 26\u201350 of 60.")
-    paper = CliRunner().invoke(cli, ["describe", str(source), "--shape", "any", "--page", "a4"])
+    paper = run_cli("describe", source, "--shape", "any", "--page", "a4")
     assert "A4 pages (8.27 x 11.69 in), each marked with the tokens it holds" in paper.output

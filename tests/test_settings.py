@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from click.testing import CliRunner
 
 from attrmap import Config, Style, StyleError
 from attrmap.cli import cli
@@ -37,8 +36,8 @@ def test_every_settings_option_of_every_command_is_the_tables(command):
             assert param.opts[0] == setting.option
 
 
-def test_help_shows_the_tables_defaults():
-    text = " ".join(CliRunner().invoke(cli, ["render", "--help"]).output.split())
+def test_help_shows_the_tables_defaults(run_cli):
+    text = " ".join(run_cli("render", "--help").output.split())
     for setting in SETTINGS:
         default = setting.default_text()
         if default is not None:
@@ -53,10 +52,10 @@ def test_the_config_reader_takes_every_setting_at_its_default_and_nothing_else()
         build_config(Config(), {"colour": "red"})
 
 
-def test_attrmap_config_prints_every_setting_once_in_table_order(tmp_path, monkeypatch):
+def test_attrmap_config_prints_every_setting_once_in_table_order(tmp_path, monkeypatch, run_cli):
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()  # no project file above
-    result = CliRunner().invoke(cli, ["config"])
+    result = run_cli("config")
     assert result.exit_code == 0, result.output
     names = [line.split(":", 1)[0] for line in result.output.splitlines()[1:]]
     assert tuple(names) == SETTING_NAMES
