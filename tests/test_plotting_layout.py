@@ -20,7 +20,7 @@ from attrmap.plotting.layout import (
     MAX_FIGURE_PIXELS,
     MAX_FIGURE_SIDE,
     MAX_PAGE_INCHES,
-    _text_size_in,
+    text_size_in,
 )
 from attrmap.provenance import read_figure_key
 from attrmap.style import LayoutOptions, OutputOptions
@@ -169,7 +169,7 @@ def test_a_long_sequence_is_split_automatically_legibly_and_says_so():
         assert max(layout.fig_width, layout.fig_height) <= MAX_PAGE_INCHES
         metrics = layout.metrics
         assert metrics.font_size >= 6
-        line = _text_size_in("Ag", metrics.font_size, layout.fonts)[1]
+        line = text_size_in("Ag", metrics.font_size, layout.fonts)[1]
         assert metrics.cell_height > line  # token labels never overlap
     assert sum(len(p.data.tokens) for p in plans) == 1000
 

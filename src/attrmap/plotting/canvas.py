@@ -42,6 +42,7 @@ from .layout import (
     Layout,
     Metrics,
     text_extent_in,
+    text_size_in,
 )
 from .rc import isolated_rc
 
@@ -395,7 +396,7 @@ class RowLabels(Artist):
         for label, centre in zip(self.labels, centres, strict=True):
             if not label:
                 continue
-            width = text_extent_in(label, size, self.fonts)[0] * to_pixels
+            width = text_size_in(label, size, self.fonts)[0] * to_pixels  # measured in planning
             x, y = left - width, centre - lift
             renderer.draw_text(gc, x, canvas_height - y if flip else y, label, self.prop, 0.0)
         gc.restore()

@@ -79,11 +79,11 @@ def measuring_in(fonts: Sequence[str]) -> Iterator[None]:
 
 def _text_size(text: str, size: float) -> tuple[float, float]:
     """Width and height in inches of ``text`` in the figure's fonts."""
-    return _text_size_in(text, size, _FONTS.get())
+    return text_size_in(text, size, _FONTS.get())
 
 
 @lru_cache(maxsize=65536)
-def _text_size_in(text: str, size: float, families: tuple[str, ...]) -> tuple[float, float]:
+def text_size_in(text: str, size: float, families: tuple[str, ...]) -> tuple[float, float]:
     """Width and height in inches, from font metrics (no renderer, dpi-independent)."""
     if not text:
         return 0.0, 0.0
