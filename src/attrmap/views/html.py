@@ -100,6 +100,9 @@ overflow:auto}
 border:none!important}
 .attrmap-nb .attrmap-grid td{border:none!important;text-align:center;padding:0 .4em}
 .attrmap-nb .attrmap-grid tbody th{text-align:right}
+.attrmap-nb .attrmap-plot{align-items:flex-start;overflow:visible}
+.attrmap-nb .attrmap-legend{position:sticky;top:1.5em}
+.attrmap-nb .attrmap-scale{height:min(calc(var(--rows) * var(--row)),24em)}
 """
     + _FIGURE_CSS
 )
@@ -365,7 +368,8 @@ def text_flow(data: HeatmapData, scale: ColorScale, describedby: str, annotate: 
 def notebook_html(data: HeatmapData, style: Style) -> str:
     """The heatmap as a notebook shows an ``AttributionMatrix``: the page's figure
     without the page (no script, styles scoped to it), at most ``NOTEBOOK_CELLS`` cells
-    (the first tokens, on the whole matrix's scale, saying so) in a box that scrolls."""
+    (the first tokens, on the whole matrix's scale, saying so first) in a box that
+    scrolls, its colour scale staying in sight."""
     rows, cols = data.shape
     shown = max(1, min(rows, NOTEBOOK_CELLS // cols))
     part = data.token_rows(0, shown)
@@ -381,7 +385,7 @@ def notebook_html(data: HeatmapData, style: Style) -> str:
     return (
         f"<style>\n{_NOTEBOOK_CSS}</style>\n"
         f'<figure class="attrmap attrmap-nb">\n'
-        f'<div class="attrmap-plot">{table}\n{legend(scale, shown)}</div>\n{cut}'
+        f'{cut}<div class="attrmap-plot">{table}\n{legend(scale, shown)}</div>\n'
         f'<figcaption id="{describedby}">{_text(description_of(data, style))}</figcaption>\n'
         "</figure>\n"
     )
