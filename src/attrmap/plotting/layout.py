@@ -704,8 +704,8 @@ def on_paper(layout: Layout, paper: tuple[float, float], source: str = "<matrix>
         raise LimitError(
             source,
             f"a page of {layout.fig_width + 2 * inset:.3g}x{layout.fig_height + 2 * inset:.3g} "
-            f"in does not fit a {width:g}x{height:g} in --page; use a larger --page, "
-            "--rows-per-page or a smaller --cell-size",
+            f"in does not fit a {width:g}x{height:g} in page=...; use a larger page=..., "
+            "rows_per_page=... or a smaller cell_size=...",
         )
 
     def moved(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
