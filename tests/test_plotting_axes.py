@@ -143,7 +143,7 @@ def test_tokens_is_the_labels_or_the_label_setting():
 def test_small_axes_drop_the_numbers_with_a_warning_that_speaks_python(matrix):
     figure = Figure(figsize=(2, 2.5))
     axes = figure.add_subplot()
-    with pytest.warns(AnnotationsDroppedWarning, match="annotate='never'") as caught:
+    with pytest.warns(AnnotationsDroppedWarning, match='annotate="never"') as caught:
         attrmap.heatmap(matrix, ax=axes)
     assert "--" not in str(caught[0].message)
     assert caught[0].filename == __file__  # at the caller's line

@@ -231,7 +231,7 @@ def _dropped(data: HeatmapData, size: tuple[float, float]) -> AnnotationsDropped
         data.source,
         f"the cell annotations do not fit the Axes' {size[0]:.2g}x{size[1]:.2g} in cells at "
         "5 pt or more and are left out; give the heatmap a larger Axes, or pass "
-        "annotate='never'",
+        'annotate="never"',
     )
 
 
