@@ -15,7 +15,7 @@ from matplotlib.image import imread
 import attrmap
 from attrmap import AttributionMatrix, Style, StyleError, load_config
 from attrmap.errors import AnnotationsDroppedWarning, FigureWarning
-from attrmap.plotting import render_pages
+from attrmap.plotting import render_pages, render_text_pages
 from attrmap.plotting.display import FigureAxes, NotebookFigure
 from conftest import EXAMPLES, REFERENCE_EXPRESSIONS, REFERENCE_TOKENS
 
@@ -184,6 +184,11 @@ def test_keyword_styles_are_the_config_file_settings(matrix, tmp_path):
     assert texts(pages[0].axes[0])[0] == "0.3"
     compared = attrmap.compare([matrix, matrix], fmt=".1f", cmap="PuOr")
     assert texts(compared.axes[0])[0] == "0.3"
+    (text_page,) = render_text_pages(matrix, cmap="RdBu")
+    mesh = next(c for c in text_page.axes[0].collections if c.get_cmap() is not None)
+    assert mesh.get_cmap().name == "RdBu"
+    with pytest.raises(TypeError, match=r"attrmap\.render_text_pages"):
+        render_text_pages(matrix, colormap="RdBu")
 
 
 def test_a_bad_value_is_a_style_error_naming_the_call(matrix):
@@ -262,3 +267,12 @@ def test_labels_in_the_fonts_render_chooses_whatever_the_users_rc(matrix):
         assert mine.get_fontfamily() == theirs.get_fontfamily()
         assert mine.get_text() == theirs.get_text() and not mine.get_parse_math()
     pixels(figure)
+
+
+def test_compare_into_axes_without_colorbars(matrix):
+    figure = Figure(figsize=(10, 5))
+    first, second = figure.subplots(1, 2)
+    boxes = [a.get_position().bounds for a in (first, second)]
+    attrmap.compare([matrix, matrix], axes=[first, second], cbar=False)
+    assert len(figure.axes) == 2 and [a.get_position().bounds for a in (first, second)] == boxes
+    assert texts(first) == texts(second) != []
