@@ -249,7 +249,7 @@ def test_numbers_composed_from_cached_glyphs_match_whole_string_rendering():
     from matplotlib.backends.backend_agg import get_hinting_flag
     from matplotlib.font_manager import FontProperties
 
-    from attrmap.plotting.canvas import _font_chain, _Typesetter
+    from attrmap.plotting.canvas import _font_chain, _ink, _Typesetter
 
     style = attrmap.Style()
     fonts = _font_chain(FontProperties(size=style.annotation_font_size))
@@ -261,7 +261,9 @@ def test_numbers_composed_from_cached_glyphs_match_whole_string_rendering():
         for label in labels:
             composed = typesetter.composed(label)
             assert composed is not None, label  # DejaVu Sans has every one of these glyphs
-            assert np.array_equal(composed, typesetter.whole(label)), (label, size, dpi)
+            whole = typesetter.whole(label)
+            assert np.array_equal(composed, whole), (label, size, dpi)
+            assert np.array_equal(typesetter.composed_ink(label), _ink(whole)), label
         assert typesetter.composed("AVA") is None  # kerned: FreeType draws it
         assert typesetter.composed("0\u4e2d") is None  # not in DejaVu Sans: a fallback font
 

@@ -58,14 +58,18 @@ def _coverage(
     its ink (rows top down, values 0-1). Cached: cell values repeat within and across the
     files of a batch."""
     typesetter = _typesetter(font_paths, size_px, hinting)
-    bitmap = typesetter.composed(text)
-    if bitmap is None:
-        bitmap = typesetter.whole(text)
+    ink = typesetter.composed_ink(text)
+    if ink is None:
+        ink = _ink(typesetter.whole(text))
+    return (ink.astype(np.float32) / 255)[..., None]
+
+
+def _ink(bitmap: np.ndarray) -> np.ndarray:
+    """``bitmap`` trimmed to its nonzero pixels (0x0 if it has none)."""
     rows, cols = np.nonzero(bitmap)
     if rows.size == 0:
-        return np.zeros((0, 0, 1), dtype=np.float32)
-    ink = bitmap[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    return (ink.astype(np.float32) / 255)[..., None]
+        return np.zeros((0, 0), dtype=bitmap.dtype)
+    return bitmap[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class _Glyph:
 
     stamp: np.ndarray  # FreeType's bitmap of the character alone (uint8, zeros around)
     offset: tuple[int, int]  # where its glyph bitmap starts in ``stamp`` (column, row)
+    ink: np.ndarray  # ``stamp`` trimmed to its ink
+    ink_at: tuple[int, int]  # where ``ink`` starts in ``stamp`` (column, row)
     left: int  # the glyph bitmap's left and top, in pixels from the pen
     top: int
     cbox: tuple[int, int, int, int]  # control box at the pen (26.6 subpixels)
@@ -127,7 +133,10 @@ class _Typesetter:
                 # FreeType's bitmap spans the control box's pixels: left floor, top ceil.
                 left, top = math.floor(x0 / 64), -math.floor(-y1 / 64)
                 offset = (int(left - x0 / 64), int(y1 / 64 - top + 1))  # as ft2font casts
-                glyph = _Glyph(stamp, offset, left, top, (x0, y0, x1, y1), advance, index)
+                rows, cols = np.nonzero(stamp)
+                ink_at = (int(cols.min()), int(rows.min())) if rows.size else (0, 0)
+                cbox = (x0, y0, x1, y1)
+                glyph = _Glyph(stamp, offset, _ink(stamp), ink_at, left, top, cbox, advance, index)
             self.glyphs[char] = glyph
         return self.glyphs[char]
 
@@ -139,12 +148,13 @@ class _Typesetter:
             self.kerning[pair] = self._font().get_kerning(left, right, Kerning.UNSCALED) != 0
         return self.kerning[pair]
 
-    def composed(self, text: str) -> np.ndarray | None:
-        """``whole(text)`` from cached glyphs, or None where that would not be exact."""
+    def _placed(self, text: str) -> tuple[list[tuple[_Glyph, int, int]], int, int] | None:
+        """Where each glyph's stamp goes in ``whole(text)`` (glyph, column, row) and that
+        bitmap's height and width; None where composing would not be exact."""
         glyphs = [self._glyph(char) for char in text]
         if not glyphs or None in glyphs:
             return None
-        placed: list[tuple[_Glyph, int]] = []
+        pens: list[tuple[_Glyph, int]] = []
         pen, previous = 0, None
         for glyph in glyphs:
             assert glyph is not None
@@ -152,31 +162,72 @@ class _Typesetter:
                 return None
             if pen % 64:  # between pixels: the glyph would be rasterised differently
                 return None
-            placed.append((glyph, pen))
+            pens.append((glyph, pen))
             pen += glyph.advance
             previous = glyph.index
         # The string's control box; a glyph without outline (a space) adds (0, 0, 0, 0)
         # wherever it stands, as FreeType moves no points for it.
         boxes = [
             (x0 + at, y0, x1 + at, y1) if any(g.cbox) else g.cbox
-            for g, at in placed
+            for g, at in pens
             for x0, y0, x1, y1 in [g.cbox]
         ]
         x_min, y_min = min(b[0] for b in boxes), min(b[1] for b in boxes)
         x_max, y_max = max(b[2] for b in boxes), max(b[3] for b in boxes)
         if x_min > x_max or y_min > y_max:  # no outline at all
             x_min = x_max = y_min = y_max = 0
-        height, width = (y_max - y_min) // 64 + 2, (x_max - x_min) // 64 + 2
+        placed = [
+            (
+                glyph,
+                int(glyph.left + at // 64 - x_min / 64) - glyph.offset[0],
+                int(y_max / 64 - glyph.top + 1) - glyph.offset[1],
+            )
+            for glyph, at in pens
+        ]
+        return placed, (y_max - y_min) // 64 + 2, (x_max - x_min) // 64 + 2
+
+    def composed(self, text: str) -> np.ndarray | None:
+        """``whole(text)`` from cached glyphs, or None where that would not be exact."""
+        layout = self._placed(text)
+        if layout is None:
+            return None
+        placed, height, width = layout
         bitmap = np.zeros((height, width), dtype=np.uint8)
-        for glyph, at in placed:
-            x = int(glyph.left + at // 64 - x_min / 64) - glyph.offset[0]
-            y = int(y_max / 64 - glyph.top + 1) - glyph.offset[1]
+        for glyph, x, y in placed:
             rows, cols = glyph.stamp.shape
             top, left = max(y, 0), max(x, 0)
             bottom, right = min(y + rows, height), min(x + cols, width)
             if bottom > top and right > left:
                 region = bitmap[top:bottom, left:right]
                 region |= glyph.stamp[top - y : bottom - y, left - x : right - x]
+        return bitmap
+
+    def composed_ink(self, text: str) -> np.ndarray | None:
+        """``composed(text)`` trimmed to its ink, built directly from the glyphs' inks
+        (the usual case, nothing clipped at the bitmap's edge: then the union of their
+        ink boxes is the string's)."""
+        layout = self._placed(text)
+        if layout is None:
+            return None
+        placed, height, width = layout
+        inks = []
+        for glyph, x, y in placed:
+            if glyph.ink.size:
+                top, left = y + glyph.ink_at[1], x + glyph.ink_at[0]
+                bottom, right = top + glyph.ink.shape[0], left + glyph.ink.shape[1]
+                if top < 0 or left < 0 or bottom > height or right > width:
+                    return _ink(self.composed(text))  # type: ignore[arg-type]  # not None
+                inks.append((glyph.ink, top, left, bottom, right))
+        if not inks:
+            return np.zeros((0, 0), dtype=np.uint8)
+        top = min(ink[1] for ink in inks)
+        left = min(ink[2] for ink in inks)
+        bitmap = np.zeros(
+            (max(ink[3] for ink in inks) - top, max(ink[4] for ink in inks) - left), np.uint8
+        )
+        for ink, y, x, bottom, right in inks:
+            region = bitmap[y - top : bottom - top, x - left : right - left]
+            region |= ink
         return bitmap
 
 
