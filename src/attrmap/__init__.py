@@ -12,7 +12,6 @@ Importing attrmap does not import matplotlib; ``render`` does, on first use.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 # interop installs AttributionMatrix.from_frame, from_long and from_captum.
@@ -35,9 +34,7 @@ from .views import notebook  # noqa: F401  (installs AttributionMatrix._repr_htm
 from .writers import save_figure
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
-    from .plotting import render
+    from .plotting import heatmap, render
     from .plotting.compare import compare
     from .views.alt_text import figure_text
 
@@ -77,6 +74,10 @@ def __getattr__(name: str) -> Any:
         from .plotting import render
 
         return render
+    if name == "heatmap":
+        from .plotting import heatmap
+
+        return heatmap
     if name == "figure_text":  # colour names come from the colormaps (matplotlib.colors)
         from .views.alt_text import figure_text
 
@@ -86,46 +87,3 @@ def __getattr__(name: str) -> Any:
 
         return compare
     raise AttributeError(f"module 'attrmap' has no attribute {name!r}")
-
-
-def heatmap(
-    data: Any,
-    *,
-    ax: Axes | None = None,
-    cbar: bool = True,
-    cbar_ax: Axes | None = None,
-    tokens: Sequence[str] | str | None = None,
-    expressions: Sequence[str] | None = None,
-    allow_missing: bool = False,
-    style: Style | None = None,
-    **settings: Any,
-) -> Axes:
-    """Draw ``data`` as an annotated heatmap into the matplotlib Axes ``ax``, as
-    ``seaborn.heatmap`` does, and return the Axes: a heatmap beside other plots.
-
-    ``data`` is an ``AttributionMatrix``, a pandas DataFrame (tokens as its index,
-    expressions as its columns) or a 2-D array with ``tokens=`` and ``expressions=``
-    (default: their numbers). NaN cells need ``allow_missing=True``. Style settings are
-    keywords with the config-file names (``cmap="RdBu"``, ``range="auto"``), on top of
-    ``style``; ``tokens="clean"`` is the label setting, ``tokens=[...]`` the labels.
-
-    The heatmap looks as ``render`` draws it (labels, numbers, colours, colorbar, fonts)
-    and fills ``ax``, less a colorbar taken from its right side unless ``cbar_ax`` is
-    given or ``cbar=False``. Fonts shrink to fit the cells, down to 6 pt for labels and
-    5 pt for the numbers, which are then left out with a warning (``annotate="always"``
-    keeps them). Without ``ax``: a new figure of ``render``'s size (no pyplot), which a
-    notebook shows when the Axes is a cell's value.
-    """
-    from .plotting.axes import heatmap as draw
-
-    return draw(
-        data,
-        ax=ax,
-        cbar=cbar,
-        cbar_ax=cbar_ax,
-        tokens=tokens,
-        expressions=expressions,
-        allow_missing=allow_missing,
-        style=style,
-        **settings,
-    )

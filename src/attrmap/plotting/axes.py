@@ -9,9 +9,10 @@ than from the data. Without an Axes it makes a figure of ``render``'s size.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -63,7 +64,22 @@ def heatmap(
     style: Style | None = None,
     **settings: Any,
 ) -> Axes:
-    """The drawing behind ``attrmap.heatmap`` (which says what it does)."""
+    """Draw ``data`` as an annotated heatmap into the matplotlib Axes ``ax``, as
+    ``seaborn.heatmap`` does, and return the Axes: a heatmap beside other plots.
+
+    ``data`` is an ``AttributionMatrix``, a pandas DataFrame (tokens as its index,
+    expressions as its columns) or a 2-D array with ``tokens=`` and ``expressions=``
+    (default: their numbers). NaN cells need ``allow_missing=True``. Style settings are
+    keywords with the config-file names (``cmap="RdBu"``, ``range="auto"``), on top of
+    ``style``; ``tokens="clean"`` is the label setting, ``tokens=[...]`` the labels.
+
+    The heatmap looks as ``render`` draws it (labels, numbers, colours, colorbar, fonts)
+    and fills ``ax``, less a colorbar taken from its right side unless ``cbar_ax`` is
+    given or ``cbar=False``. Fonts shrink to fit the cells, down to 6 pt for labels and
+    5 pt for the numbers, which are then left out with a warning (``annotate="always"``
+    keeps them). Without ``ax``: a new figure of ``render``'s size (no pyplot), which a
+    notebook shows when the Axes is a cell's value.
+    """
     token_mode = tokens if isinstance(tokens, str) else None
     if token_mode is not None:
         settings["tokens"] = token_mode
@@ -74,7 +90,7 @@ def heatmap(
     fonts = fonts_for(matrix, style)
     register_fonts(fonts)
     for message in fonts.missing_messages():
-        warnings.warn(message, stacklevel=3)
+        warnings.warn(message, stacklevel=2)
     sizing = [name for name in _FIGURE_SIZE_SETTINGS if name in settings]
     if ax is not None and sizing:
         raise TypeError(
@@ -89,7 +105,7 @@ def heatmap(
     else:
         found = _into(ax, prepared, style, fonts, cbar_ax if cbar else None, cbar)
     for warning in found:  # at the caller of attrmap.heatmap
-        warnings.warn(warning, stacklevel=3)
+        warnings.warn(warning, stacklevel=2)
     return ax
 
 
@@ -120,22 +136,6 @@ def as_matrix(
     call: str,
 ) -> AttributionMatrix:
     """A matrix from what a notebook holds: a matrix, a DataFrame or an array."""
-    try:
-        return _as_matrix(data, tokens, expressions, allow_missing, call)
-    except GridError as error:  # say the keyword, not the command-line flag
-        if MISSING_HINT not in error.problem:
-            raise
-        problem = error.problem.replace(MISSING_HINT, f"pass {call}(..., allow_missing=True)")
-        raise GridError(error.source, problem, error.line, error.column) from None
-
-
-def _as_matrix(
-    data: Any,
-    tokens: Sequence[str] | None,
-    expressions: Sequence[str] | None,
-    allow_missing: bool,
-    call: str,
-) -> AttributionMatrix:
     if isinstance(data, AttributionMatrix):
         if tokens is not None or expressions is not None:
             raise TypeError(f"{call}: an AttributionMatrix has its own tokens and expressions")
@@ -145,20 +145,34 @@ def _as_matrix(
             raise TypeError(
                 f"{call}: a DataFrame's index is its tokens, its columns its expressions"
             )
-        return AttributionMatrix.from_frame(data, allow_missing=allow_missing)
+        with _missing_cells_by_keyword(call):
+            return AttributionMatrix.from_frame(data, allow_missing=allow_missing)
     if (hasattr(data, "shape") and hasattr(data, "dtype")) or isinstance(data, list):
         values = np.asarray(data, dtype=float)
         if values.ndim != 2:
             raise TypeError(f"{call} needs a 2-D array (tokens x expressions), not {values.ndim}-D")
         rows, cols = values.shape
-        return AttributionMatrix(
-            [str(i) for i in range(rows)] if tokens is None else list(tokens),
-            [str(j) for j in range(cols)] if expressions is None else list(expressions),
-            values,
-            source="<array>",
-            allow_missing=allow_missing,
-        )
+        with _missing_cells_by_keyword(call):
+            return AttributionMatrix(
+                [str(i) for i in range(rows)] if tokens is None else list(tokens),
+                [str(j) for j in range(cols)] if expressions is None else list(expressions),
+                values,
+                source="<array>",
+                allow_missing=allow_missing,
+            )
     return require_matrix(data, call)
+
+
+@contextlib.contextmanager
+def _missing_cells_by_keyword(call: str) -> Iterator[None]:
+    """A NaN the caller did not allow: name the keyword of ``call`` that allows it."""
+    try:
+        yield
+    except GridError as error:
+        if MISSING_HINT not in error.problem:
+            raise
+        problem = error.problem.replace(MISSING_HINT, f"pass {call}(..., allow_missing=True)")
+        raise GridError(error.source, problem, error.line, error.column) from None
 
 
 @dataclass(frozen=True)
