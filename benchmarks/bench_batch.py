@@ -63,6 +63,12 @@ def child_env() -> dict[str, str]:
     """Environment for every child: Agg backend; ``src/`` on the path if attrmap isn't installed."""
     env = dict(os.environ)
     env["MPLBACKEND"] = "Agg"
+    # As installed, Python caches compiled modules (pip compiles on install; an editable
+    # copy writes __pycache__ on first import). With this set (some sandboxes and CI set
+    # it), attrmap's ~70 modules would be compiled again in every process, while the
+    # baselines' matplotlib and seaborn come with their caches.
+    if env.pop("PYTHONDONTWRITEBYTECODE", None):
+        log("note: PYTHONDONTWRITEBYTECODE unset for the children (compiled modules cached)")
     if importlib.util.find_spec("attrmap") is None and (REPO_DIR / "src" / "attrmap").is_dir():
         src = str(REPO_DIR / "src")
         env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
