@@ -244,7 +244,7 @@ def test_several_sequences_give_one_matrix_each_and_sequence_picks_one(tmp_path)
     assert len(matrices) == 3
     assert [m.title for m in matrices[:2]] == ["first input first input first input", "second"]
     long_title = matrices[2].title
-    assert len(long_title) == reader.TITLE_CHARS and long_title.endswith("…")
+    assert len(long_title) == labels.TITLE_CHARS and long_title.endswith("…")
     assert long_title.startswith("a much longer third input text")
     [second] = read(path, sequence=1)
     assert_same([second], matrices[1:2])

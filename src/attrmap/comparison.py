@@ -189,7 +189,11 @@ def make_comparison(
         if len(matrices) != 2:
             raise StyleError(f"a difference needs exactly two inputs, not {len(matrices)}")
         check_same_expressions(*matrices)
-    shared = resolve_scale(style, [matrix.values for matrix in matrices])
+    shared = resolve_scale(
+        style,
+        [matrix.values for matrix in matrices],
+        export=all(matrix.export is not None for matrix in matrices),
+    )
     titles = panel_titles(matrices, options.titles)
     return Comparison(tuple(matrices), titles, options, shared)
 

@@ -18,6 +18,7 @@ import numpy as np
 from .errors import GridError
 from .formats.cells import parse_number
 from .formats.long import LongGrid
+from .labels import spelled_text, title_line
 from .model import AttributionMatrix
 
 
@@ -115,7 +116,7 @@ def matrix_from_frame(
         )
     lowered = {str(column).strip().lower(): column for column in frame.columns}
     if set(lowered) >= _LONG_NAMES and set(lowered) <= {*_LONG_NAMES, "position"}:
-        return matrix_from_long(
+        long = matrix_from_long(
             frame,
             lowered["token"],
             lowered["expression"],
@@ -124,6 +125,15 @@ def matrix_from_frame(
             title=title,
             allow_missing=allow_missing,
             source=source,
+        )
+        return AttributionMatrix(
+            long.tokens,
+            long.expressions,
+            long.values,
+            title=long.title,
+            source=source,
+            allow_missing=True,  # checked already
+            export="pandas",
         )
     try:
         values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -136,6 +146,7 @@ def matrix_from_frame(
         title=title,
         source=source,
         allow_missing=allow_missing,
+        export="pandas",
     )
 
 
@@ -143,7 +154,11 @@ def matrix_from_captum(
     result: Any, *, title: str | None = None, allow_missing: bool = False
 ) -> AttributionMatrix:
     """captum's ``LLMAttributionResult``: ``token_attr`` (outputs x inputs) transposed,
-    so the input tokens are the rows and the output tokens the columns."""
+    so the input tokens are the rows and the output tokens the columns.
+
+    The input tokens are the tokenizer's raw pieces (``ĠB``, ``rÃ¼``): shown as the text
+    they stand for unless ``tokens="raw"``. Without ``title`` the figure is titled with
+    the text they spell."""
     source = "<captum result>"
     for name in ("input_tokens", "output_tokens", "token_attr"):
         if not hasattr(result, name):
@@ -164,13 +179,18 @@ def matrix_from_captum(
     values = np.asarray(attributions, dtype=np.float64)
     if values.ndim != 2:
         raise GridError(source, f"token_attr must be 2-D (outputs x inputs), not {values.ndim}-D")
+    tokens = [_label(t) for t in result.input_tokens]
+    if title is None:
+        title = title_line(spelled_text(tokens)) or None
     return AttributionMatrix(
-        [_label(t) for t in result.input_tokens],
+        tokens,
         [_label(t) for t in result.output_tokens],
         values.T,  # captum: one row per output token; attrmap: one row per input token
         title=title,
         source=source,
+        token_style="clean",
         allow_missing=allow_missing,
+        export="captum",
     )
 
 

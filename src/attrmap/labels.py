@@ -120,15 +120,18 @@ def detect_scheme(labels: Sequence[str]) -> str | None:
     return None
 
 
-def _byte_level_possible(labels: Sequence[str]) -> bool:
+def _byte_level_possible(labels: Sequence[str], strict: bool = False) -> bool:
     """Every character is a byte stand-in, and the bytes decode as UTF-8 (but for a
-    split character hanging over either end of a cut-out sequence)."""
+    split character hanging over either end of a cut-out sequence, unless ``strict``:
+    decoded text such as captum's ``schön`` must not be read as bytes)."""
     decoder = _byte_decoder()
     ordinary = [label for label in labels if not _SPECIAL.fullmatch(label)]
     if not ordinary or not all(char in decoder for label in ordinary for char in label):
         return False
     pieces = [bytes(decoder[char] for char in label) for label in ordinary]
     invalid, size = _decode_run(pieces)[1], sum(map(len, pieces))
+    if strict:
+        return not invalid
     return all(position < 3 or position >= size - 3 for position in invalid)
 
 
@@ -159,9 +162,9 @@ def clean_axes(tokens: Sequence[str], expressions: Sequence[str]) -> tuple[list[
     are valid byte-level text too."""
     token_scheme, expression_scheme = detect_scheme(tokens), detect_scheme(expressions)
     if token_scheme == "byte-level" and expression_scheme is None:
-        expression_scheme = "byte-level" if _byte_level_possible(expressions) else None
+        expression_scheme = "byte-level" if _byte_level_possible(expressions, True) else None
     elif expression_scheme == "byte-level" and token_scheme is None:
-        token_scheme = "byte-level" if _byte_level_possible(tokens) else None
+        token_scheme = "byte-level" if _byte_level_possible(tokens, True) else None
     return clean_labels(tokens, token_scheme), clean_labels(expressions, expression_scheme)
 
 
@@ -277,6 +280,16 @@ def spelled_text(labels: Sequence[str]) -> str:
     else:
         return " ".join(ordinary)
     return stream.decode("utf-8", errors="replace").strip()
+
+
+#: A title made of an input's text is cut to about this many characters.
+TITLE_CHARS = 60
+
+
+def title_line(text: str) -> str:
+    """Text on one line, shortened to about ``TITLE_CHARS`` characters: a title."""
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
 
 
 def page_marker(

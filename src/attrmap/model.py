@@ -12,8 +12,46 @@ import numpy as np
 from .errors import GridError, Hint, ShapeError
 from .labels import TOKEN_MODES
 
+
+class _DefaultStr(str):
+    __slots__ = ()
+
+
+class _DefaultFloat(float):
+    __slots__ = ()
+
+
+class _DefaultTuple(tuple):  # type: ignore[type-arg]
+    __slots__ = ()
+
+
+_MARKED = {str: _DefaultStr, float: _DefaultFloat, tuple: _DefaultTuple}
+
+
+def declared_default(value: object) -> object:
+    """``value`` marked as a setting's declared default: equal to it in every way, but
+    told apart from the same value set on purpose (``is_default``). Exports are drawn at
+    their own shape and range only where shape and range were not set."""
+    return _MARKED[type(value)](value)  # type: ignore[call-arg]
+
+
+def is_default(value: object) -> bool:
+    """True for a value that is a setting's declared default, not one set explicitly."""
+    return isinstance(value, (_DefaultStr, _DefaultFloat, _DefaultTuple))
+
+
+def plain(value: object) -> object:
+    """A declared default as its ordinary value (for YAML dumping and messages)."""
+    for base, marked in _MARKED.items():
+        if type(value) is marked:
+            return base(value)  # type: ignore[call-arg]
+    return value
+
+
 #: The reference figure's grid: 13 tokens down the left, 5 expressions across the top.
-DEFAULT_SHAPE: tuple[int, int] = (13, 5)
+#: Marked as the default: an export (``AttributionMatrix.export``) is then drawn at its
+#: own shape, while a shape set explicitly (even 13x5) applies to it too.
+DEFAULT_SHAPE: tuple[int, int] = declared_default((13, 5))  # type: ignore[assignment]
 
 Shape = tuple[int, int] | None  # None accepts any shape
 
@@ -71,6 +109,10 @@ class AttributionMatrix:
     #: How its labels are best shown when ``--tokens`` is not given: ``clean`` for raw
     #: tokenizer pieces (inseq files), None for labels written to be read (``raw``).
     token_style: str | None = None
+    #: The attribution library that wrote it (``inseq``, ``captum``, ``pandas``), or None
+    #: for a grid a person wrote: an export is drawn at its own shape and, unless a range
+    #: is set, on a range that fits its values.
+    export: str | None = None
     # From a DataFrame, long records, a captum result: read by ``attrmap.interop``, which
     # installs these (it builds on the file readers' rules, so it sits above the model).
     from_frame: ClassVar[Callable[..., AttributionMatrix]]
@@ -88,6 +130,7 @@ class AttributionMatrix:
         source: str = "<matrix>",
         token_style: str | None = None,
         allow_missing: bool = False,
+        export: str | None = None,
     ) -> None:
         tokens = tuple(_check_label("token", t, i, source) for i, t in enumerate(tokens))
         expressions = tuple(
@@ -132,6 +175,7 @@ class AttributionMatrix:
         object.__setattr__(self, "title", title)
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "token_style", token_style)
+        object.__setattr__(self, "export", export)
 
     @property
     def missing(self) -> np.ndarray:
@@ -162,8 +206,11 @@ class AttributionMatrix:
 
 
 def check_shape(matrix: AttributionMatrix, expected: Shape) -> None:
-    """Refuse a matrix whose grid is not the one the user said to expect."""
+    """Refuse a matrix whose grid is not the one the user said to expect (an export
+    keeps its own shape unless a shape was set explicitly)."""
     if expected is None or matrix.shape == tuple(expected):
+        return
+    if matrix.export is not None and is_default(expected):
         return
     wanted, found = format_shape(expected), format_shape(matrix.shape)
     raise ShapeError(

@@ -125,7 +125,7 @@ def draw_to(matrix: AttributionMatrix, target: Path, config: Config) -> list[Pat
     """Draw one matrix and save it (atomically) with its key; return the files written
     (a paged PNG or SVG figure is ``NAME-1.png``, ``NAME-2.png``, ...). A long figure's
     pages are drawn on every core this process may use."""
-    style = resolve_scale(config.style, [matrix.values])
+    style = resolve_scale(config.style, [matrix.values], export=matrix.export is not None)
     writer = writer_for(target)
     key = figure_key(matrix, style, writer.name)
     return writer.write(matrix, style, target, key, workers=available_cores())

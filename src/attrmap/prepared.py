@@ -108,7 +108,7 @@ class HeatmapData:
 def prepare_data(matrix: AttributionMatrix, style: Style) -> HeatmapData:
     """Labels, annotations and colours of ``matrix``; an automatic range is resolved from
     this matrix alone unless ``style`` was resolved already (``scale.resolve_scale``)."""
-    style = resolve_scale(style, [matrix.values])
+    style = resolve_scale(style, [matrix.values], export=matrix.export is not None)
     vmin, vmax = style.limits
     values = normalized(matrix.values, style.scale.normalize)
     # format(-0.00001, ".4f") is "-0.0000", as in the reference figure.

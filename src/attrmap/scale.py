@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import FaintRangeWarning, FigureWarning, SaturationWarning, StyleError
+from .model import is_default
 from .settings import Auto
 from .style import Style
 
@@ -84,12 +85,20 @@ def auto_limit(values: Iterable[np.ndarray], percentile: float | None = None) ->
     return nice_ceiling(limit)
 
 
-def resolve_scale(style: Style, values: Iterable[np.ndarray]) -> Style:
+def range_is_unset(style: Style) -> bool:
+    """True when neither range nor vmin/vmax were set: the declared defaults."""
+    return all(is_default(value) for value in (style.scale.range, style.vmin, style.vmax))
+
+
+def resolve_scale(style: Style, values: Iterable[np.ndarray], export: bool = False) -> Style:
     """``style`` with vmin/vmax as numbers and range ``fixed``: what is keyed and drawn.
 
     ``values`` are the raw values of the matrix (or, for ``range: shared``, of every
-    matrix of the call); normalisation is applied here before measuring.
+    matrix of the call); normalisation is applied here before measuring. ``export``
+    (the matrix is an attribution library's export): with no range set, ``auto``.
     """
+    if export and range_is_unset(style):
+        style = dataclasses.replace(style, scale=dataclasses.replace(style.scale, range="auto"))
     if style.range_is_resolved:
         return style
     mode = style.scale.range
@@ -104,10 +113,23 @@ def resolve_scale(style: Style, values: Iterable[np.ndarray]) -> Style:
                 f"and vmax {style.vmax}"
             )
     else:
-        vmin, vmax = -limit, limit
+        vmin, vmax = {1: (0.0, limit), -1: (-limit, 0.0)}.get(sign_of(arrays), (-limit, limit))
     return dataclasses.replace(
         style, vmin=vmin, vmax=vmax, scale=dataclasses.replace(style.scale, range="fixed")
     )
+
+
+def sign_of(arrays: list[np.ndarray]) -> int:
+    """1 when no value is negative, -1 when none is positive (and some are not 0),
+    else 0: an automatic range then spans one side of 0 only."""
+    present = [a[~np.isnan(a)] for a in arrays]
+    if not any((a != 0).any() for a in present):
+        return 0
+    if all((a >= 0).all() for a in present):
+        return 1
+    if all((a <= 0).all() for a in present):
+        return -1
+    return 0
 
 
 def colorbar_ticks(vmin: float, vmax: float) -> list[float]:
@@ -210,20 +232,51 @@ def resolve_cmap(style: Style) -> mcolors.Colormap:
 
     # The registered object too: a colormap registered again under the name is new.
     registered = getattr(mpl.colormaps, "_cmaps", {}).get(style.cmap)
-    return _extended_cmap(style.cmap, id(registered)).copy()
+    return _extended_cmap(style.cmap, id(registered), half_of(style)).copy()
+
+
+#: Matplotlib's diverging colormaps: their middle colour is neutral, so it stays at 0.
+DIVERGING = frozenset(
+    {
+        *("PiYG", "PRGn", "BrBG", "PuOr", "RdGy", "RdBu", "RdYlBu", "RdYlGn", "Spectral"),
+        *("coolwarm", "bwr", "seismic", "berlin", "managua", "vanimo"),
+    }
+)
+
+
+def half_of(style: Style) -> int:
+    """Which half of a diverging colormap a one-sided range draws with: 1 (upper) for
+    0..max, -1 (lower) for -max..0, 0 for the whole colormap. So 0 keeps the neutral
+    middle colour and the colorbar has no empty half."""
+    if isinstance(style.vmin, Auto) or isinstance(style.vmax, Auto):
+        return 0
+    if style.cmap.removesuffix("_r") not in DIVERGING:
+        return 0
+    if style.vmin == 0 < style.vmax:
+        return 1
+    if style.vmin < style.vmax == 0:
+        return -1
+    return 0
 
 
 @functools.lru_cache(maxsize=32)
-def _extended_cmap(name: str, registered: int) -> mcolors.Colormap:
+def _extended_cmap(name: str, registered: int, half: int = 0) -> mcolors.Colormap:
     import matplotlib as mpl
+    from matplotlib import colors as mcolors
 
     try:
         cmap = mpl.colormaps[name]
     except KeyError:
         raise StyleError(f"unknown colormap {name!r}; try RdYlGn, RdBu, PuOr or BrBG") from None
+    ends = {"under": cmap(0.0), "over": cmap(1.0)}
+    if half:
+        start = 0.5 if half > 0 else 0.0
+        cmap = mcolors.ListedColormap(
+            cmap(np.linspace(start, start + 0.5, cmap.N // 2)), name=f"{name} (half)"
+        )
     # Out-of-range values take the end colours; the annotation still shows the value.
     # Missing cells (NaN) are grey, which is not on the colormap.
-    return cmap.with_extremes(under=cmap(0.0), over=cmap(1.0), bad=MISSING_COLOR)
+    return cmap.with_extremes(**ends, bad=MISSING_COLOR)
 
 
 def make_norm(vmin: float, vmax: float) -> mcolors.Normalize:

@@ -68,7 +68,8 @@ def examine(
     jobs: list[tuple] = []
     for matrix, output in zip(matrices, outputs, strict=True):
         figure_item = item if output == item.output else replace(item, output=output)
-        style = resolve_scale(config.style, [matrix.values])  # keyed with its range
+        # Keyed with its range.
+        style = resolve_scale(config.style, [matrix.values], export=matrix.export is not None)
         key = figure_key(matrix, style, options.figure_format)
         if not options.force and figure_is_current(output, key):
             outcomes.append(Outcome(figure_item, Status.CURRENT, key=key))

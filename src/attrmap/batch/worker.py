@@ -42,7 +42,8 @@ class Renderer:
         return renderer
 
     def render(self, matrix: AttributionMatrix, output: Path, key: str) -> None:
-        style = resolve_scale(self.style, [matrix.values])  # a shared range: resolved already
+        # A shared range: resolved already.
+        style = resolve_scale(self.style, [matrix.values], export=matrix.export is not None)
         writer_for(output).write(matrix, style, output, key, canvases=self.canvases)
 
 

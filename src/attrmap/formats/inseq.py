@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..errors import InputError, LimitError
-from ..labels import spelled_text
+from ..labels import spelled_text, title_line
 from ..model import AttributionMatrix
 from .base import Format, InputOptions, Limits
 
@@ -39,7 +39,6 @@ from .base import Format, InputOptions, Limits
 #: reduce; scores with no trailing dimension (occlusion, say) are shown as stored, as
 #: inseq shows them.
 SCALED_AGGREGATE = "l2-scaled"
-TITLE_CHARS = 60
 
 _INSTANCE = "__instance_type__"
 _TOP_CLASS = "FeatureAttributionOutput"
@@ -234,7 +233,7 @@ def _sequence_matrix(sequence: Any, input_text: Any, context: _Context) -> Attri
     tokens = [token for name in chosen for token in parts[name][0]]
     values = np.concatenate([parts[name][1] for name in chosen])
     prompt = source_tokens if source_tokens is not None else target_tokens[:start]
-    title = _title(input_text if isinstance(input_text, str) else spelled_text(prompt))
+    title = title_line(input_text if isinstance(input_text, str) else spelled_text(prompt))
     return _matrix(tokens, columns, values, title, context)
 
 
@@ -374,12 +373,6 @@ def _scale_columns(parts: dict[str, tuple[list[str], np.ndarray]]) -> None:
         grid /= totals
 
 
-def _title(text: str) -> str:
-    """The input text on one line, shortened to about ``TITLE_CHARS`` characters."""
-    line = " ".join(text.split())
-    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
-
-
 def _matrix(
     tokens: list[str],
     columns: list[str],
@@ -397,6 +390,7 @@ def _matrix(
             source=context.source,
             token_style="clean",  # raw tokenizer pieces: shown as their text by default
             allow_missing=True,
+            export="inseq",
         )
     except InputError as error:  # the model names the file; add the sequence
         raise context.error(error.problem, type(error)) from None

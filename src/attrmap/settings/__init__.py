@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import StyleError
 from ..labels import TOKEN_MODES
-from ..model import DEFAULT_SHAPE, format_shape
+from ..model import DEFAULT_SHAPE, declared_default, format_shape, plain
 from .values import (
     ANNOTATE_MODES,
     AUTO,
@@ -137,6 +137,7 @@ class Setting:
 
     def config_value(self, value: Any) -> Any:
         """``value`` as a config file spells it (lists, ``auto``, ``13x5``)."""
+        value = plain(value)
         if self.spell is not None:
             return self.spell(value)
         if isinstance(value, Auto):
@@ -163,7 +164,7 @@ SETTINGS: tuple[Setting, ...] = (
         "vmin",
         "style",
         (int, float, str),
-        -1.0,
+        declared_default(-1.0),
         "Value drawn in the first colour; 'auto' from the data",
         Flag(number_or_auto=True),
         convert=lambda value, origin: number_or_auto(value, origin, "vmin"),
@@ -172,7 +173,7 @@ SETTINGS: tuple[Setting, ...] = (
         "vmax",
         "style",
         (int, float, str),
-        1.0,
+        declared_default(1.0),
         "Value drawn in the last colour; 'auto' from the data",
         Flag(number_or_auto=True),
         convert=lambda value, origin: number_or_auto(value, origin, "vmax"),
@@ -247,11 +248,13 @@ SETTINGS: tuple[Setting, ...] = (
         "range",
         "scale",
         _TEXT,
-        "fixed",
-        "Colour range: fixed (--vmin/--vmax), auto (symmetric, +-largest |value| "
-        "rounded up to 1, 2, 2.5 or 5 x 10^k), p99 (99th percentile, the rest saturates), "
-        "shared (one auto range over all inputs of the call)",
+        declared_default("fixed"),
+        "Colour range: fixed (--vmin/--vmax), auto (+-largest |value| rounded up to 1, "
+        "2, 2.5 or 5 x 10^k; 0..largest when no value is negative, drawn in the "
+        "colormap's upper half), p99 (99th percentile, the rest saturates), shared "
+        "(one auto range over all inputs of the call)",
         choices=RANGE_MODES,
+        note="fixed; auto for exports (inseq files, captum, pandas) when vmin/vmax are unset",
         keyed="when set",
     ),
     Setting(
@@ -356,6 +359,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Expected grid, tokens x expressions",
         Flag(stack="config", metavar="ROWSxCOLS|any"),
         expects="ROWSxCOLS or 'any'",
+        note="13x5; an export's own (inseq files, captum, pandas)",
         convert=shape_value,
         spell=format_shape,
     ),

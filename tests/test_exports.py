@@ -1,0 +1,148 @@
+"""Exports of attribution libraries (inseq files, captum results, pandas frames) give a
+readable figure with no flags: drawn at their own shape, on a range that fits them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import inseq_files as inseq
+from attrmap import AttributionMatrix, Config, ShapeError, Style, check_shape, load_matrices
+from attrmap.model import DEFAULT_SHAPE, is_default
+from attrmap.prepared import prepare_data
+from attrmap.provenance import figure_key, read_figure_key
+from attrmap.scale import cell_colors, resolve_cmap, resolve_scale
+from attrmap.style import ScaleOptions, build_config
+
+
+def exports(folder: Path) -> list[Path]:
+    """inseq files as ``save()`` writes them: every encoding, decoder-only and
+    encoder-decoder, several sequences per file, gzip and split files."""
+    paths = [
+        inseq.write(
+            folder / "marian.json",
+            inseq.output([inseq.encoder_decoder(s, "F32", (8,)) for s in range(2)], ["a", "b"]),
+        ),
+        inseq.write(
+            folder / "gpt2.json.gz",
+            inseq.output([inseq.decoder_only(s, "F16", (8,)) for s in range(3)]),
+            compress=True,
+        ),
+        inseq.write(folder / "old.json", inseq.output([inseq.decoder_only(0, "b64.gz", (4,))])),
+        inseq.write(folder / "split_0.json", inseq.output([inseq.encoder_decoder(3, "b64")])),
+    ]
+    return paths
+
+
+def test_an_export_keeps_its_own_shape_unless_one_is_set(tmp_path):
+    [matrix, _] = load_matrices(exports(tmp_path)[0])
+    assert matrix.export == "inseq" and matrix.shape != (13, 5)
+    assert is_default(Config().shape) and Config().shape == DEFAULT_SHAPE == (13, 5)
+    check_shape(matrix, Config().shape)  # the default: its own shape
+    for explicit in ((13, 5), "13x5"):  # set on purpose, even to the default value
+        shape = build_config(Config(), {"shape": explicit}).shape
+        assert not is_default(shape)
+        with pytest.raises(ShapeError, match="expected a 13x5 grid"):
+            check_shape(matrix, shape)
+    grid = AttributionMatrix(["a"], ["x"], [[0.5]])
+    with pytest.raises(ShapeError):  # a grid a person wrote keeps the 13x5 default
+        check_shape(grid, Config().shape)
+
+
+def test_render_batch_and_validate_of_exports_need_no_flags(tmp_path, run_cli, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no pyproject.toml, no config
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    paths = exports(inputs)
+    result = run_cli("validate", *paths)
+    assert result.output.count("ok ") == 4, result.output
+    for path in paths:
+        run_cli("render", path, "-o", tmp_path / f"{path.name}.png")
+    counts = {"marian.json": 2, "gpt2.json.gz": 3, "old.json": 1, "split_0.json": 1}
+    for name, count in counts.items():
+        written = sorted(tmp_path.glob(f"{name}*.png"))
+        assert len(written) == count, (name, written)
+    run_cli("batch", inputs, "-o", tmp_path / "out")
+    assert len(list((tmp_path / "out").glob("*.png"))) == 7
+
+
+def test_non_negative_exports_get_the_upper_half_of_a_range_from_zero(tmp_path):
+    [matrix, _] = load_matrices(exports(tmp_path)[0])  # L2, columns summing to 1
+    assert np.nanmin(matrix.values) >= 0 and np.nanmax(matrix.values) < 0.3
+    style = resolve_scale(Style(), [matrix.values], export=True)
+    assert style.limits == (0.0, 0.2) or style.limits == (0.0, 0.25)
+    colours = cell_colors(np.array([0.0, style.vmax]), style)
+    full = resolve_cmap(Style())  # 0 draws the neutral middle, the top the last colour
+    assert np.allclose(colours[0], full(0.5), atol=0.01)
+    assert np.allclose(colours[1], full(1.0), atol=0.01)
+    # All <= 0 mirrored: -max..0 in the lower half.
+    negative = resolve_scale(Style(scale=ScaleOptions(range="auto")), [-matrix.values])
+    assert negative.vmin == -style.vmax and negative.vmax == 0.0
+    low = cell_colors(np.array([negative.vmin]), negative)
+    assert np.allclose(low[0], full(0.0), atol=0.01)
+    # A range set explicitly (or vmin/vmax) is kept for exports too.
+    fixed = Style(scale=ScaleOptions(range="fixed"))
+    assert resolve_scale(fixed, [matrix.values], export=True).limits == (-1, 1)
+    assert resolve_scale(Style(vmin=-0.5), [matrix.values], export=True).limits == (-0.5, 1)
+    # Grids people write keep the fixed -1..1 range by default.
+    assert resolve_scale(Style(), [matrix.values]).limits == (-1.0, 1.0)
+    # Mixed signs stay symmetric.
+    mixed = np.array([[-0.1, 0.3]])
+    assert resolve_scale(Style(scale=ScaleOptions(range="auto")), [mixed]).limits == (-0.5, 0.5)
+
+
+def test_the_figure_key_records_the_resolved_range(tmp_path, run_cli):
+    path = exports(tmp_path)[0]
+    run_cli("render", path, "-o", tmp_path / "fig.png")
+    matrix = load_matrices(path)[0]
+    resolved = resolve_scale(Style(), [matrix.values], export=True)
+    assert read_figure_key(tmp_path / "fig-0.png") == figure_key(matrix, resolved, "png")
+    assert figure_key(matrix, resolved, "png") != figure_key(matrix, Style(), "png")
+    data = prepare_data(matrix, Style())
+    assert (data.vmin, data.vmax) == resolved.limits
+
+
+class CaptumResult:
+    """captum 0.9's LLMAttributionResult as it comes out of a byte-level BPE model:
+    raw input pieces, decoded output tokens (one empty), token_attr outputs x inputs."""
+
+    def __init__(self) -> None:
+        self.input_tokens = ["<|begin_of_text|>", "Die", "ĠB", "rÃ¼", "cke", "Ġist", "Ġsch", "Ã¶n"]
+        self.output_tokens = [" Sie", " ist", ""]
+        rng = np.random.default_rng(3)
+        self.token_attr = rng.normal(0, 0.03, (3, len(self.input_tokens)))
+        self.seq_attr = self.token_attr.sum(axis=0)
+
+
+def test_a_captum_result_is_drawn_with_clean_tokens_and_a_title(tmp_path):
+    import attrmap
+
+    matrix = AttributionMatrix.from_captum(CaptumResult())
+    assert matrix.title == "Die Brücke ist schön" and matrix.export == "captum"
+    assert matrix.shape == (8, 3)  # its own shape with the default config
+    check_shape(matrix, Config().shape)
+    data = prepare_data(matrix, Style())
+    assert data.tokens == ["<|begin_of_text|>", "Die", "␣B", "rü", "cke", "␣ist", "␣sch", "ön"]
+    assert data.expressions == ["␣Sie", "␣ist", ""]
+    assert data.title == "Die Brücke ist schön"
+    assert (data.vmin, data.vmax) != (-1.0, 1.0)  # fitted to the values
+    raw = prepare_data(matrix, Style(tokens="raw", title="Mine"))
+    assert raw.tokens[2] == "ĠB" and raw.title == "Mine"
+    assert AttributionMatrix.from_captum(CaptumResult(), title="T").title == "T"
+    figure = attrmap.render(matrix)
+    from matplotlib.text import Text
+
+    drawn = [text.get_text() for text in figure.findobj(Text)]
+    assert "Die Brücke ist schön" in drawn and "rü" in drawn and "rÃ¼" not in drawn
+    figure.savefig(tmp_path / "captum.png")
+
+
+def test_a_dataframe_is_an_export_wide_or_long():
+    frame = pd.DataFrame([[0.1, 0.2], [0.3, 0.0]], index=["a", "b"], columns=["x", "y"])
+    assert AttributionMatrix.from_frame(frame).export == "pandas"
+    long = frame.stack().rename_axis(["token", "expression"]).reset_index(name="value")
+    matrix = AttributionMatrix.from_frame(long)
+    assert matrix.export == "pandas" and matrix.shape == (2, 2)
