@@ -182,16 +182,33 @@ def test_dotted_names_stay_inside_the_output_folder(tree, tmp_path, run_cli):
 
 
 def test_unreadable_input_is_reported(tree, tmp_path, monkeypatch, run_cli):
-    real_open = open
+    real_open = os.open  # inputs are opened with os.open (open_regular), never blocking
 
     def guarded_open(path, *args, **kwargs):
         if os.fspath(path).endswith("real.csv"):
             raise PermissionError(errno.EACCES, "Permission denied")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", guarded_open)
+    monkeypatch.setattr("os.open", guarded_open)
     result = run_cli("validate", tree / "real.csv")
     assert result.exit_code == 1
     assert error_lines(result) == [
         f"attrmap: error: {tree / 'real.csv'}: cannot read: Permission denied"
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_open_regular_refuses_a_fifo_and_a_folder_without_waiting(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "a FIFO"), (tmp_path, "a folder")):
+        with pytest.raises(attrmap.atomic.NotRegularFile) as caught:
+            attrmap.atomic.open_regular(path)
+        assert caught.value.strerror == f"not a regular file ({kind})"
+    assert attrmap.atomic.special_file_kind(fifo) == "a FIFO"
+    assert attrmap.atomic.special_file_kind(tmp_path) is None
+    assert attrmap.atomic.special_file_kind(tmp_path / "absent") is None
+    regular = tmp_path / "file"
+    regular.write_bytes(b"abc")
+    with attrmap.atomic.open_regular(regular) as handle:
+        assert handle.read() == b"abc"

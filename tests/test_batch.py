@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -504,3 +505,47 @@ def test_a_large_check_examines_in_workers_with_the_same_result(
     assert parallel.stdout == serial.stdout and serial.stdout.count("\n") == 2
     assert parallel.stderr.splitlines()[:-1] == serial.stderr.splitlines()[:-1]
     assert "3 up to date, 1 missing, 1 out of date, 1 failed" in parallel.stderr
+
+
+def run_attrmap(*args: object, timeout: float = 120) -> subprocess.CompletedProcess:
+    """attrmap in a child process: a command that would wait on a FIFO fails the test
+    (``TimeoutExpired``) instead of hanging the suite."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    argv = [sys.executable, "-m", "attrmap", *map(str, args)]
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifos_in_in_and_out_are_refused_one_line_each_and_never_opened(tree, tmp_path):
+    out = tmp_path / "out"
+    os.mkfifo(tree / "a" / "pipe.csv")  # an input nobody will ever write
+    out.mkdir()
+    os.mkfifo(out / "b.png")  # where b.csv's figure goes
+    os.mkfifo(out / "stray.png")  # a figure without input: --prune and --check look at it
+    for extra in ((), ("--check",), ("--prune",)):
+        proc = run_attrmap("batch", tree, "-o", out, "--shape", "any", "-j", "1", *extra)
+        assert proc.returncode == 1, proc.stderr
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("attrmap: error")]
+        assert errors == [
+            f"attrmap: error: {tree / 'a' / 'pipe.csv'}: cannot read: not a regular file (a FIFO)",
+            f"attrmap: error: {out / 'b.png'}: a FIFO, not a figure; refusing to replace it",
+        ]
+        assert "Traceback" not in proc.stderr
+    assert (out / "a" / "one.png").is_file()  # the rest of the batch went on
+    assert stat.S_ISFIFO((out / "b.png").stat().st_mode)
+    assert stat.S_ISFIFO((out / "stray.png").stat().st_mode)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_render_and_validate_refuse_a_fifo_but_read_stdin(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for command in (("validate",), ("render", "-o", tmp_path / "x.png"), ("describe",)):
+        proc = run_attrmap(*command, fifo, timeout=60)
+        assert proc.returncode == 1
+        assert proc.stderr == f"attrmap: error: {fifo}: cannot read: not a regular file (a FIFO)\n"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    argv = [sys.executable, "-m", "attrmap", "validate", "-", "--input-format", "csv"]
+    argv += ["--shape", "any"]
+    piped = subprocess.run(argv, input=SMALL, capture_output=True, text=True, env=env, timeout=60)
+    assert piped.returncode == 0, piped.stderr

@@ -1,4 +1,5 @@
-"""Atomic file writes: a reader sees the old file or the whole new one, never a torn one."""
+"""Files: atomic writes (a reader sees the old file or the whole new one, never a torn
+one), and reads that never wait on a FIFO or a device."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import functools
 import hashlib
 import os
 import socket
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -126,6 +128,57 @@ def remove_stale_temp_files(folders: Iterable[Path], inside: Path) -> None:
             if is_abandoned(leftover):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+class NotRegularFile(OSError):
+    """A path that is not a regular file where one is read (``describe_os_error`` words it)."""
+
+
+def _refuse_non_regular(mode: int, name: str) -> None:
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+        raise NotRegularFile(0, f"not a regular file ({kind})", name)
+
+
+def open_regular(path: str | os.PathLike[str]) -> IO[bytes]:
+    """``path`` opened for reading if it is a regular file; anything else raises
+    ``NotRegularFile`` without being opened: reading a FIFO waits for a writer for ever.
+
+    The open itself does not block either (``O_NONBLOCK``), in case a FIFO took the
+    file's place after the check; the handle blocks as usual once it is known regular.
+    """
+    name = os.fspath(path)
+    _refuse_non_regular(os.stat(name).st_mode, name)
+    fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        _refuse_non_regular(os.fstat(fd).st_mode, name)
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def special_file_kind(path: str | os.PathLike[str]) -> str | None:
+    """``"a FIFO"`` (device, socket) if ``path`` exists and is neither a regular file nor
+    a folder; else None. Only ``stat``: nothing is opened."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return _KINDS.get(stat.S_IFMT(mode), "a special file")
 
 
 def describe_os_error(error: OSError) -> str:

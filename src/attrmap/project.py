@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomic import open_regular
 from .errors import StyleError, UntrustedFileWarning
 from .style import Config, build_config, config_settings, read_config_file
 
@@ -115,7 +116,7 @@ def project_layer(path: str | os.PathLike[str]) -> Layer | None:
     """The ``[tool.attrmap]`` table of a ``pyproject.toml``, or None if it has none."""
     name = os.fspath(path)
     try:
-        with open(name, "rb") as handle:
+        with open_regular(name) as handle:  # a planted FIFO would hang every command
             raw = handle.read(MAX_PROJECT_BYTES + 1)
         if len(raw) > MAX_PROJECT_BYTES:  # a repository's file, read by every command
             raise StyleError(f"{name}: a pyproject.toml of over {MAX_PROJECT_BYTES:,} bytes")

@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib import metadata
 
 from ._version import DRAWING_VERSION
+from .atomic import open_regular
 from .comparison import Comparison, comparison_fonts
 from .fonts import fonts_for
 from .labels import resolve_token_mode
@@ -84,7 +85,7 @@ def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> s
 
 def _read_record(path: str | os.PathLike[str]) -> tuple[str, int] | None:
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:  # a FIFO in OUT is no figure, and never read
             head = handle.read(_PEEK_BYTES)
             size = os.fstat(handle.fileno()).st_size
             tail = b""

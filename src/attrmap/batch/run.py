@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from ..atomic import remove_stale_temp_files
+from ..atomic import remove_stale_temp_files, special_file_kind
 from ..errors import AttrmapError, OutputError
 from ..interrupts import Terminated, sigterm_raises
 from ..model import AttributionMatrix
@@ -62,6 +62,9 @@ def examine(
         refuse_numbered_clashes(item, outputs, out_dir)
         if not inside(item.output, out_dir):
             raise OutputError(f"{item.output}: refusing to write through a symlinked folder")
+        for output in outputs:  # stat only: opening a FIFO to read its key would hang
+            if kind := special_file_kind(output):
+                raise OutputError(f"{output}: {kind}, not a figure; refusing to replace it")
     except AttrmapError as error:
         return [Outcome(item, Status.FAILED, error)], []
     outcomes: list[Outcome] = []

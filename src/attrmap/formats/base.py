@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-from ..atomic import describe_os_error
+from ..atomic import describe_os_error, open_regular
 from ..errors import GridError, InputError, LimitError
 from ..model import AttributionMatrix
 from .cells import parse_number, parse_plain_numbers
@@ -146,7 +146,7 @@ def read_input_bytes(name: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
         if name == STDIN:
             data = _read_capped(sys.stdin.buffer, limits.max_bytes)
         else:
-            with open(name, "rb") as handle:
+            with open_regular(name) as handle:  # a FIFO would wait for ever
                 if os.fstat(handle.fileno()).st_size > limits.max_bytes:
                     raise LimitError(source, too_big)
                 data = _read_capped(handle, limits.max_bytes)
