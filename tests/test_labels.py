@@ -35,9 +35,9 @@ def test_byte_level_pieces_show_their_text():
     ]
 
 
-def test_a_character_split_over_tokens_is_shown_by_each_of_them():
+def test_a_character_split_over_tokens_is_shown_on_its_first_and_continued():
     pieces = list(gpt2("中"))  # its three UTF-8 bytes, one token each
-    assert clean(["Ġthe", *pieces, "Ġend"]) == ["␣the", "中", "中", "中", "␣end"]
+    assert clean(["Ġthe", *pieces, "Ġend"]) == ["␣the", "中", "·中²", "·中³", "␣end"]
     # A piece whose character is never completed shows its bytes.
     assert clean(["Ġthe", *pieces[:2]]) == ["␣the", "\\xe4", "\\xb8"]
 
@@ -45,7 +45,8 @@ def test_a_character_split_over_tokens_is_shown_by_each_of_them():
 def test_sentencepiece_and_wordpiece_markers():
     assert clean(["▁the", "the", "▁", "<s>"]) == ["␣the", "the", "␣", "<s>"]
     # Byte-fallback pieces merge like byte-level ones; <0x0A> is a newline.
-    assert clean(["▁a", "<0xE4>", "<0xB8>", "<0xAD>", "<0x0A>"]) == ["␣a", "中", "中", "中", "\\n"]
+    split = ["␣a", "中", "·中²", "·中³", "\\n"]
+    assert clean(["▁a", "<0xE4>", "<0xB8>", "<0xAD>", "<0x0A>"]) == split
     assert clean(["[CLS]", "play", "##ing", "##"]) == ["[CLS]", "play", "ing", "##"]
 
 
@@ -83,9 +84,31 @@ def test_joiners_inside_an_emoji_stay_invisible():
     assert display_label("❤\ufe0f") == "❤\ufe0f"
     flag = "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
     assert display_label(flag) == flag
-    # Outside an emoji a joiner is still an invisible surprise: escaped.
-    assert display_label("a\u200db") == "a\\u200db"
-    assert display_label("\u200d👩") == "\\u200d👩"
+    # Outside an emoji a joiner is an invisible surprise: named.
+    assert display_label("a\u200db") == "a⟨ZWJ⟩b"
+    assert display_label("\u200d👩") == "⟨ZWJ⟩👩"
+
+
+def byte_pieces(text: str) -> list[str]:
+    """SentencePiece byte fallback (Llama): one ``<0xNN>`` token per UTF-8 byte."""
+    return [f"<0x{byte:02X}>" for byte in text.encode()]
+
+
+def test_split_characters_show_on_their_first_piece_and_continue_after_it():
+    tokens = ["▁a", *byte_pieces("오"), *byte_pieces("👩\u200d💻"), *byte_pieces("\ufe0f")]
+    shown = display_axes(tokens, ["x"], "clean")[0]
+    assert shown == [
+        "␣a",
+        *("오", "·오²", "·오³"),
+        *("👩", "·👩²", "·👩³", "·👩⁴"),
+        *("⟨ZWJ⟩", "·⟨ZWJ⟩²", "·⟨ZWJ⟩³"),
+        *("💻", "·💻²", "·💻³", "·💻⁴"),
+        *("⟨VS16⟩", "·⟨VS16⟩²", "·⟨VS16⟩³"),
+    ]
+    assert len(set(shown)) == len(shown)  # distinct where the tokens are
+    # A lone variation selector or joiner is named, never an escape or nothing.
+    assert display_label("\ufe0f") == "⟨VS16⟩" and display_label("\u200d") == "⟨ZWJ⟩"
+    assert "\\u" not in "".join(shown)
 
 
 def matrix(tokens: list[str], token_style: str | None = None) -> AttributionMatrix:

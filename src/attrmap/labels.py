@@ -11,8 +11,10 @@ Two token displays (``--tokens``):
   GPT-2/RoBERTa byte-level pieces (``Ġcat``) are decoded through the byte-to-unicode
   table, SentencePiece's ``▁`` becomes a space (its ``<0xNN>`` byte pieces are bytes),
   WordPiece's ``##`` is dropped. A character whose UTF-8 bytes are split over several
-  consecutive tokens is shown whole by *each* of those tokens (every row stays
-  identifiable; none is left blank); bytes that form no character show as ``\\xNN``.
+  consecutive tokens is shown on the first of them; each following one is marked as
+  its continuation, ``·오²``, ``·오³`` (a middle dot, the character, which of its pieces
+  this is): no row is blank and none looks like a repeated token. Bytes that form no
+  character show as ``\\xNN``.
   Spaces at either end of a cleaned label are drawn as ``␣``, so ``▁the`` and ``the``
   stay distinguishable.
 """
@@ -32,12 +34,34 @@ _ZWJ = "\u200d"
 _EMOJI_TAGS = range(0xE0020, 0xE0080)  # tag characters of subdivision flags (🏴 + tags)
 
 
+#: Invisible characters a tokenizer splits off, named where they stand alone: a joiner
+#: between two pictographs stays (it makes 👩‍💻 one emoji), elsewhere it is named.
+INVISIBLE_NAMES = {
+    _ZWJ: "ZWJ",
+    "\u200c": "ZWNJ",
+    "\u200b": "ZWSP",
+    "\ufeff": "BOM",
+    "\u00ad": "SHY",
+    "\u2060": "WJ",
+    **{chr(0xFE00 + n): f"VS{n + 1}" for n in range(16)},
+}
+
+
+def _named(char: str) -> str:
+    return f"\u27e8{INVISIBLE_NAMES[char]}\u27e9"  # ⟨ZWJ⟩
+
+
 def display_label(label: str) -> str:
     """Show control and invisible format characters as escapes instead of tofu boxes.
 
     Joiners and tags inside an emoji sequence (👩‍💻, subdivision flags) are part of the
     emoji, not stray control characters: they stay, invisible as they are meant to be.
+    A joiner or variation selector anywhere else is named: ``⟨ZWJ⟩``, ``⟨VS16⟩``.
     """
+    bare = label.rstrip(_SUPERSCRIPTS).removeprefix(CONTINUATION)
+    if bare and all(char in INVISIBLE_NAMES for char in bare):
+        # Only invisible characters (a piece of a split emoji, say): name them.
+        return "".join(_named(char) if char in INVISIBLE_NAMES else char for char in label)
     if label.isprintable():
         return label
     out = []
@@ -50,6 +74,8 @@ def display_label(label: str) -> str:
             out.append(f"\\x{ord(char):02x}")
         elif unicodedata.category(char) in {"Zs"} or _inside_emoji(label, index):
             out.append(char)
+        elif char in INVISIBLE_NAMES:
+            out.append(_named(char))
         else:
             out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
     return "".join(out)
@@ -230,9 +256,20 @@ def _utf8_length(lead: int) -> int:
     return 0  # a continuation byte or never valid
 
 
+_SUPERSCRIPTS = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+CONTINUATION = "\u00b7"  # ·
+
+
+def continuation(char: str, piece: int) -> str:
+    """How the ``piece``-th (1-based, at least 2) piece of a split character is shown:
+    ``·오²``."""
+    return CONTINUATION + char + "".join(_SUPERSCRIPTS[int(d)] for d in str(piece))
+
+
 def _decode_run(pieces: Sequence[bytes]) -> tuple[list[str], list[int]]:
-    """Decode the concatenated bytes of ``pieces``; each piece gets every character it
-    holds a byte of. Also returns where bytes that form no character (shown as
+    """Decode the concatenated bytes of ``pieces``; a character goes to the piece that
+    holds its first byte, and each later piece holding a byte of it shows it as a
+    continuation (``·오²``). Also returns where bytes that form no character (shown as
     ``\\xNN``) are in the stream."""
     stream = b"".join(pieces)
     owner = [index for index, piece in enumerate(pieces) for _ in piece]
@@ -251,8 +288,9 @@ def _decode_run(pieces: Sequence[bytes]) -> tuple[list[str], list[int]]:
             invalid.append(position)
             position += 1
             continue
-        for index in dict.fromkeys(owner[position : position + length]):
-            texts[index].append(char)
+        owners = dict.fromkeys(owner[position : position + length])
+        for number, index in enumerate(owners, start=1):
+            texts[index].append(char if number == 1 else continuation(char, number))
         position += length
     return ["".join(text) for text in texts], invalid
 
