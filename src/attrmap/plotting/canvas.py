@@ -22,7 +22,7 @@ from matplotlib.collections import QuadMesh
 from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
-from matplotlib.ft2font import FT2Font, GlyphIndexType, Kerning, LoadFlags
+from matplotlib.ft2font import FT2Font, Kerning, LoadFlags
 from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.ticker import FixedFormatter
@@ -47,6 +47,7 @@ from .layout import (
 from .rc import isolated_rc
 
 if TYPE_CHECKING:
+    from matplotlib.ft2font import GlyphIndexType
     from matplotlib.typing import ColorType
 
 
