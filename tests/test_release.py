@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import attrmap
+from attrmap import AttributionMatrix, Style
 from attrmap._version import DRAWING_VERSION
 from conftest import ROOT
 
@@ -141,3 +142,17 @@ def test_the_changelog_describes_this_version():
     releases = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, flags=re.M)
     assert releases[0] == attrmap.__version__, "the newest release in CHANGELOG.md"
     assert DRAWING_VERSION in releases
+
+
+def test_a_clean_label_figure_is_keyed_on_its_labels_as_shown(monkeypatch):
+    from attrmap import labels, provenance
+
+    pieces = AttributionMatrix(["\u2581The", "\u2581cat"], ["e"], [[0.1], [0.2]])
+    clean, raw = Style(tokens="clean"), Style(tokens="raw")
+    keys = {style: provenance.figure_key(pieces, style, "png") for style in (clean, raw)}
+    assert provenance.figure_key(pieces, clean, "png") == keys[clean]  # stable
+    # Cleaning rules that show these pieces differently make the clean figure stale, and
+    # only it: a raw figure's labels are its tokens, already in the matrix's digest.
+    monkeypatch.setattr(labels, "clean_axes", lambda t, e: (["The!", "cat!"], list(e)))
+    assert provenance.figure_key(pieces, clean, "png") != keys[clean]
+    assert provenance.figure_key(pieces, raw, "png") == keys[raw]

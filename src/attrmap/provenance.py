@@ -22,7 +22,7 @@ from ._version import DRAWING_VERSION
 from .atomic import open_regular
 from .comparison import Comparison, comparison_fonts
 from .fonts import fonts_for
-from .labels import resolve_token_mode
+from .labels import display_axes, resolve_token_mode
 from .model import AttributionMatrix
 from .style import Style
 from .writers import get_writer, page_paths, paged_key
@@ -72,6 +72,11 @@ def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> s
     tokens = resolve_token_mode(style.tokens, matrix.token_style)
     if tokens != "raw":
         recipe["tokens"] = tokens
+        # Cleaned labels are worked out from tokenizer pieces by rules that grow (1.1.0
+        # marks a character's continuation pieces): key the labels as shown, so such a
+        # figure is redrawn exactly when its labels read differently.
+        shown = display_axes(matrix.tokens, matrix.expressions, tokens)
+        recipe["labels"] = hashlib.sha256(json.dumps(shown).encode()).hexdigest()
     if get_writer(figure_format).carries_text:
         # The title and alt text are part of the file. They follow from the matrix, the
         # style (an --alt-text is in its fingerprint) and this generator's version;
