@@ -100,58 +100,40 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         long_input = write_long_input(Path(tmp) / "long.csv")
         render = [sys.executable, "-m", "attrmap", "render"]
+        reference = [*PIN, *render, str(REFERENCE), "-o", f"{tmp}/r.png"]
+        cases = []
         if "pinned" in chosen:
-            pinned = interleaved(
-                {
-                    "reference (1 core)": [*PIN, *render, str(REFERENCE), "-o", f"{tmp}/r.png"],
-                    "1,000 x 8 (1 core)": [
-                        *PIN,
-                        *render,
-                        str(long_input),
-                        "-o",
-                        f"{tmp}/p.png",
-                        "--shape",
-                        "any",
-                    ],
-                },
-                args.repeats,
-                env,
-                "pinned",
+            long_args = [str(long_input), "-o", f"{tmp}/p.png", "--shape", "any"]
+            cases.append(
+                (
+                    "1,000 x 8 (1 core)",
+                    [*PIN, *render, *long_args],
+                    args.repeats,
+                    PINNED_TARGET,
+                    "1,000 x 8 PNG and the reference, both on one core (taskset -c 0)",
+                )
             )
-            if pinned is None:
-                return 1
-            print(
-                f"### 1,000 x 8 PNG and the reference, both on one core (taskset -c 0); "
-                f"{args.repeats} interleaved runs\n"
-            )
-            failed |= ratio_table(pinned, "reference (1 core)", PINNED_TARGET) > PINNED_TARGET
         if "big" in chosen:
             big_input = write_long_input(Path(tmp) / "big.csv", 2000, 125)
-            big = interleaved(
-                {
-                    "reference (1 core)": [*PIN, *render, str(REFERENCE), "-o", f"{tmp}/r.png"],
-                    "2,000 x 125 (2 cores)": [
-                        *render,
-                        str(big_input),
-                        "-o",
-                        f"{tmp}/big.png",
-                        "--shape",
-                        "any",
-                        "--max-cells",
-                        "300000",
-                    ],
-                },
-                args.big_repeats,
-                env,
-                "big",
+            big_args = [str(big_input), "-o", f"{tmp}/big.png", "--shape", "any"]
+            cases.append(
+                (
+                    "2,000 x 125 (2 cores)",
+                    [*render, *big_args, "--max-cells", "300000"],
+                    args.big_repeats,
+                    BIG_TARGET,
+                    "2,000 x 125 = 250,000 cells to PNG (pages split automatically) on every "
+                    "core, against the reference on one",
+                )
             )
-            if big is None:
+        for name, command_line, repeats, target, title in cases:
+            measured = interleaved(
+                {"reference (1 core)": reference, name: command_line}, repeats, env, name
+            )
+            if measured is None:
                 return 1
-            print(
-                "### 2,000 x 125 = 250,000 cells to PNG (pages split automatically) on every "
-                f"core, against the reference on one; {args.big_repeats} interleaved runs\n"
-            )
-            failed |= ratio_table(big, "reference (1 core)", BIG_TARGET) > BIG_TARGET
+            print(f"### {title}; {repeats} interleaved runs\n")
+            failed |= ratio_table(measured, "reference (1 core)", target) > target
         if "formats" not in chosen:
             return 1 if failed else 0
 

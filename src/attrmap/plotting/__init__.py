@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..errors import LimitError
+from ..errors import FigureWarning, LimitError
 from ..fonts import fonts_for
 from ..interop import require_matrix
 from ..model import AttributionMatrix
-from ..prepared import prepare_data
+from ..prepared import HeatmapData, prepare_data
 from ..style import Style
 from .arguments import style_from
 from .axes import heatmap
@@ -57,6 +57,8 @@ __all__ = [
 ]
 
 
+T = TypeVar("T")
+
 #: One page ready to draw: of a grid, or of running text (``layout: text``).
 Page = FigurePlan | TextPage
 
@@ -77,16 +79,29 @@ def prepare_pages(matrix: AttributionMatrix, style: Style, raster: bool = True) 
     """
     if style.layout.layout == "text":
         return list(prepare_text_pages(matrix, style, raster, style.layout.page))
+    plans: list[FigurePlan] = _planned(
+        matrix, style, lambda data, fonts: plan_pages(data, style, raster, fonts)
+    )
+    return list(plans)
+
+
+def _planned(
+    matrix: AttributionMatrix,
+    style: Style,
+    plan: Callable[[HeatmapData, tuple[str, ...]], tuple[list[T], list[FigureWarning]]],
+) -> list[T]:
+    """``plan(data, fonts)`` of ``matrix``'s prepared data, in its font chain (registered,
+    missing glyphs warned about), its warnings raised at the caller's caller."""
     fonts = fonts_for(matrix, style)
     register_fonts(fonts)
     for message in fonts.missing_messages():
-        warnings.warn(message, stacklevel=2)
+        warnings.warn(message, stacklevel=3)
     with isolated_rc(fonts.families):
         data = prepare_data(matrix, style)
-        plans, found = plan_pages(data, style, raster, fonts.families)
+        pages, found = plan(data, fonts.families)
     for warning in found:
-        warnings.warn(warning, stacklevel=2)
-    return list(plans)
+        warnings.warn(warning, stacklevel=3)
+    return pages
 
 
 def prepare_text_pages(
@@ -97,16 +112,9 @@ def prepare_text_pages(
 ) -> list[TextPage]:
     """``prepare_pages`` for the text-flow layout: the tokens as running text, one block
     per expression, on pages of ``paper`` size (width, height in inches) if given."""
-    fonts = fonts_for(matrix, style)
-    register_fonts(fonts)
-    for message in fonts.missing_messages():
-        warnings.warn(message, stacklevel=2)
-    with isolated_rc(fonts.families):
-        data = prepare_data(matrix, style)
-        pages, found = plan_text_pages(data, style, raster, paper, fonts.families)
-    for warning in found:
-        warnings.warn(warning, stacklevel=2)
-    return pages
+    return _planned(
+        matrix, style, lambda data, fonts: plan_text_pages(data, style, raster, paper, fonts)
+    )
 
 
 def render_text_pages(
