@@ -377,11 +377,21 @@ def test_a_hostile_matplotlibrc_changes_nothing(reference_csv, tmp_path):
     assert outputs["clean"] == outputs["hostile"]
 
 
-def test_missing_glyphs_warn_once_per_glyph_on_one_line(run_cli, write, tmp_path):
+def test_missing_glyphs_are_one_line_per_figure_naming_the_file(run_cli, write, tmp_path):
     # Linear B: no font attrmap's CI installs has it (CJK falls back to an installed font).
     data = write("linear_b.csv", "token,\U00010000,b\n\U00010001,0.1,0.2\n\U00010000,0.3,0.4\n")
     result = run_cli("render", data, "-o", tmp_path / "cjk.png", "--shape", "any")
     assert result.exit_code == 0, result.output
-    warnings = result.stderr.strip().splitlines()
-    assert len(warnings) == 2  # each character once, though drawn three times
-    assert all(w.startswith("attrmap: warning: no installed font has ") for w in warnings)
+    [warning] = result.stderr.strip().splitlines()  # both characters, drawn three times
+    assert warning.startswith(f"attrmap: warning: {data}: no installed font has ")
+    assert "U+10000" in warning and "U+10001" in warning and "drawn as boxes" in warning
+    assert warning.count("e.g. ") == 1  # one suggested package
+    # A batch: one summary line for the kind, not one per figure (nor per worker).
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(4):
+        (folder / f"b{number}.csv").write_text(data.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_cli("batch", folder, "-o", tmp_path / "out", "--shape", "any")
+    warned = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warned) == 1 and warned[0].count("drawn as boxes") == 1, warned
+    assert "4 figures have characters no font has" in warned[0]

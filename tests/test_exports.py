@@ -146,3 +146,41 @@ def test_a_dataframe_is_an_export_wide_or_long():
     long = frame.stack().rename_axis(["token", "expression"]).reset_index(name="value")
     matrix = AttributionMatrix.from_frame(long)
     assert matrix.export == "pandas" and matrix.shape == (2, 2)
+
+
+def test_part_both_draws_two_labelled_groups_with_a_rule_in_every_output(tmp_path, run_cli):
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Text
+
+    import attrmap
+    from attrmap.formats import InputOptions
+    from attrmap.plotting.canvas import GROUP_RULE_WIDTH
+    from attrmap.prepared import groups_within
+
+    path = exports(tmp_path)[0]
+    [matrix] = load_matrices(path, InputOptions(part="both", sequence=0))
+    assert matrix.groups == (("Source", 0), ("Target", 5))
+    [alone] = load_matrices(path, InputOptions(sequence=0))
+    assert alone.groups == ()
+    for transpose in (False, True):
+        figure = attrmap.render(matrix, transpose=transpose)
+        texts = [t.get_text() for t in figure.findobj(Text)]
+        assert "Source" in texts and "Target" in texts
+        rules = [
+            line for line in figure.findobj(Line2D) if line.get_linewidth() == GROUP_RULE_WIDTH
+        ]
+        assert len(rules) == 1
+    plain = attrmap.render(alone)
+    assert "Source" not in [t.get_text() for t in plain.findobj(Text)]
+    # A page of tokens keeps the groups it holds, counted from its first token.
+    assert groups_within(matrix.groups, 3, 9) == (("Source", 0), ("Target", 2))
+    assert groups_within(matrix.groups, 6, 9) == (("Target", 0),)
+    shown = run_cli("show", path, "--part", "both", "--sequence", "0").output
+    source_at, target_at = shown.index("── Source"), shown.index("── Target")
+    assert source_at < shown.index("␣Hello") < target_at < shown.index("<pad>")
+    described = run_cli("describe", path, "--part", "both", "--sequence", "0").output
+    assert "**Groups**: Source, tokens 1\u20135; Target, tokens 6\u20139" in described
+    assert "| Group | Token |" in described and "| Target | <pad> |" in described.replace("\\", "")
+    run_cli("render", path, "--part", "both", "--sequence", "0", "-o", tmp_path / "both.html")
+    html = (tmp_path / "both.html").read_text()
+    assert html.count('scope="rowgroup"') == 2 and html.count("<tbody>") == 2

@@ -67,6 +67,11 @@ class Comparison:
     style: Style  # the input panels' one resolved scale; its title is the figure's
 
     @property
+    def source(self) -> str:
+        """The inputs, as a warning about the whole comparison names them."""
+        return " and ".join(matrix.source for matrix in self.matrices)
+
+    @property
     def panels(self) -> list[Panel]:
         """The input panels on the shared scale (none with ``diff == "only"``)."""
         if self.options.diff == "only":

@@ -146,6 +146,14 @@ class FaintRangeWarning(FigureWarning):
     advice = 'try range="auto"'
 
 
+class MissingGlyphsWarning(FigureWarning):
+    summary = "have characters no font has, drawn as boxes"
+    advice = (
+        "install a font that has them, e.g. fonts-noto-core, or fonts-noto-cjk for Chinese, "
+        "Japanese and Korean (Debian/Ubuntu)"
+    )
+
+
 class SaturationWarning(FigureWarning):
     summary = "have more than 5 % of their cells outside the colour range"
     advice = 'they take the end colours; try range="auto"'

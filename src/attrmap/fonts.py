@@ -22,12 +22,13 @@ import os
 import struct
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
-from .errors import StyleError
+from .errors import MissingGlyphsWarning, StyleError
 from .labels import display_axes, display_label, resolve_token_mode
 from .model import AttributionMatrix
 from .style import Style
@@ -52,9 +53,12 @@ class FontChoice:
     missing: tuple[str, ...] = ()
     requested: bool = False  # the chain is the user's (--font), not chosen automatically
 
-    def missing_messages(self) -> list[str]:
-        """One warning line per character drawn as a box."""
-        return [missing_glyph_message(char, self.requested) for char in self.missing]
+    def missing_messages(self, source: str = "<figure>") -> list[MissingGlyphsWarning]:
+        """The characters drawn as boxes, as one warning naming the figure's input (none
+        when every character has a font)."""
+        if not self.missing:
+            return []
+        return [missing_glyphs_warning(self.missing, source, self.requested)]
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -135,16 +139,34 @@ def choose_fonts(texts: Iterable[str], requested: Iterable[str] = ()) -> FontCho
     return FontChoice(tuple(dict.fromkeys(chain)), tuple(missing), requested=True)
 
 
-def missing_glyph_message(char: str, requested: bool = False) -> str:
-    """One line for a character drawn as a box, naming a font or package that has it."""
-    name = unicodedata.name(char, "unnamed character")
+#: A missing-glyph warning lists at most this many characters, then "and N more".
+LISTED_CHARACTERS = 6
+
+
+def missing_glyphs_warning(
+    chars: Sequence[str], source: str, requested: bool = False
+) -> MissingGlyphsWarning:
+    """One line for the characters of a figure drawn as boxes, naming one font (of those
+    installed, for a ``fonts=...`` chain) or one package that has them."""
     where = "none of the fonts chosen (fonts=...)" if requested else "no installed font"
-    installed = next((font for font in installed_fonts() if font.covers(char)), None)
+    listed = ", ".join(
+        f"{char!r} (U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')})"
+        for char in chars[:LISTED_CHARACTERS]
+    )
+    if len(chars) > LISTED_CHARACTERS:
+        listed += f" and {len(chars) - LISTED_CHARACTERS} more"
+    installed = next((font for font in installed_fonts() if font.covers(chars[0])), None)
     if requested and installed is not None:
-        remedy = f"add {installed.family!r} to fonts=..., which has it"
+        remedy = f"add {installed.family!r} to fonts=..., which has {chars[0]!r}"
     else:
-        remedy = f"install a font that has it, e.g. {_suggested_package(char)}"
-    return f"{where} has {char!r} (U+{ord(char):04X} {name}); it is drawn as a box: {remedy}"
+        packages = Counter(_suggested_package(char) for char in chars)
+        remedy = f"install a font that has them, e.g. {packages.most_common(1)[0][0]}"
+    drawn = "it is drawn as a box" if len(chars) == 1 else "they are drawn as boxes"
+    return MissingGlyphsWarning(
+        source,
+        f"{where} has {listed}; {drawn}: {remedy}",
+        detail="".join(chars[:LISTED_CHARACTERS]),
+    )
 
 
 def _suggested_package(char: str) -> str:

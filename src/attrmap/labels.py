@@ -39,10 +39,6 @@ _EMOJI_TAGS = range(0xE0020, 0xE0080)  # tag characters of subdivision flags (ðŸ
 INVISIBLE_NAMES = {
     _ZWJ: "ZWJ",
     "\u200c": "ZWNJ",
-    "\u200b": "ZWSP",
-    "\ufeff": "BOM",
-    "\u00ad": "SHY",
-    "\u2060": "WJ",
     **{chr(0xFE00 + n): f"VS{n + 1}" for n in range(16)},
 }
 

@@ -113,6 +113,9 @@ class AttributionMatrix:
     #: for a grid a person wrote: an export is drawn at its own shape and, unless a range
     #: is set, on a range that fits its values.
     export: str | None = None
+    #: Named runs of tokens drawn as labelled groups with a rule between them: inseq's
+    #: source and target (``part="both"``), as ``(name, first token index)`` pairs.
+    groups: tuple[tuple[str, int], ...] = ()
     # From a DataFrame, long records, a captum result: read by ``attrmap.interop``, which
     # installs these (it builds on the file readers' rules, so it sits above the model).
     from_frame: ClassVar[Callable[..., AttributionMatrix]]
@@ -131,6 +134,7 @@ class AttributionMatrix:
         token_style: str | None = None,
         allow_missing: bool = False,
         export: str | None = None,
+        groups: Sequence[tuple[str, int]] = (),
     ) -> None:
         tokens = tuple(_check_label("token", t, i, source) for i, t in enumerate(tokens))
         expressions = tuple(
@@ -176,6 +180,13 @@ class AttributionMatrix:
         object.__setattr__(self, "source", source)
         object.__setattr__(self, "token_style", token_style)
         object.__setattr__(self, "export", export)
+        groups = tuple((str(name), int(start)) for name, start in groups)
+        starts = [start for _, start in groups]
+        if groups and (
+            starts[0] != 0 or starts != sorted(set(starts)) or starts[-1] >= len(tokens)
+        ):
+            raise ValueError(f"groups must start at token 0 and rise within the tokens: {groups}")
+        object.__setattr__(self, "groups", groups)
 
     @property
     def missing(self) -> np.ndarray:

@@ -47,6 +47,10 @@ class HeatmapData:
     tick_labels: tuple[str, ...] = ("\u22121.0", "\u22120.5", "0.0", "0.5", "1.0")
     colorbar_label: str = "Token Attribution"  # says how values were normalised
     warnings: tuple[FigureWarning, ...] = field(default=(), compare=False)
+    #: Labelled runs of tokens (``AttributionMatrix.groups``): (name, first token) pairs;
+    #: ``groups_across``: the tokens run across the top (transposed).
+    groups: tuple[tuple[str, int], ...] = ()
+    groups_across: bool = False
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -73,6 +77,7 @@ class HeatmapData:
             tokens=self.tokens[start:stop],
             annotations=self.annotations[start * cols : stop * cols],
             text_colors=self.text_colors[start * cols : stop * cols],
+            groups=groups_within(self.groups, start, stop),
         )
 
     def expression_columns(self, start: int, stop: int) -> HeatmapData:
@@ -102,7 +107,22 @@ class HeatmapData:
             expressions=self.tokens,
             annotations=swap(self.annotations),
             text_colors=swap(self.text_colors),
+            groups_across=not self.groups_across,
         )
+
+
+def groups_within(
+    groups: tuple[tuple[str, int], ...], start: int, stop: int
+) -> tuple[tuple[str, int], ...]:
+    """The groups of tokens ``start:stop`` (a page), counted from the page's first token."""
+    if not groups:
+        return ()
+    ends = [first for _, first in groups[1:]] + [stop]
+    return tuple(
+        (name, max(first, start) - start)
+        for (name, first), end in zip(groups, ends, strict=True)
+        if first < stop and end > start
+    )
 
 
 def prepare_data(matrix: AttributionMatrix, style: Style) -> HeatmapData:
@@ -135,4 +155,5 @@ def prepare_data(matrix: AttributionMatrix, style: Style) -> HeatmapData:
         tick_labels=tuple(tick_labels(ticks)),
         colorbar_label=display_label(colorbar_label(style)),
         warnings=tuple(scale_warnings(values, vmin, vmax, matrix.source)),
+        groups=matrix.groups,
     )

@@ -224,7 +224,7 @@ def text_colors_for(cells: np.ndarray) -> np.ndarray:
     return np.where(on_black >= on_white, "#000000", "#ffffff")
 
 
-def resolve_cmap(style: Style) -> mcolors.Colormap:
+def resolve_cmap(style: Style, limits: tuple[float, float] | None = None) -> mcolors.Colormap:
     """The style's colormap with its end colours for out-of-range values and grey for
     missing ones: a copy of one made once per name (making it builds two colour tables,
     ~1 ms; a batch figure needed it twice)."""
@@ -232,7 +232,10 @@ def resolve_cmap(style: Style) -> mcolors.Colormap:
 
     # The registered object too: a colormap registered again under the name is new.
     registered = getattr(mpl.colormaps, "_cmaps", {}).get(style.cmap)
-    return _extended_cmap(style.cmap, id(registered), half_of(style)).copy()
+    if limits is None and style.range_is_resolved:
+        limits = style.limits
+    half = half_of(style.cmap, *limits) if limits is not None else 0
+    return _extended_cmap(style.cmap, id(registered), half).copy()
 
 
 #: Matplotlib's diverging colormaps: their middle colour is neutral, so it stays at 0.
@@ -244,17 +247,15 @@ DIVERGING = frozenset(
 )
 
 
-def half_of(style: Style) -> int:
+def half_of(cmap: str, vmin: float, vmax: float) -> int:
     """Which half of a diverging colormap a one-sided range draws with: 1 (upper) for
     0..max, -1 (lower) for -max..0, 0 for the whole colormap. So 0 keeps the neutral
     middle colour and the colorbar has no empty half."""
-    if isinstance(style.vmin, Auto) or isinstance(style.vmax, Auto):
+    if cmap.removesuffix("_r") not in DIVERGING:
         return 0
-    if style.cmap.removesuffix("_r") not in DIVERGING:
-        return 0
-    if style.vmin == 0 < style.vmax:
+    if vmin == 0 < vmax:
         return 1
-    if style.vmin < style.vmax == 0:
+    if vmin < vmax == 0:
         return -1
     return 0
 

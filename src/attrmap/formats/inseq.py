@@ -234,7 +234,13 @@ def _sequence_matrix(sequence: Any, input_text: Any, context: _Context) -> Attri
     values = np.concatenate([parts[name][1] for name in chosen])
     prompt = source_tokens if source_tokens is not None else target_tokens[:start]
     title = title_line(input_text if isinstance(input_text, str) else spelled_text(prompt))
-    return _matrix(tokens, columns, values, title, context)
+    groups = []
+    if len(chosen) > 1:  # part="both": two labelled groups
+        for name in chosen:
+            groups.append(
+                (name.capitalize(), sum(len(parts[n][0]) for n in chosen[: chosen.index(name)]))
+            )
+    return _matrix(tokens, columns, values, title, context, groups)
 
 
 def _refuse_missing(
@@ -379,6 +385,7 @@ def _matrix(
     values: np.ndarray,
     title: str,
     context: _Context,
+    groups: list[tuple[str, int]] | None = None,
 ) -> AttributionMatrix:
     _check_cells(len(tokens), len(columns), context)
     try:
@@ -391,6 +398,7 @@ def _matrix(
             token_style="clean",  # raw tokenizer pieces: shown as their text by default
             allow_missing=True,
             export="inseq",
+            groups=groups or (),
         )
     except InputError as error:  # the model names the file; add the sequence
         raise context.error(error.problem, type(error)) from None

@@ -94,7 +94,7 @@ def _planned(
     missing glyphs warned about), its warnings raised at the caller's caller."""
     fonts = fonts_for(matrix, style)
     register_fonts(fonts)
-    for message in fonts.missing_messages():
+    for message in fonts.missing_messages(matrix.source):
         warnings.warn(message, stacklevel=3)
     with isolated_rc(fonts.families):
         data = prepare_data(matrix, style)

@@ -89,7 +89,7 @@ def heatmap(
     )
     fonts = fonts_for(matrix, style)
     register_fonts(fonts)
-    for message in fonts.missing_messages():
+    for message in fonts.missing_messages(matrix.source):
         warnings.warn(message, stacklevel=2)
     sizing = [name for name in _FIGURE_SIZE_SETTINGS if name in settings]
     if ax is not None and sizing:
@@ -370,7 +370,7 @@ def compare_into(comparison: Comparison, axes: Sequence[Axes], cbar: bool = True
         )
     fonts = comparison_fonts(comparison)
     register_fonts(fonts)
-    for message in fonts.missing_messages():
+    for message in fonts.missing_messages(comparison.source):
         warnings.warn(message, stacklevel=3)
     inputs = len(comparison.panels)
     groups = [(0, inputs), (inputs, len(panels))]

@@ -41,6 +41,7 @@ from .layout import (
     FigurePlan,
     Layout,
     Metrics,
+    group_gutter,
     text_extent_in,
     text_size_in,
 )
@@ -505,7 +506,7 @@ def draw_grid(
         cols_edges,
         rows_edges,
         np.zeros(shape),
-        cmap=resolve_cmap(style),
+        cmap=resolve_cmap(style, (scale.vmin, scale.vmax)),
         norm=make_norm(scale.vmin, scale.vmax),
         edgecolors="face",
         linewidth=0.3,
@@ -560,6 +561,71 @@ def draw_grid(
                 axes.add_artist(text)
                 texts.append(text)
     return Grid(axes, cells, texts, annotations, layer)
+
+
+#: The rule between groups of tokens (Source | Target): a line a reader cannot miss.
+GROUP_RULE_WIDTH = 2.0
+
+
+def draw_groups(figure: Figure, axes: Axes, layout: Layout) -> list[Artist]:
+    """Each group of tokens named in the gutter beside (or above) its labels, with a
+    bracket along its rows, and a rule across the grid and its labels between groups.
+    Returns the rules: they cross the cells, so they are drawn after them."""
+    from matplotlib.lines import Line2D
+    from matplotlib.transforms import blended_transform_factory
+
+    if not layout.groups:
+        return []
+    rows, cols = layout.shape
+    gutter = group_gutter(layout.metrics.font_size)
+    across = layout.groups_across
+    count = cols if across else rows
+    starts = [start for _, start in layout.groups] + [count]
+    size = layout.metrics.font_size
+    left, bottom, width, _ = layout.heatmap_rect
+    rules: list[Artist] = []
+    name_at, outer = layout.groups_at
+    if across:  # x in data (columns), y in figure fractions
+        where = blended_transform_factory(axes.transData, figure.transFigure)
+    else:  # x in figure fractions, y in data (rows)
+        where = blended_transform_factory(figure.transFigure, axes.transData)
+    bracket_at = name_at + (-1 if across else 1) * 0.42 * gutter / (
+        layout.fig_height if across else layout.fig_width
+    )
+    for (name, start), stop in zip(layout.groups, starts[1:], strict=True):
+        centre = (start + stop - 1) / 2
+        figure.text(
+            *((centre, name_at) if across else (name_at, centre)),
+            name,
+            transform=where,
+            rotation=0 if across else 90,
+            ha="center",
+            va="center",
+            fontsize=size,
+            fontweight="bold",
+            parse_math=False,
+        )
+        span = [start - 0.4, stop - 0.6]
+        bracket = Line2D(
+            *((span, [bracket_at] * 2) if across else ([bracket_at] * 2, span)),
+            transform=where,
+            color="black",
+            linewidth=1.0,
+        )
+        figure.add_artist(bracket)
+        if start > 0:
+            edge = left + width if not across else bottom
+            ends = [outer, edge] if not across else [edge, outer]
+            rule = Line2D(
+                *(([start - 0.5] * 2, ends) if across else (ends, [start - 0.5] * 2)),
+                transform=where,
+                color="black",
+                linewidth=GROUP_RULE_WIDTH,
+                solid_capstyle="butt",
+            )
+            figure.add_artist(rule)
+            rules.append(rule)
+    return rules
 
 
 def draw_colorbar(
@@ -647,6 +713,7 @@ class HeatmapCanvas:
                 if layout.marker_at is not None
                 else None
             )
+            self.rules = draw_groups(self.figure, self.axes, layout)
         for text in self.figure.findobj(Text):  # Text and its subclasses (Annotation)
             text.set_parse_math(False)
 
@@ -685,7 +752,7 @@ class HeatmapCanvas:
         canvas = cast(FigureCanvasAgg, self.figure.canvas)  # made in __init__
         labels = (tuple(data.tokens), tuple(data.expressions), data.title, plan.marker)
         layer = [self.annotations] if self.annotations is not None else []
-        changing = [self.cells, *self.axes.spines.values(), *self.texts, *layer]
+        changing = [self.cells, *self.axes.spines.values(), *self.rules, *self.texts, *layer]
         with isolated_rc(self.layout.fonts):
             if labels != self._background_labels:
                 self._show_labels(data)
@@ -702,7 +769,7 @@ class HeatmapCanvas:
                 canvas.restore_region(self._background)
             self._show_values(data)
             renderer = canvas.get_renderer()
-            for artist in [self.cells, *self.axes.spines.values()]:
+            for artist in [self.cells, *self.axes.spines.values(), *self.rules]:
                 artist.draw(renderer)
             draw_cell_texts(renderer, self.texts)  # as each one's draw, sharing the work
             for artist in layer:

@@ -262,7 +262,7 @@ def draw_comparison(comparison: Comparison, raster: bool = True) -> Figure:
     """The comparison on a new Agg figure (no pyplot state)."""
     fonts = comparison_fonts(comparison)
     register_fonts(fonts)
-    for message in fonts.missing_messages():
+    for message in fonts.missing_messages(comparison.source):
         warnings.warn(message, stacklevel=2)
     with isolated_rc(fonts.families), measuring_in(fonts.families):
         plan = _fitted_plan(comparison)

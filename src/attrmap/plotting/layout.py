@@ -150,6 +150,12 @@ class Layout:
     #: Right end of the page marker's baseline (figure fractions); None on a single page.
     marker_at: tuple[float, float] | None = None
     title_x: float = 0.5  # the title's centre (figure fraction): off centre on paper
+    #: Labelled groups of tokens (``HeatmapData.groups``) and whether they run across.
+    groups: tuple[tuple[str, int], ...] = ()
+    groups_across: bool = False
+    #: Where group names are centred and where the rule between groups ends (figure
+    #: fractions: x beside the rows, y above the columns when the groups run across).
+    groups_at: tuple[float, float] = (0.0, 0.0)
 
     @property
     def extend(self) -> str:
@@ -263,7 +269,7 @@ def _figure_width(data: HeatmapData, metrics: Metrics, horizontal: bool) -> floa
     cols = data.shape[1]
     cell_width = metrics.cell_width
     grid_width = cols * cell_width
-    left = _PAD + text.row_width + LABEL_PAD_PT / 72
+    left = _PAD + text.row_width + LABEL_PAD_PT / 72 + _group_gutter(data, metrics.font_size)[0]
     overhang = column_labels_extent(text, metrics)[1]
     if horizontal:
         bar = min(_MAX_COLORBAR_LENGTH, max(grid_width, text.colorbar_label[0] + 0.3))
@@ -273,6 +279,20 @@ def _figure_width(data: HeatmapData, metrics: Metrics, horizontal: bool) -> floa
         body = grid_width
         right = max(_right_block(text), overhang + _PAD)
     return max(left + body + right, text.title_width + 2 * _PAD)
+
+
+def group_gutter(size: float) -> float:
+    """How wide the gutter holding group names is, in inches, for labels of ``size``."""
+    return 1.6 * _text_size("Ag", size)[1]
+
+
+def _group_gutter(data: HeatmapData, size: float) -> tuple[float, float]:
+    """Room for group names (Source, Target) beside the token labels, or above the
+    column labels when tokens run across: (left, top) in inches."""
+    if not data.groups:
+        return 0.0, 0.0
+    gutter = group_gutter(size)
+    return (0.0, gutter) if data.groups_across else (gutter, 0.0)
 
 
 def column_labels_extent(text: _Text, metrics: Metrics) -> tuple[float, float]:
@@ -476,8 +496,9 @@ def place_page(
     title_height = 1.6 * _text_size("Ag", size * 1.2)[1] if data.title else 0.0
     marker_height = 0.0 if marker_width is None else 1.5 * _text_size("Ag", size * MARKER_SCALE)[1]
 
-    left = _PAD + text.row_width + label_offset
-    top = _PAD + marker_height + title_height + labels_height + label_offset
+    beside, above = _group_gutter(data, size)
+    left = _PAD + text.row_width + label_offset + beside
+    top = _PAD + marker_height + title_height + labels_height + label_offset + above
     fig_width = _figure_width(data, metrics, horizontal)
     if marker_width is not None:
         fig_width = max(fig_width, marker_width + 2 * _PAD)
@@ -520,6 +541,14 @@ def place_page(
         marker_at=None
         if marker_width is None
         else (1 - _PAD / fig_width, 1 - (_PAD + marker_height * 0.7) / fig_height),
+        groups=data.groups,
+        groups_across=data.groups_across,
+        groups_at=(
+            1 - (_PAD + marker_height + title_height + 0.45 * above) / fig_height,
+            1 - (_PAD + marker_height + title_height) / fig_height,
+        )
+        if above
+        else ((_PAD + 0.4 * beside) / fig_width, _PAD / fig_width),
     )
 
 

@@ -382,7 +382,7 @@ def draw_text_page(page: TextPage, style: Style) -> Figure:
         boxes = PolyCollection(
             list(corners.reshape(-1, 4, 2)),
             array=data.values.T.ravel(),  # block by block
-            cmap=resolve_cmap(style),
+            cmap=resolve_cmap(style, (page.colorbar.vmin, page.colorbar.vmax)),
             norm=make_norm(page.colorbar.vmin, page.colorbar.vmax),
             edgecolors=_BOX_EDGE,
             linewidths=0.4,

@@ -117,11 +117,12 @@ def describe(facts: Facts, fmt: str = "markdown") -> str:
     w.heading("Detailed Analysis", 3)
     w.paragraph(_table_intro(facts, w))
     w.paragraph("")
+    grouped = ["Group"] if facts.groups else []
     w.table(
-        ["Token", *facts.expressions],
+        [*grouped, "Token", *facts.expressions],
         (
-            [token, *(_cell_text(text) for text in row)]
-            for token, row in zip(facts.tokens, facts.annotations, strict=True)
+            [*([facts.group_of(r)] if grouped else []), token, *(_cell_text(t) for t in row)]
+            for r, (token, row) in enumerate(zip(facts.tokens, facts.annotations, strict=True))
         ),
     )
     w.heading("Key Observations", 3)
@@ -216,8 +217,21 @@ def _components(facts: Facts, w: _Writer) -> list[tuple[str, str]]:
             )
             + ("; missing cells are grey and unannotated." if facts.missing_cells else "."),
         ),
+        *([("Groups", _groups(facts, w))] if facts.groups else []),
         *([("Pages", w.escape(facts.pages))] if facts.pages else []),
     ]
+
+
+def _groups(facts: Facts, w: _Writer) -> str:
+    """The labelled groups of tokens (inseq's source and target) and where they are."""
+    ends = [start for _, start in facts.groups[1:]] + [facts.shape[0]]
+    spans = [
+        f"{w.escape(name)}, tokens {start + 1}\u2013{end}"
+        if end - start > 1
+        else f"{w.escape(name)}, token {start + 1}"
+        for (name, start), end in zip(facts.groups, ends, strict=True)
+    ]
+    return "; ".join(spans) + ", each named beside its tokens, a rule between them."
 
 
 def _side(facts: Facts, kind: str) -> str:
@@ -450,6 +464,7 @@ def facts_as_data(facts: Facts) -> dict[str, Any]:
         "axes": {
             "x_top": {"name": "expressions", "labels": list(facts.expressions)},
             "y_left": {"name": "tokens", "labels": list(facts.tokens)},
+            "groups": [{"name": name, "first_token": start} for name, start in facts.groups],
             "colorbar": {
                 "label": scale.label,
                 "cmap": scale.cmap,

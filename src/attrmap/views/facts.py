@@ -110,6 +110,11 @@ class Facts:
     annotated: bool = True  # False with --annotate never: the cells show colour only
     transposed: bool = False  # --transpose: tokens across the top, expressions down the side
     pages: str | None = None  # how the figure is laid out on pages (``page_plan``), if paged
+    groups: tuple[tuple[str, int], ...] = ()  # labelled runs of tokens: (name, first row)
+
+    def group_of(self, row: int) -> str:
+        """The name of the group token ``row`` is in ("" without groups)."""
+        return next((name for name, start in reversed(self.groups) if start <= row), "")
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -155,6 +160,7 @@ def facts_from_data(data: HeatmapData, style: Style) -> Facts:
     largest = _first_extreme(values, present, np.argmax, -np.inf)
     smallest = _first_extreme(values, present, np.argmin, np.inf)
     return Facts(
+        groups=data.groups,
         source=data.source,
         title=data.title,
         tokens=tuple(data.tokens),
@@ -195,7 +201,7 @@ def facts_from_data(data: HeatmapData, style: Style) -> Facts:
 def colour_scale(data: HeatmapData, style: Style) -> ColourScale:
     """The colorbar as drawn: range, ticks and the names of its colours (the scale
     resolved into ``data``: an automatic range, normalisation)."""
-    cmap = resolve_cmap(style)
+    cmap = resolve_cmap(style, (data.vmin, data.vmax))
     vmin, vmax = data.vmin, data.vmax
     ticks = tuple(float(t) for t in data.ticks)
     centre = 0.0 if vmin < 0 < vmax else None

@@ -50,6 +50,8 @@ padding:.25em 0 .5em}
 .attrmap-grid thead th{vertical-align:bottom;text-align:center;padding-bottom:.3em}
 .attrmap-grid tbody th{text-align:right}
 .attrmap-grid tbody tr{height:var(--row)}
+.attrmap-grid th.attrmap-group{text-align:left;font-weight:bold;padding-top:.3em}
+.attrmap-grid tbody+tbody th.attrmap-group{border-top:2px solid #000}
 .attrmap-grid td{min-width:4.6em;padding:0 .4em;text-align:center;\
 font-size:.9em;font-variant-numeric:tabular-nums;cursor:default}
 .attrmap-grid td:focus,.attrmap-grid td:hover{outline:3px solid #000;\
@@ -226,7 +228,16 @@ def grid_table(
     parts.append(f"<thead><tr><td{hidden}></td>")
     parts += [f'<th scope="col">{_text(e)}</th>' for e in data.expressions]
     parts.append("</tr></thead>\n<tbody>\n")
+    # Labelled groups (inseq's Source and Target): a <tbody> each, named in its first row.
+    starts = {} if data.groups_across else dict((s, n) for n, s in data.groups)
     for row, token in enumerate(data.tokens):
+        if row in starts:
+            if row:
+                parts.append("</tbody>\n<tbody>\n")
+            parts.append(
+                f'<tr><th scope="rowgroup" colspan="{cols + 1}" class="attrmap-group">'
+                f"{_text(starts[row])}</th></tr>\n"
+            )
         parts.append(f'<tr><th scope="row"{hidden}>{_text(token)}</th>')
         for col in range(cols):
             i = row * cols + col

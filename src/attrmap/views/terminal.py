@@ -94,7 +94,11 @@ def show(data: HeatmapData, style: Style, options: TerminalOptions | None = None
             fit(data.expressions[c], widths[c] - 1, "center") + " " for c in block
         )
         lines.append(header.rstrip())
+        starts = {} if data.groups_across else dict((s, n) for n, s in data.groups)
         for r in range(rows):
+            if r in starts:  # a labelled group (Source, Target) under a rule
+                rule = token_width + 1 + sum(widths[c] for c in block)
+                lines.append(("\u2500\u2500 " + starts[r] + " ").ljust(rule, "\u2500"))
             cells = []
             for c in block:
                 text = "" if missing[r, c] and painter.colored else texts[r][c]
@@ -137,7 +141,9 @@ def _scale_line(data: HeatmapData, style: Style, painter: _Painter, width: int) 
     # The bar gives way to the label down to 8 cells, and to the width down to 1.
     steps = max(1, min(_SCALE_COLUMNS, max(min(8, room), room - display_width(scale.label))))
     samples = np.linspace(scale.vmin, scale.vmax, steps)
-    colours = _rgb255(resolve_cmap(style)(make_norm(scale.vmin, scale.vmax)(samples)))
+    colours = _rgb255(
+        resolve_cmap(style, (scale.vmin, scale.vmax))(make_norm(scale.vmin, scale.vmax)(samples))
+    )
     bar = "".join(painter.paint(" ", colour, None) for colour in colours) + _RESET
     label = fit(scale.label, max(0, room - steps)).rstrip()
     return f"{low} {bar} {high}  {label}".rstrip()
