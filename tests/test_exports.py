@@ -184,3 +184,76 @@ def test_part_both_draws_two_labelled_groups_with_a_rule_in_every_output(tmp_pat
     run_cli("render", path, "--part", "both", "--sequence", "0", "-o", tmp_path / "both.html")
     html = (tmp_path / "both.html").read_text()
     assert html.count('scope="rowgroup"') == 2 and html.count("<tbody>") == 2
+
+
+def test_long_csv_with_any_column_names_through_columns(tmp_path, run_cli):
+    from attrmap import load_config
+    from attrmap.formats import InputOptions
+    from attrmap.settings import parse_columns
+
+    rows = [
+        {"position": i, "token": token, "method": method, "score": 0.1 * i + (method == "ig")}
+        for method in ("saliency", "ig")
+        for i, token in enumerate(["The", "cat", "The"])
+    ]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)  # as pandas writes it
+    refused = run_cli("render", path, "-o", tmp_path / "x.png", "--shape", "any")
+    assert refused.exit_code == 1
+    assert "read as a wide grid" in refused.stderr
+    assert "--columns token=COL,expression=COL,value=COL" in refused.stderr
+    assert "(position, token, method, score)" in refused.stderr
+    spec = "token=token,expression=method,value=score,position=position"
+    [matrix] = load_matrices(path, InputOptions(columns=parse_columns(spec)))
+    assert matrix.tokens == ("The", "cat", "The") and matrix.expressions == ("saliency", "ig")
+    assert matrix.values[:, 1].tolist() == pytest.approx([1.0, 1.1, 1.2])
+    result = run_cli("render", path, "--columns", spec, "--shape", "any", "-o", tmp_path / "l.png")
+    assert result.exit_code == 0 and (tmp_path / "l.png").exists()
+    config = tmp_path / "c.yaml"
+    config.write_text("columns: {token: token, expression: method, value: score}\n")
+    assert load_config(config).input.columns == (
+        ("token", "token"),
+        ("expression", "method"),
+        ("value", "score"),
+    )
+    bad = run_cli("validate", path, "--columns", "token=token,expression=meth,value=score")
+    assert bad.exit_code == 1 and "no column 'meth' for expression" in bad.stderr
+    usage = run_cli("validate", path, "--columns", "token=token")
+    assert usage.exit_code == 2 and "token, expression and value" in usage.output
+
+
+@pytest.mark.parametrize("orient", ["split", "table", "records"])
+def test_pandas_json_orients_read_as_pandas_writes_them(tmp_path, orient):
+    from attrmap.formats import InputOptions
+
+    frame = pd.DataFrame(
+        [[0.1, np.nan], [0.3, 0.4], [0.2, 0.1]],
+        index=["The", "cat", "The"],  # a repeated token: kept by split, table and records
+        columns=["saliency", "ig"],
+    )
+    path = tmp_path / f"{orient}.json"
+    if orient == "records":  # records of the tidy (long) frame
+        tidy = frame.stack(future_stack=True).rename_axis(["token", "expression"])
+        tidy.reset_index(name="value").to_json(path, orient="records")
+    else:
+        frame.to_json(path, orient=orient)
+    [matrix] = load_matrices(path, InputOptions(allow_missing=True))
+    assert matrix.tokens == ("The", "cat", "The") and matrix.expressions == ("saliency", "ig")
+    assert np.array_equal(matrix.values, frame.to_numpy(), equal_nan=True)
+    with pytest.raises(Exception, match="allow_missing=True"):
+        load_matrices(path)  # a missing cell is still an error unless allowed
+
+
+def test_pandas_records_with_other_names_need_columns(tmp_path):
+    from attrmap import InputError
+    from attrmap.formats import InputOptions
+    from attrmap.settings import parse_columns
+
+    rows = [{"word": w, "method": "ig", "score": s} for w, s in (("a", 0.1), ("b", 0.2))]
+    path = tmp_path / "records.json"
+    pd.DataFrame(rows).to_json(path, orient="records")
+    with pytest.raises(InputError, match='columns="token=KEY'):
+        load_matrices(path)
+    options = InputOptions(columns=parse_columns("token=word,expression=method,value=score"))
+    [matrix] = load_matrices(path, options)
+    assert matrix.tokens == ("a", "b") and matrix.values.ravel().tolist() == [0.1, 0.2]

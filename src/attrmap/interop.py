@@ -16,8 +16,7 @@ from typing import Any, TypeGuard
 import numpy as np
 
 from .errors import GridError
-from .formats.cells import parse_number
-from .formats.long import LongGrid
+from .formats.long import matrix_from_records, record_label
 from .labels import spelled_text, title_line
 from .model import AttributionMatrix
 
@@ -26,22 +25,7 @@ def _is_frame(obj: object) -> TypeGuard[Any]:  # a DataFrame, duck-typed
     return hasattr(obj, "columns") and hasattr(obj, "index") and hasattr(obj, "to_numpy")
 
 
-def _label(value: Any) -> str:
-    return value if isinstance(value, str) else str(value)
-
-
-def _number(value: Any, source: str, where: str) -> float:
-    if value is None:
-        return float("nan")
-    if isinstance(value, str):
-        try:
-            return parse_number(value, allow_missing=True)
-        except ValueError as error:
-            raise GridError(source, f"{where}: {error}") from None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise GridError(source, f"{where}: {value!r} is not a number") from None
+_label = record_label
 
 
 def matrix_from_long(
@@ -75,14 +59,9 @@ def matrix_from_long(
         records: Iterable[tuple] = zip(*columns, strict=True)
     else:
         records = _records(rows, names, source)
-    grid = LongGrid(source, has_position=position is not None, allow_missing=allow_missing)
-    for number, record in enumerate(records, start=1):
-        token_value, expression_value, cell = record[0], record[1], record[2]
-        token_label, expression_label = _label(token_value), _label(expression_value)
-        where = f"row {number} (token {token_label!r}, expression {expression_label!r})"
-        at = grid.check_position(record[3]) if position is not None else None
-        grid.add(token_label, expression_label, _number(cell, source, where), at, None)
-    return grid.matrix(title)
+    return matrix_from_records(
+        records, source, position is not None, allow_missing=allow_missing, title=title
+    )
 
 
 def _records(rows: Iterable[Mapping[str, Any]], names: list[str], source: str) -> Iterable[tuple]:

@@ -57,6 +57,9 @@ class InputOptions:
     input_format: str | None = None
     limits: Limits = DEFAULT_LIMITS
     allow_missing: bool = False
+    #: A long table's columns by role (``token``, ``expression``, ``value``, ``position``):
+    #: ``(role, header name)`` pairs, for tables whose headers use other names.
+    columns: tuple[tuple[str, str], ...] | None = None
     part: str | None = None
     aggregate: str | None = None
     sequence: int | None = None

@@ -61,12 +61,26 @@ def read_delimited(data: bytes, source: str, options: InputOptions, dialect: Dia
     rows = ((reader.line_num, row) for row in reader if row)  # blank lines skipped
     try:
         for header_line, header in rows:
-            columns = long_columns(header)
+            columns = (
+                named_columns(header, options.columns, source, header_line)
+                if options.columns is not None
+                else long_columns(header)
+            )
             if columns is not None:
                 return [_read_long(rows, len(header), columns, source, options)]
             try:
                 return [_read_wide(rows, header, header_line, source, options, dialect)]
             except GridError as error:
+                if len(header) >= 3 and not _looks_long(header):
+                    raise GridError(
+                        error.source,
+                        f"{error.problem} (read as a wide grid; if it is a long table, one "
+                        "row per cell, say which of its columns "
+                        f"({', '.join(cell.strip() for cell in header[:8])}) holds what: "
+                        'columns="token=COL,expression=COL,value=COL")',
+                        error.line,
+                        error.column,
+                    ) from None
                 if not _looks_long(header):
                     raise
                 raise GridError(
@@ -163,6 +177,23 @@ def long_columns(header: list[str]) -> dict[str, int] | None:
     ):
         return None
     return {name: index for index, name in enumerate(names)}
+
+
+def named_columns(
+    header: list[str], columns: tuple[tuple[str, str], ...], source: str, line: int
+) -> dict[str, int]:
+    """Each role's index in ``header`` by the names ``columns`` gives (other columns are
+    ignored); a name the header lacks is an error listing the header's names."""
+    names = [cell.strip() for cell in header]
+    found = {}
+    for role, name in columns:
+        if name not in names:
+            listed = ", ".join(repr(n) for n in names[:12])
+            raise GridError(
+                source, f"columns: no column {name!r} for {role}; the header has {listed}", line
+            )
+        found[role] = names.index(name)
+    return found
 
 
 def _looks_long(header: list[str]) -> bool:

@@ -25,6 +25,7 @@ from .base import (
 )
 from .cells import parse_plain_numbers
 from .document import KEYS, Map, Node, Scalar, Seq, matrix_from_document
+from .long import matrix_from_records, record_label, record_number
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -126,6 +127,9 @@ def read_json(data: bytes, source: str, options: InputOptions) -> list[Attributi
     matrix = _read_plain(text, source, options)
     if matrix is not None:
         return [matrix]
+    matrix = _read_pandas(text, source, options)
+    if matrix is not None:
+        return [matrix]
     try:
         root = _Parser(text, source, options.limits).document()
     except _Invalid:
@@ -178,6 +182,117 @@ def _read_plain(text: str, source: str, options: InputOptions) -> AttributionMat
         values.append(numbers)
     return AttributionMatrix(
         tokens, expressions, values, title, source, allow_missing=options.allow_missing
+    )
+
+
+_SPLIT_KEYS = ({"columns", "index", "data"}, {"columns", "data"})
+_LONG_ROLES = ("token", "expression", "value", "position")
+
+
+def _read_pandas(text: str, source: str, options: InputOptions) -> AttributionMatrix | None:
+    """What pandas' ``DataFrame.to_json`` writes: ``orient="split"`` (index, columns,
+    data: the one orient that keeps repeated tokens) as a wide grid, or as long form
+    when its columns are a long table's; ``orient="records"`` of a long (tidy) frame;
+    ``orient="table"`` (a schema, then records) either way. None for anything else."""
+    if text.count(",") > 4 * options.limits.max_cells + 1000:
+        return None
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(document, dict) and set(document) - {"name"} in _SPLIT_KEYS:
+        columns, data = document["columns"], document["data"]
+        if not isinstance(columns, list) or not isinstance(data, list):
+            return None
+        if not all(isinstance(row, list) and len(row) == len(columns) for row in data):
+            raise InputError(
+                source, 'pandas orient="split": every row of data needs a value per column'
+            )
+        index = document.get("index", list(range(len(data))))
+        rows = [dict(zip(map(str, columns), row, strict=True)) for row in data]
+        long = _long_records(rows, [str(c) for c in columns], source, options)
+        if long is not None:
+            return long
+        return _wide(index, columns, data, source, options)
+    if isinstance(document, dict) and set(document) == {"schema", "data"}:
+        schema, data = document["schema"], document["data"]
+        if not isinstance(schema, dict) or not isinstance(data, list):
+            return None
+        fields = [str(f.get("name")) for f in schema.get("fields", []) if isinstance(f, dict)]
+        if not all(isinstance(row, dict) for row in data):
+            return None
+        keys = [name for name in schema.get("primaryKey") or [] if name in fields]
+        long = _long_records(
+            data, [f for f in fields if f not in keys or f in _LONG_ROLES], source, options
+        )
+        if long is not None:
+            return long
+        index = keys[0] if keys else "index"
+        columns = [f for f in fields if f != index]
+        try:
+            cells = [[row[c] for c in columns] for row in data]
+            tokens = [row[index] for row in data] if index in fields else list(range(len(data)))
+        except KeyError as error:
+            raise InputError(source, f'pandas orient="table": a row has no {error}') from None
+        return _wide(tokens, columns, cells, source, options)
+    if isinstance(document, list) and document and all(isinstance(r, dict) for r in document):
+        long = _long_records(document, [str(k) for k in document[0]], source, options)
+        if long is None:
+            raise InputError(
+                source,
+                'pandas orient="records": a record per cell needs token, expression and value '
+                f"(and optionally position) keys, not {', '.join(map(repr, document[0]))}; "
+                'name them with columns="token=KEY,expression=KEY,value=KEY", or write the '
+                'frame with orient="split"',
+            )
+        return long
+    return None
+
+
+def _long_records(
+    rows: list[dict], names: list[str], source: str, options: InputOptions
+) -> AttributionMatrix | None:
+    """Records as long form, by the ``columns`` setting or by the usual names (any case);
+    None when the names are not a long table's."""
+    if options.columns is not None:
+        roles = dict(options.columns)
+        absent = [name for name in roles.values() if name not in names]
+        if absent:
+            return None
+    else:
+        lowered = {name.strip().lower(): name for name in names}
+        if not set(_LONG_ROLES[:3]) <= set(lowered) <= set(_LONG_ROLES):
+            return None
+        roles = {role: lowered[role] for role in _LONG_ROLES if role in lowered}
+    order = [roles[role] for role in _LONG_ROLES if role in roles]
+    try:
+        records = [tuple(row[name] for name in order) for row in rows]
+    except KeyError as error:
+        raise InputError(source, f"a record has no {error}") from None
+    return matrix_from_records(
+        records,
+        source,
+        "position" in roles,
+        allow_missing=options.allow_missing,
+        max_cells=options.limits.max_cells,
+    )
+
+
+def _wide(
+    tokens: list, columns: list, data: list, source: str, options: InputOptions
+) -> AttributionMatrix:
+    if len(tokens) * max(len(columns), 1) > options.limits.max_cells:
+        raise too_many_cells(source, options.limits)
+    values = [
+        [record_number(cell, source, f"token {record_label(t)!r}") for cell in row]
+        for t, row in zip(tokens, data, strict=True)
+    ]
+    return AttributionMatrix(
+        [record_label(t) for t in tokens],
+        [record_label(c) for c in columns],
+        values,
+        source=source,
+        allow_missing=options.allow_missing,
     )
 
 

@@ -6,10 +6,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 from ..errors import GridError, LimitError
 from ..model import AttributionMatrix
+from .cells import parse_number
 
 
 def _count(number: int, noun: str) -> str:
@@ -139,3 +143,43 @@ class LongGrid:
         return AttributionMatrix(
             tokens, names, values, title=title, source=source, allow_missing=self.allow_missing
         )
+
+
+def record_label(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def record_number(value: Any, source: str, where: str) -> float:
+    """A long record's value: a number, numeric text, or None (missing)."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, str):
+        try:
+            return parse_number(value, allow_missing=True)
+        except ValueError as error:
+            raise GridError(source, f"{where}: {error}") from None
+    if isinstance(value, bool):
+        raise GridError(source, f"{where}: {value!r} is not a number")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise GridError(source, f"{where}: {value!r} is not a number") from None
+
+
+def matrix_from_records(
+    records: Iterable[tuple[Any, ...]],
+    source: str,
+    has_position: bool,
+    allow_missing: bool = False,
+    title: str | None = None,
+    max_cells: int | None = None,
+) -> AttributionMatrix:
+    """``(token, expression, value[, position])`` records (a long DataFrame's, or a
+    pandas JSON file's) as a matrix, by ``LongGrid``'s rules."""
+    grid = LongGrid(source, has_position, allow_missing=allow_missing, max_cells=max_cells)
+    for number, record in enumerate(records, start=1):
+        token, expression = record_label(record[0]), record_label(record[1])
+        where = f"row {number} (token {token!r}, expression {expression!r})"
+        at = grid.check_position(record[3]) if has_position else None
+        grid.add(token, expression, record_number(record[2], source, where), at, None)
+    return grid.matrix(title)

@@ -32,9 +32,11 @@ from .values import (
     Auto,
     brief,
     check_format_spec,
+    format_columns,
     format_page,
     number_or_auto,
     parse_cell_size,
+    parse_columns,
     parse_page,
     shape_value,
     to_float,
@@ -373,6 +375,20 @@ SETTINGS: tuple[Setting, ...] = (
         Flag(stack="select"),
         note="they are errors",
         expects="true or false",
+    ),
+    Setting(
+        "columns",
+        "input",
+        (str, dict),
+        None,
+        "Read a CSV/TSV (or pandas JSON records) as a long table whose columns have "
+        "other names: token=COL,expression=COL,value=COL[,position=COL]; other "
+        "columns are ignored",
+        Flag(stack="select", metavar="token=COL,expression=COL,value=COL"),
+        note="token, expression, value (and position) by those names",
+        expects="token=COL,expression=COL,value=COL[,position=COL]",
+        convert=parse_columns,
+        spell=format_columns,
     ),
 )
 

@@ -144,3 +144,44 @@ def shape_value(value: Any, origin: str) -> Any:
         return parse_shape(value)
     except ValueError as error:
         raise StyleError(f"{origin}: {error}") from None
+
+
+#: The roles ``columns`` names a long table's columns for (position optional).
+COLUMN_ROLES = ("token", "expression", "value", "position")
+
+
+def parse_columns(value: Any, origin: str = "option") -> tuple[tuple[str, str], ...]:
+    """``token=word,expression=method,value=score[,position=i]`` (or a mapping of the
+    same): which columns of a long table hold what, by their header names."""
+    if isinstance(value, dict):
+        pairs = [(str(role), str(column)) for role, column in value.items()]
+    elif isinstance(value, str):
+        pairs = []
+        for part in value.split(","):
+            role, equals, column = part.partition("=")
+            if not equals or not column.strip():
+                raise StyleError(
+                    f"{origin}: columns must be token=COL,expression=COL,value=COL"
+                    f"[,position=COL], not {brief(value)}"
+                )
+            pairs.append((role.strip().lower(), column.strip()))
+    else:
+        raise StyleError(f"{origin}: columns must be text or a mapping, not {brief(value)}")
+    roles = [role for role, _ in pairs]
+    unknown = [role for role in roles if role not in COLUMN_ROLES]
+    if unknown:
+        raise StyleError(
+            f"{origin}: columns: unknown role {unknown[0]!r}; the roles are "
+            f"{', '.join(COLUMN_ROLES)}"
+        )
+    if len(set(roles)) != len(roles) or not set(COLUMN_ROLES[:3]) <= set(roles):
+        raise StyleError(
+            f"{origin}: columns must name token, expression and value once each "
+            f"(position optional), not {brief(value)}"
+        )
+    return tuple(pairs)
+
+
+def format_columns(value: tuple[tuple[str, str], ...] | None) -> str | None:
+    """``columns`` as the flag spells it."""
+    return None if value is None else ",".join(f"{role}={column}" for role, column in value)
