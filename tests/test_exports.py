@@ -170,6 +170,15 @@ def test_part_both_draws_two_labelled_groups_with_a_rule_in_every_output(tmp_pat
             line for line in figure.findobj(Line2D) if line.get_linewidth() == GROUP_RULE_WIDTH
         ]
         assert len(rules) == 1
+    ungrouped = AttributionMatrix(
+        matrix.tokens,
+        matrix.expressions,
+        matrix.values,
+        allow_missing=True,
+        token_style="clean",
+        export="inseq",
+    )
+    assert figure_key(matrix, Style(), "png") != figure_key(ungrouped, Style(), "png")
     plain = attrmap.render(alone)
     assert "Source" not in [t.get_text() for t in plain.findobj(Text)]
     # A page of tokens keeps the groups it holds, counted from its first token.

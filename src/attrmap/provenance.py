@@ -69,6 +69,8 @@ def figure_key(matrix: AttributionMatrix, style: Style, figure_format: str) -> s
         "matplotlib": matplotlib_version(),
     }
     # Added after 1.0: only when they differ from 1.0's drawing, so 1.0's keys still hold.
+    if matrix.groups:  # labelled groups (part="both"), drawn since 1.1
+        recipe["groups"] = [list(group) for group in matrix.groups]
     tokens = resolve_token_mode(style.tokens, matrix.token_style)
     if tokens != "raw":
         recipe["tokens"] = tokens
