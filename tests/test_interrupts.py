@@ -130,7 +130,8 @@ def test_signal_stops_promptly_with_summary_and_no_orphans(inputs, tmp_path, sig
     assert "attrmap: interrupted:" in stderr and "rendered" in stderr
     assert "Traceback" not in stderr
     assert not list(out.rglob(f"*{TEMP_SUFFIX}"))
-    assert_every_figure_whole(out)
+    written = assert_every_figure_whole(out)
+    assert f"attrmap: interrupted: {written} rendered," in stderr  # every figure written
     time.sleep(0.5)
     assert processes_mentioning(str(out)) == []
     rerun_completes(inputs, out)
@@ -189,3 +190,33 @@ def test_stopping_kills_a_worker_that_will_not_exit():
     assert time.monotonic() - started < 30
     assert not worker.is_alive()
     assert future.done()
+
+
+def test_stopped_workers_exit_by_themselves_mid_figure(tmp_path, monkeypatch):
+    """SIGTERM ends pool workers drawing figures at once, by themselves (exit 143, not
+    killed after the grace period), each drawing unwound and its temporary file removed.
+    (Before, concurrent.futures took the SystemExit as the task's result and each worker
+    waited for more work until the grace period ran out and killed it.)"""
+    import attrmap.batch.worker as worker
+    from attrmap.atomic import atomic_write
+    from attrmap.batch import BatchOptions
+    from attrmap.batch.executors import start_pool, terminate_pool
+
+    def slow_render(self, matrix, output, key):
+        atomic_write(output, lambda handle: (handle.write(b"half"), time.sleep(120)))
+
+    monkeypatch.setattr(worker.Renderer, "render", slow_render)  # the pool forks after this
+    matrix = AttributionMatrix(["t"], ["a"], np.zeros((1, 1)))
+    pool = start_pool(2)
+    futures = [
+        pool.submit(worker.render_in_worker, BatchOptions(), matrix, tmp_path / name, "k")
+        for name in ("a.png", "b.png")
+    ]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob(f"*{TEMP_SUFFIX}"))) < 2:  # both workers mid-figure
+        assert time.monotonic() < deadline and not any(f.done() for f in futures)
+        time.sleep(0.02)
+    processes = list(pool._processes.values())
+    terminate_pool(pool, grace=20)
+    assert [process.exitcode for process in processes] == [143, 143]  # -9: killed
+    assert not list(tmp_path.iterdir())  # neither temporary files nor figures

@@ -1,9 +1,11 @@
-"""SIGTERM handled like Ctrl-C: an exception, so ``finally`` blocks and temp-file cleanup run."""
+"""SIGTERM handled like Ctrl-C: an exception, so ``finally`` blocks and temp-file cleanup
+run; and worker processes that leave Ctrl-C to their parent."""
 
 from __future__ import annotations
 
 import contextlib
 import signal
+import threading
 from collections.abc import Iterator
 
 
@@ -26,3 +28,24 @@ def sigterm_raises() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def ctrl_c_kept_from_children() -> Iterator[None]:
+    """Processes (and threads) started inside never see SIGINT: the parent stops them.
+
+    A terminal's Ctrl-C goes to the whole process group; workers that got it would each
+    print a KeyboardInterrupt traceback. SIGINT is blocked meanwhile, and child
+    processes keep the blocked mask; a Ctrl-C pressed here is delivered when the block
+    ends, so it is late, never lost.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

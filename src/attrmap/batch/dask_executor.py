@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BatchError
+from ..interrupts import ctrl_c_kept_from_children
 from ..model import AttributionMatrix
 from .executors import Executor, RenderJob
 from .records import BatchOptions, Outcome
@@ -27,6 +28,9 @@ from .worker import Renderer, RenderResult, internal_error, render_safely, rende
 
 LOCAL_PREFIX = "local:"
 SHUTDOWN_SECONDS = 20
+#: On Ctrl-C or SIGTERM, how long a local worker may take to stop before it is killed
+#: (its temporary file is then swept); the batch must stop within a second.
+STOP_SECONDS = 0.1
 #: For ``local:N``: no statistical profiler sampling each worker 100 times a second and
 #: slower system monitors: about a tenth of the CPU of a 100-figure batch on 2 cores
 #: (benchmarks/RESULTS.md). A cluster of your own keeps its own settings.
@@ -92,13 +96,16 @@ class DaskExecutor:
         self.cluster = None
         try:
             if isinstance(target, int):
-                with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the workers inherit it
+                # The workers inherit the config, and leave Ctrl-C to this process.
+                with dask.config.set(LOCAL_CLUSTER_CONFIG), ctrl_c_kept_from_children():
                     self.cluster = LocalCluster(
                         n_workers=target,
                         threads_per_worker=1,
                         processes=True,
                         dashboard_address=None,
-                        silence_logs=logging.ERROR,
+                        # attrmap reports each figure's failure itself; Dask's own
+                        # logs of a cluster being torn down mid-task are noise.
+                        silence_logs=logging.CRITICAL,
                     )
                 self.client = Client(self.cluster)
             else:
@@ -107,6 +114,9 @@ class DaskExecutor:
             self.close_cluster()
             what = "start a local cluster" if isinstance(target, int) else "connect"
             raise BatchError(f"Dask cluster {target}: cannot {what}: {error}") from None
+        except BaseException:  # Ctrl-C or SIGTERM while starting: no worker left behind
+            self.close_cluster(stop=True)
+            raise
         threads = sum(self.client.nthreads().values()) or 1
         self.limit = 2 * threads
         self.futures: dict[Any, list[RenderJob]] = {}
@@ -167,22 +177,48 @@ class DaskExecutor:
             return [(worker_died(job.item), ()) for job in jobs]
         return future.result()
 
-    def shutdown(self, cancel: bool) -> None:
-        """Cancel what has not run; a task already running finishes its (atomic) writes.
-        Stopping must not fail: the batch is being interrupted, or is done."""
+    def shutdown(self, cancel: bool) -> list[RenderJob]:
+        """Cancel what has not run. On a cluster of one's own a task already running
+        finishes its (atomic) writes; ``local:N`` workers are stopped at once (within
+        ``STOP_SECONDS``). Stopping must not fail: the batch is being interrupted, or is
+        done."""
+        uncollected = self.buffer + [job for jobs in self.futures.values() for job in jobs]
         self.buffer = []
         try:
             if cancel and self.futures:
                 self.client.cancel(list(self.futures))
             self.futures = {}
+            if cancel:
+                self.stop_local_workers()
             self.client.close(timeout=SHUTDOWN_SECONDS)
         except Exception as error:  # the scheduler went away: nothing left to stop
             logging.getLogger(__name__).debug("closing the Dask client: %s", error)
         finally:
             self.close_cluster()
+        return uncollected
 
-    def close_cluster(self) -> None:
+    def stop_local_workers(self) -> None:
+        """``local:N``: close the workers' nannies before the scheduler (else the workers
+        log failed heartbeats), each worker killed after ``STOP_SECONDS``."""
+        if self.cluster is None:
+            return
+        nannies = list(self.cluster.workers.values())
+
+        async def close_all() -> None:
+            import asyncio
+
+            closing = (
+                nanny.close(timeout=STOP_SECONDS, reason="attrmap-stop") for nanny in nannies
+            )
+            await asyncio.gather(*closing, return_exceptions=True)
+
+        self.cluster.sync(close_all)
+
+    def close_cluster(self, stop: bool = False) -> None:
         if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                if stop:
+                    self.stop_local_workers()
             cluster, self.cluster = self.cluster, None
             with contextlib.suppress(Exception):
                 cluster.close(timeout=SHUTDOWN_SECONDS)

@@ -55,8 +55,11 @@ class Executor(Protocol):
         """Finished jobs' outcomes; with ``block``, wait (briefly, so that Ctrl-C is
         noticed) until there is at least one, if any job is pending."""
 
-    def shutdown(self, cancel: bool) -> None:
-        """Wait for the work (or with ``cancel``, stop it now); release the workers."""
+    def shutdown(self, cancel: bool) -> list[RenderJob]:
+        """Wait for the work (or with ``cancel``, stop it now); release the workers.
+
+        Returns the jobs whose outcome was never collected: with ``cancel``, some of
+        them may have been drawn before the stop (``run_batch`` looks)."""
 
 
 #: Makes the executor when the first figure needs drawing, from the batch's options.
@@ -84,8 +87,9 @@ class InProcessExecutor:
         done, self.done = self.done, []
         return done
 
-    def shutdown(self, cancel: bool) -> None:
+    def shutdown(self, cancel: bool) -> list[RenderJob]:
         self.done = []
+        return []
 
 
 class PoolExecutor:
@@ -131,12 +135,13 @@ class PoolExecutor:
             outcomes.append(rendered(job.item, result, job.key))
         return outcomes
 
-    def shutdown(self, cancel: bool) -> None:
+    def shutdown(self, cancel: bool) -> list[RenderJob]:
         if cancel:
             terminate_pool(self.pool)
         else:
             self.pool.shutdown(wait=True)
-        self.futures = {}
+        uncollected, self.futures = list(self.futures.values()), {}
+        return uncollected
 
 
 def local_executor(options: BatchOptions) -> Executor:
@@ -159,18 +164,18 @@ def start_pool(jobs: int) -> ProcessPoolExecutor:
 
 
 #: How long stopped workers get to unwind (and remove their temporary files) before
-#: they are killed.
+#: they are killed. They exit by themselves in milliseconds (``worker._stop_worker``);
+#: this is only for one stuck in C code.
 WORKER_GRACE_SECONDS = 5.0
 
 
 def terminate_pool(pool: ProcessPoolExecutor, grace: float = WORKER_GRACE_SECONDS) -> None:
-    """Stop the workers now; they remove their temporary files as SIGTERM unwinds them.
+    """Stop the workers now: SIGTERM makes each exit by itself at once, unwinding the
+    figure it was drawing (which removes its temporary file) without going back to
+    concurrent.futures (``worker._stop_worker``).
 
-    A worker that has not exited after ``grace`` seconds is killed. One can block for
-    ever while unwinding: concurrent.futures sends the SystemExit back as a result, and
-    the result queue's lock may be held by a sibling that was stopped mid-send (seen
-    under load: the whole batch then hung in shutdown). The leftover sweep removes a
-    killed worker's temporary file.
+    A worker that has not exited after ``grace`` seconds is killed (one stuck in a long
+    C call, say); the leftover sweep removes a killed worker's temporary file.
     """
     processes = list((getattr(pool, "_processes", None) or {}).values())
     terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14

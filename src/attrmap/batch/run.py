@@ -119,7 +119,7 @@ def run_batch(
         items = plan(in_path, out_path, options)
     options, loaded = with_shared_range(in_path, out_path, options, items)
     summary = Summary(check=options.check, prune=options.prune)
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     stop_early = False
 
     def record(outcomes: Iterable[Outcome]) -> None:
@@ -159,8 +159,9 @@ def run_batch(
                 record(orphan_outcomes(in_path, out_path, options))
     except (KeyboardInterrupt, Terminated) as stop:
         if executor is not None:
-            executor.shutdown(cancel=True)
+            uncollected = executor.shutdown(cancel=True)
             executor = None
+            record(drawn_before_the_stop(uncollected, started_at))
         remove_stale_temp_files(output_folders, out_path)
         summary.seconds = time.perf_counter() - started
         signum = signal.SIGINT if isinstance(stop, KeyboardInterrupt) else signal.SIGTERM
@@ -175,6 +176,22 @@ def run_batch(
     for line in summarize_warnings(summary.warnings):
         warnings.warn(line, BatchWarning, stacklevel=2)
     return summary
+
+
+def drawn_before_the_stop(jobs: Iterable[RenderJob], since: float) -> Iterator[Outcome]:
+    """The stopped jobs whose figure was written all the same (the worker finished it
+    but had not handed the result back): the summary counts the figures on disk. A
+    figure from before ``since`` (kept by a stopped ``--force``) is not counted; file
+    times lag the clock by a tick, hence the margin."""
+    since -= 0.1
+    for job in jobs:
+        output = job.item.output
+        try:
+            written = output.stat().st_mtime >= since and figure_is_current(output, job.key)
+        except OSError:
+            written = False
+        if written:
+            yield Outcome(job.item, Status.RENDERED, key=job.key)
 
 
 #: From this many inputs on, ``--check`` reads and validates them in worker processes:

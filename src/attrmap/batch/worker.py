@@ -3,8 +3,8 @@ kept between figures, and handing back its error and warnings instead of raising
 
 from __future__ import annotations
 
+import os
 import signal
-import sys
 import threading
 import warnings
 from pathlib import Path
@@ -47,12 +47,32 @@ class Renderer:
         writer_for(output).write(matrix, style, output, key, canvases=self.canvases)
 
 
+class WorkerStopped(BaseException):
+    """SIGTERM in a pool worker drawing a figure: unwinds the drawing (``atomic_write``
+    removes its temporary file); ``render_in_worker`` then ends the process."""
+
+
+class _Drawing:
+    """Whether this worker process is inside a task (set by ``render_in_worker``)."""
+
+    now = False
+
+
+def _stop_worker(signum: int, frame: object) -> None:
+    """SIGTERM: a worker exits at once, by itself. Mid-figure it first unwinds the
+    drawing; idle (or handing a result back) it has nothing to undo. It never returns
+    to concurrent.futures, which would send a SystemExit back as a result and wait for
+    more work until the parent's grace period ran out and killed it."""
+    if _Drawing.now:
+        raise WorkerStopped
+    os._exit(128 + signum)
+
+
 def init_worker() -> None:
     """A pool worker's set-up: the parent handles Ctrl-C for everyone; SIGTERM (from the
-    parent stopping the pool) unwinds through atomic_write, which removes its temporary
-    file."""
+    parent stopping the pool) ends the worker promptly (``_stop_worker``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    signal.signal(signal.SIGTERM, _stop_worker)
 
 
 #: What drawing one figure gives back (across processes): its error or None, and the
@@ -86,7 +106,13 @@ def render_in_worker(
     options: BatchOptions, matrix: AttributionMatrix, output: Path, key: str
 ) -> RenderResult:
     """A pool task: one figure, with this process's kept renderer."""
-    return render_safely(Renderer.for_options(options), matrix, output, key)
+    _Drawing.now = True
+    try:
+        return render_safely(Renderer.for_options(options), matrix, output, key)
+    except WorkerStopped:  # unwound: the temporary file is gone
+        os._exit(128 + signal.SIGTERM)
+    finally:
+        _Drawing.now = False
 
 
 def rendered(item: BatchItem, result: RenderResult, key: str) -> Outcome:

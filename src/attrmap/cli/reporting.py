@@ -94,6 +94,9 @@ def one_line_warnings() -> Iterator[None]:
 
     with warnings.catch_warnings():
         warnings.simplefilter("always")
+        # Python's own note of an object left unclosed (a Dask socket torn down by
+        # Ctrl-C) says nothing about the user's data: hidden, as Python hides it.
+        warnings.simplefilter("ignore", ResourceWarning)
         warnings.showwarning = show
         yield
 
