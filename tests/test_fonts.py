@@ -20,15 +20,9 @@ import numpy as np
 import pytest
 
 import attrmap
-from attrmap import AttributionMatrix, Style, StyleError, fonts
-from attrmap.fonts import (
-    DEJAVU_SANS,
-    FontChoice,
-    FontFile,
-    choose_fonts,
-    fonts_for,
-    installed_fonts,
-)
+from attrmap import AttributionMatrix, Style, StyleError, font_files
+from attrmap.font_files import FontFile, installed_fonts
+from attrmap.fonts import DEJAVU_SANS, FontChoice, choose_fonts, fonts_for
 from attrmap.plotting import HeatmapCanvas, prepare
 from attrmap.provenance import figure_key
 from conftest import ROOT, require
@@ -59,12 +53,12 @@ def font_set(tmp_path, monkeypatch):
         folder.mkdir(exist_ok=True)
         for file in files:
             (folder / os.path.basename(file)).symlink_to(file)
-        monkeypatch.setenv(fonts.FONT_PATH_VARIABLE, str(folder))
+        monkeypatch.setenv(font_files.FONT_PATH_VARIABLE, str(folder))
         installed_fonts.cache_clear()
         return folder
 
     yield use
-    monkeypatch.delenv(fonts.FONT_PATH_VARIABLE, raising=False)
+    monkeypatch.delenv(font_files.FONT_PATH_VARIABLE, raising=False)
     installed_fonts.cache_clear()
 
 
@@ -173,7 +167,7 @@ def test_a_font_installed_after_matplotlib_built_its_cache_is_used(tmp_path, mon
     require_font_for("Devanagari")
     from matplotlib.font_manager import FontProperties, fontManager
 
-    monkeypatch.delenv(fonts.FONT_PATH_VARIABLE, raising=False)  # the usual folders
+    monkeypatch.delenv(font_files.FONT_PATH_VARIABLE, raising=False)  # the usual folders
 
     source = fonts_for(matrix("क"), Style()).files[0]
     fresh = tmp_path / "share" / "fonts" / "new-font.ttf"
@@ -237,7 +231,7 @@ CAT, DOG = "\U0001f408", "\U0001f415"  # not in DejaVu Sans; in Symbola
 def colour_emoji_font() -> FontFile | None:
     """An installed bitmap-only emoji font (Noto Color Emoji: CBDT), which FreeType
     cannot scale: matplotlib refuses it with NotImplementedError."""
-    every = fonts._font_files()
+    every = font_files.every_font_file()
     return next((font for font in every if not font.scalable and font.covers(CAT)), None)
 
 

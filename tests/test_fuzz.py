@@ -859,7 +859,8 @@ def test_fuzzed_font_files_are_skipped_or_drawn(tmp_path, monkeypatch):
     import warnings
 
     from attrmap import Style
-    from attrmap.fonts import DEJAVU_SANS, FONT_PATH_VARIABLE, choose_fonts, installed_fonts
+    from attrmap.font_files import FONT_PATH_VARIABLE, installed_fonts
+    from attrmap.fonts import DEJAVU_SANS, choose_fonts
     from attrmap.plotting import HeatmapCanvas, prepare
 
     texts = ["नमस्ते", "\U0001f408", "x"]  # Devanagari and an emoji: DejaVu Sans lacks them

@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("_version", "errors", "atomic", "interrupts")),
     ("model", ("model", "labels")),
     ("reading and writing", ("formats", "interop")),
-    ("style", ("settings", "style", "project", "fonts")),
+    ("style", ("settings", "style", "project", "font_files", "fonts")),
     ("colour and scale", ("scale",)),
     ("prepared data", ("prepared", "comparison")),
     ("drawing and text views", ("plotting", "views")),
