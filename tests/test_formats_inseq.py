@@ -16,6 +16,7 @@ import inseq_files as inseq
 from attrmap import AttrmapError, InputError, LimitError, labels
 from attrmap.formats import AGGREGATES, InputOptions, Limits, load_matrices
 from attrmap.formats import inseq as reader
+from attrmap.formats.inseq_arrays import F8_E4M3
 
 SOURCE = ["▁Hello", "▁world", ",", "▁world", "</s>"]
 TARGET = ["<pad>", "▁Hallo", "▁Welt", "</s>"]
@@ -124,15 +125,15 @@ F8_KNOWN = {
 
 def test_f8_e4m3_table_matches_the_formats_definition():
     for byte, value in F8_KNOWN.items():
-        assert reader.F8_E4M3[byte] == value, hex(byte)
-    assert math.copysign(1, reader.F8_E4M3[0x80]) == -1 and reader.F8_E4M3[0x80] == 0
-    nan = [byte for byte in range(256) if math.isnan(reader.F8_E4M3[byte])]
+        assert F8_E4M3[byte] == value, hex(byte)
+    assert math.copysign(1, F8_E4M3[0x80]) == -1 and F8_E4M3[0x80] == 0
+    nan = [byte for byte in range(256) if math.isnan(F8_E4M3[byte])]
     assert nan == [0x7F, 0xFF]
-    assert np.isfinite(np.delete(reader.F8_E4M3, nan)).all()
+    assert np.isfinite(np.delete(F8_E4M3, nan)).all()
     # Positive codes increase monotonically, and each negative code mirrors its positive.
-    positive = reader.F8_E4M3[:0x7F]
+    positive = F8_E4M3[:0x7F]
     assert (np.diff(positive) > 0).all()
-    np.testing.assert_array_equal(reader.F8_E4M3[0x80:0xFF], -positive)
+    np.testing.assert_array_equal(F8_E4M3[0x80:0xFF], -positive)
 
 
 def test_f8_e4m3_file_decodes_codes_and_reads_nan_codes_as_missing_cells(tmp_path):

@@ -16,16 +16,12 @@ figure shows what inseq's ``show()`` shows.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import math
 import re
 import reprlib
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +29,7 @@ from ..errors import InputError, LimitError
 from ..labels import spelled_text, title_line
 from ..model import AttributionMatrix
 from .base import Format, InputOptions, Limits
+from .inseq_arrays import Budget, Context, ToFloat, inflate, read_array
 
 #: inseq's own default (what its ``show()`` draws for gradient methods): the L2 norm over
 #: trailing dimensions, then every column scaled to sum to 1. The other aggregates only
@@ -47,7 +44,6 @@ _SNIFF_BYTES = 4096
 # save(use_primitives=True) writes plain mappings, sorted: "info" first. attrmap's JSON
 # has no "info" key, so that start is inseq's.
 _SAVE_START = re.compile(rb'\{\s*"info"\s*:')
-_ToFloat = Callable[[np.ndarray], np.ndarray]  # a block of a stored array -> float64
 
 
 # --------------------------------------------------------------------------- recognising
@@ -78,11 +74,11 @@ def read(data: bytes, source: str, options: InputOptions) -> list[AttributionMat
     """One matrix per sequence of an inseq save, in file order (``InputOptions``
     checked ``part`` and ``aggregate`` already)."""
     aggregation = options.aggregate or SCALED_AGGREGATE
-    budget = _Budget(source, options.limits.max_bytes)
-    text = _inflate(data, budget) if data.startswith(_GZIP_MAGIC) else data
+    budget = Budget(source, options.limits.max_bytes)
+    text = inflate(data, budget) if data.startswith(_GZIP_MAGIC) else data
     _check_containers(text, source, options.limits)
     document = _parse_json(text, source)
-    context = _Context(source, options, budget, aggregation)
+    context = Context(source, options, budget, aggregation)
     attributes = _instance(document, _TOP_CLASS, context, "the file")
     sequences = attributes.get("sequence_attributions")
     if not isinstance(sequences, list) or not sequences:
@@ -98,43 +94,6 @@ def read(data: bytes, source: str, options: InputOptions) -> list[AttributionMat
             _sequence_matrix(sequence, text, context.at(f"sequence {index}"))
             for index, (sequence, text) in enumerate(zip(sequences, texts, strict=True))
         ]
-
-
-class _Budget:
-    """Bytes inflated so far (the file and ``b64.gz`` arrays) against ``max_bytes``."""
-
-    def __init__(self, source: str, max_bytes: int) -> None:
-        self.source = source
-        self.remaining = max_bytes
-        self.max_bytes = max_bytes
-
-
-def _inflate(data: bytes, budget: _Budget, where: str = "") -> bytes:
-    """Gunzip ``data`` (several members allowed) chunk by chunk within the budget, so a
-    gzip bomb is refused after inflating only as much as the limit allows."""
-    prefix = f"{where}: " if where else ""
-    chunks: list[bytes] = []
-    pending = data
-    try:
-        while pending:
-            inflater = zlib.decompressobj(wbits=31)
-            while not inflater.eof:
-                chunk = inflater.decompress(pending, 1 << 20)
-                pending = inflater.unconsumed_tail
-                if not chunk and not pending:  # no input left and nothing more comes out
-                    raise InputError(budget.source, f"{prefix}gzip data is truncated")
-                budget.remaining -= len(chunk)
-                if budget.remaining < 0:
-                    raise LimitError(
-                        budget.source,
-                        f"{prefix}decompresses to more than the {budget.max_bytes:,}-byte "
-                        "limit (raise it with max_bytes=... if you must)",
-                    )
-                chunks.append(chunk)
-            pending = inflater.unused_data
-    except zlib.error as error:
-        raise InputError(budget.source, f"{prefix}gzip data is corrupt ({error})") from None
-    return b"".join(chunks)
 
 
 def _check_containers(data: bytes, source: str, limits: Limits) -> None:
@@ -166,25 +125,7 @@ def _parse_json(data: bytes, source: str) -> Any:
         raise LimitError(source, "JSON is nested too deeply to parse") from None
 
 
-@dataclass(frozen=True)
-class _Context:
-    """Where we are in the file, for messages, plus what the reader was asked for."""
-
-    source: str
-    options: InputOptions
-    budget: _Budget
-    aggregation: str
-    where: str = ""
-
-    def at(self, where: str) -> _Context:
-        joined = f"{self.where}, {where}" if self.where else where
-        return _Context(self.source, self.options, self.budget, self.aggregation, joined)
-
-    def error(self, problem: str, kind: type[InputError] = InputError) -> InputError:
-        return kind(self.source, f"{self.where}: {problem}" if self.where else problem)
-
-
-def _instance(value: Any, expected: str | None, context: _Context, what: str) -> dict[str, Any]:
+def _instance(value: Any, expected: str | None, context: Context, what: str) -> dict[str, Any]:
     """The attributes of an ``{"__instance_type__": [module, class], "attributes"}``;
     a ``save(use_primitives=True)`` writes the attributes alone, as a plain mapping."""
     if isinstance(value, dict) and _INSTANCE not in value and "attributes" not in value:
@@ -203,7 +144,7 @@ def _instance(value: Any, expected: str | None, context: _Context, what: str) ->
 # --------------------------------------------------------------------------- sequences
 
 
-def _sequence_matrix(sequence: Any, input_text: Any, context: _Context) -> AttributionMatrix:
+def _sequence_matrix(sequence: Any, input_text: Any, context: Context) -> AttributionMatrix:
     attributes = _instance(sequence, None, context, "the entry")
     source = attributes.get("source")
     source_tokens = None if source is None else _tokens(source, context.at("source"))
@@ -244,7 +185,7 @@ def _sequence_matrix(sequence: Any, input_text: Any, context: _Context) -> Attri
 
 
 def _refuse_missing(
-    rows: list[str], grid: np.ndarray, columns: list[str], context: _Context
+    rows: list[str], grid: np.ndarray, columns: list[str], context: Context
 ) -> None:
     """NaN is expected in the target part (a token cannot attribute itself or later
     ones); elsewhere it is an error unless missing cells are allowed."""
@@ -257,7 +198,7 @@ def _refuse_missing(
         )
 
 
-def _tokens(value: Any, context: _Context) -> list[str]:
+def _tokens(value: Any, context: Context) -> list[str]:
     """Token strings from ``TokenWithId`` objects (or plain strings), in order."""
     if not isinstance(value, list):
         raise context.error("expected a list of tokens")
@@ -273,7 +214,7 @@ def _tokens(value: Any, context: _Context) -> list[str]:
     return tokens
 
 
-def _positions(attributes: dict[str, Any], length: int, context: _Context) -> tuple[int, int]:
+def _positions(attributes: dict[str, Any], length: int, context: Context) -> tuple[int, int]:
     start, end = attributes.get("attr_pos_start", 0), attributes.get("attr_pos_end", length)
     start = 0 if start is None else start
     end = length if end is None else end
@@ -289,7 +230,7 @@ def _positions(attributes: dict[str, Any], length: int, context: _Context) -> tu
 
 
 def _chosen_parts(
-    part: str | None, parts: dict[str, tuple[list[str], np.ndarray]], context: _Context
+    part: str | None, parts: dict[str, tuple[list[str], np.ndarray]], context: Context
 ) -> list[str]:
     if part is None:
         return ["source"] if "source" in parts else ["target"]
@@ -304,11 +245,11 @@ def _chosen_parts(
 
 
 def _attribution_grid(
-    value: Any, rows: list[str], columns: list[str], context: _Context
+    value: Any, rows: list[str], columns: list[str], context: Context
 ) -> tuple[np.ndarray, bool]:
     """The ``[rows, columns]`` float64 grid, and whether trailing dimensions were reduced."""
     _check_cells(len(rows), len(columns), context)
-    array, to_float = _array(value, context)
+    array, to_float = read_array(value, context)
     if array.ndim < 2:
         raise context.error(f"has shape {list(array.shape)}; expected [tokens, generated, ...]")
     if array.shape[:2] != (len(rows), len(columns)):
@@ -321,11 +262,7 @@ def _attribution_grid(
     return _reduce(array, to_float, context.aggregation), array.ndim > 2
 
 
-def _as_float64(block: np.ndarray) -> np.ndarray:
-    return block.astype(np.float64)
-
-
-def _reduce(array: np.ndarray, to_float: _ToFloat, aggregation: str) -> np.ndarray:
+def _reduce(array: np.ndarray, to_float: ToFloat, aggregation: str) -> np.ndarray:
     """Trailing dimensions to one score per cell, in float64, one token row at a time
     (a float64 copy of a whole [rows, T, 768] array would be up to 8x the file's size)."""
     if array.ndim == 2:
@@ -338,7 +275,7 @@ def _reduce(array: np.ndarray, to_float: _ToFloat, aggregation: str) -> np.ndarr
     return grid
 
 
-def _check_cells(rows: int, columns: int, context: _Context) -> None:
+def _check_cells(rows: int, columns: int, context: Context) -> None:
     """Refuse a grid over the cell limit before anything is decoded or allocated."""
     limit = context.options.limits.max_cells
     if rows * columns > limit:
@@ -384,7 +321,7 @@ def _matrix(
     columns: list[str],
     values: np.ndarray,
     title: str,
-    context: _Context,
+    context: Context,
     groups: list[tuple[str, int]] | None = None,
 ) -> AttributionMatrix:
     _check_cells(len(tokens), len(columns), context)
@@ -402,187 +339,6 @@ def _matrix(
         )
     except InputError as error:  # the model names the file; add the sequence
         raise context.error(error.problem, type(error)) from None
-
-
-# --------------------------------------------------------------------------- arrays
-
-
-def _array(value: Any, context: _Context) -> tuple[np.ndarray, _ToFloat]:
-    """Either encoding inseq has used, as a NumPy array (a view of the decoded bytes
-    where possible) and how to turn a block of it into float64 scores."""
-    if isinstance(value, str):
-        return _safetensors(_b64decode(value, context), context)
-    if isinstance(value, dict) and "__ndarray__" in value:
-        return _json_tricks_array(value, context), _as_float64
-    if isinstance(value, list):  # save(use_primitives=True) before inseq 0.7
-        return _nested_list_array(value, None, context), _as_float64
-    raise context.error(
-        "is neither a safetensors string (inseq >= 0.7), an __ndarray__ object nor a list"
-    )
-
-
-def _b64decode(text: str, context: _Context) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise context.error(f"invalid base64 ({error})") from None
-
-
-def _f8_e4m3_table() -> np.ndarray:
-    """Every F8_E4M3 (``float8_e4m3fn``) byte as a float: 1 sign, 4 exponent and 3
-    mantissa bits, bias 7, subnormals at exponent 0, no infinities, and only
-    0x7F/0xFF (all exponent and mantissa bits set) NaN."""
-    table = np.empty(256, dtype=np.float64)
-    for byte in range(256):
-        sign = -1.0 if byte & 0x80 else 1.0
-        exponent, mantissa = (byte >> 3) & 0x0F, byte & 0x07
-        if exponent == 0x0F and mantissa == 0x07:
-            table[byte] = math.nan
-        elif exponent == 0:
-            table[byte] = sign * math.ldexp(mantissa / 8, 1 - 7)
-        else:
-            table[byte] = sign * math.ldexp(1 + mantissa / 8, exponent - 7)
-    return table
-
-
-F8_E4M3 = _f8_e4m3_table()
-F8_E4M3.setflags(write=False)
-_SAFETENSORS_DTYPES: dict[str, np.dtype] = {
-    "F32": np.dtype("<f4"),
-    "F16": np.dtype("<f2"),
-    "F8_E4M3": np.dtype("u1"),  # decoded through F8_E4M3
-}
-_SAFETENSORS_TENSOR = "attribution"
-
-
-def _f8_to_float64(block: np.ndarray) -> np.ndarray:
-    return F8_E4M3[block]
-
-
-def _safetensors(raw: bytes, context: _Context) -> tuple[np.ndarray, _ToFloat]:
-    """A small reader for safetensors bytes: an 8-byte little-endian header length, a
-    JSON header naming each tensor's dtype, shape and byte range, then the raw data."""
-    here = context.at("safetensors")
-    if len(raw) < 8:
-        raise here.error(f"{len(raw)} bytes, too short for a header")
-    header_length = int.from_bytes(raw[:8], "little")
-    if header_length > len(raw) - 8:
-        raise here.error(f"header of {header_length:,} bytes in {len(raw):,} bytes of data")
-    try:
-        header = json.loads(raw[8 : 8 + header_length].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise here.error("the header is not valid JSON") from None
-    tensor = header.get(_SAFETENSORS_TENSOR) if isinstance(header, dict) else None
-    if not isinstance(tensor, dict):
-        names = [k for k in header if k != "__metadata__"] if isinstance(header, dict) else []
-        raise here.error(f"no tensor named {_SAFETENSORS_TENSOR!r} (found {names})")
-    dtype_name = tensor.get("dtype")
-    if not isinstance(dtype_name, str) or dtype_name not in _SAFETENSORS_DTYPES:
-        raise here.error(
-            f"dtype {dtype_name!r} is not one inseq writes ({', '.join(_SAFETENSORS_DTYPES)})"
-        )
-    dtype = _SAFETENSORS_DTYPES[dtype_name]
-    shape = _shape(tensor.get("shape"), here)
-    offsets = tensor.get("data_offsets")
-    body = len(raw) - 8 - header_length
-    if not (
-        isinstance(offsets, list)
-        and len(offsets) == 2
-        and all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)
-        and 0 <= offsets[0] <= offsets[1] <= body
-    ):
-        raise here.error(f"data_offsets {offsets!r} do not fit the {body:,} bytes of data")
-    _check_size(offsets[1] - offsets[0], dtype_name, dtype, shape, here)
-    begin = 8 + header_length + offsets[0]
-    array = np.frombuffer(raw, dtype=dtype, count=math.prod(shape), offset=begin)
-    to_float = _f8_to_float64 if dtype_name == "F8_E4M3" else _as_float64
-    return array.reshape(shape), to_float
-
-
-def _shape(value: Any, context: _Context) -> tuple[int, ...]:
-    if not (
-        isinstance(value, list)
-        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value)
-    ):
-        raise context.error(f"shape {value!r} is not a list of sizes")
-    return tuple(value)
-
-
-def _check_size(
-    size: int, dtype_name: str, dtype: np.dtype, shape: tuple[int, ...], context: _Context
-) -> None:
-    needed = math.prod(shape) * dtype.itemsize
-    if size != needed:
-        raise context.error(
-            f"{size:,} bytes of data, but {dtype_name} x {list(shape)} needs {needed:,}"
-        )
-
-
-# json_tricks (inseq < 0.7) writes str(array.dtype); these are the ones it can hold.
-_NDARRAY_DTYPES = {
-    name: np.dtype(name).newbyteorder("<")
-    for name in (
-        [
-            "float16",
-            "float32",
-            "float64",
-            "int8",
-            "int16",
-            "int32",
-            "int64",
-            "uint8",
-            "uint16",
-            "uint32",
-            "uint64",
-        ]
-    )
-}
-
-
-def _json_tricks_array(value: dict[str, Any], context: _Context) -> np.ndarray:
-    """``{"__ndarray__": DATA, "dtype", "shape", "Corder"}``: DATA is ``b64:...``,
-    ``b64.gz:...`` (base64 of gzip) or nested lists; ``Corder`` false means Fortran order."""
-    dtype_name = value.get("dtype")
-    if not isinstance(dtype_name, str) or dtype_name not in _NDARRAY_DTYPES:
-        raise context.error(f"__ndarray__ dtype {dtype_name!r} is not a number type")
-    dtype = _NDARRAY_DTYPES[dtype_name]
-    data = value["__ndarray__"]
-    if isinstance(data, list):
-        return _nested_list_array(data, value.get("shape"), context)
-    if not isinstance(data, str) or not data.startswith(("b64:", "b64.gz:")):
-        raise context.error("__ndarray__ data is neither b64:, b64.gz: nor a list")
-    shape = _shape(value.get("shape"), context)
-    prefix, _, encoded = data.partition(":")
-    raw = _b64decode(encoded, context)
-    if prefix == "b64.gz":
-        raw = _inflate(raw, context.budget, f"{context.where}, b64.gz data")
-    _check_size(len(raw), str(dtype_name), dtype, shape, context)
-    order: Literal["C", "F"] = "C" if value.get("Corder", True) is not False else "F"
-    return np.frombuffer(raw, dtype=dtype).reshape(shape, order=order)
-
-
-def _nested_list_array(data: list[Any], shape: Any, context: _Context) -> np.ndarray:
-    """Nested lists of numbers (``ndarray_compact=False`` or ``use_primitives=True``)."""
-    try:
-        array = np.array(data, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
-        raise context.error("the lists are not a rectangular grid of numbers") from None
-    kinds = {type(x) for x in _leaves(data)}
-    if kinds - {int, float}:
-        raise context.error("the lists hold something other than numbers")
-    if shape is not None and list(array.shape) != shape:
-        raise context.error(f"the lists have shape {list(array.shape)}, not {shape}")
-    return array
-
-
-def _leaves(data: list[Any]) -> list[Any]:
-    """Every non-list item of nested lists, iteratively (no recursion limit to trip)."""
-    leaves: list[Any] = []
-    stack = [data]
-    while stack:
-        for item in stack.pop():
-            (stack if isinstance(item, list) else leaves).append(item)
-    return leaves
 
 
 FORMAT = Format(
