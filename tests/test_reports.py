@@ -166,3 +166,35 @@ def test_report_is_written_atomically_and_refused_cleanly(wrong_shapes, tmp_path
     result = run_cli("validate", wrong_shapes / "ref.csv", "--report", blocker / "r.json")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"attrmap: error: {blocker / 'r.json'}: cannot write here")
+
+
+def test_report_never_replaces_an_input_or_a_figure(wrong_shapes, tmp_path, run_cli):
+    one, two = wrong_shapes / "s0.csv", wrong_shapes / "s1.csv"
+    before = one.read_bytes()
+    # The option takes one.csv, which was meant as the first input.
+    result = run_cli("validate", "--report", one, two, "--shape", "any")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"attrmap: error: {one}: refusing to replace it with the report: "
+        "it is not an attrmap report\n"
+    )
+    assert one.read_bytes() == before
+    result = run_cli("validate", one, two, "--report", one, "--shape", "any")
+    assert result.exit_code == 1 and one.read_bytes() == before
+    figure = tmp_path / "x.png"  # not there yet: refused before anything is drawn
+    result = run_cli("render", one, "-o", figure, "--report", figure, "--shape", "any")
+    assert result.exit_code == 1
+    assert f"{figure}: refusing to write the report over the figure {figure}" in result.stderr
+    assert not figure.exists()
+    assert run_cli("render", one, "-o", figure, "--shape", "any").exit_code == 0
+    drawn = figure.read_bytes()  # there now: not a report either
+    result = run_cli("render", one, "-o", figure, "--report", figure, "--shape", "any")
+    assert result.exit_code == 1 and figure.read_bytes() == drawn
+    out = tmp_path / "out"
+    result = run_cli("batch", wrong_shapes, "-o", out, "--report", out / "s2.png")
+    assert result.exit_code == 1 and not out.exists()
+    assert "refusing to write the report over the figure" in result.stderr
+    report = tmp_path / "report.json"  # an earlier report is replaced, as always
+    for _ in range(2):
+        assert run_cli("validate", two, "--report", report, "--shape", "any").exit_code == 0
+    assert json.loads(report.read_text())["command"] == "validate"

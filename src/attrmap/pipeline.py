@@ -95,6 +95,33 @@ def refuse_overwriting_input(input_path: str | os.PathLike[str], output: Path) -
         raise OutputError(f"{output}: refusing to write the figure over its own input")
 
 
+def refuse_report_over(
+    report: str | os.PathLike[str] | None,
+    inputs: Iterable[str | os.PathLike[str]],
+    figures: Iterable[str | os.PathLike[str]] = (),
+) -> None:
+    """``--report`` must not replace an input or a figure of the same run (as ``-o``
+    must not replace its input). Figures may not exist yet, so paths are compared once
+    resolved; only those with the report's file name are looked at (a batch has many)."""
+    if report is None:
+        return
+    name = os.path.basename(report).lower()
+    target = os.path.realpath(report)
+    for kind, paths in (("input", inputs), ("figure", figures)):
+        for path in paths:
+            if os.fspath(path) == STDIN or os.path.basename(path).lower() != name:
+                continue
+            if os.path.realpath(path) == target or _same_file(path, report):
+                raise OutputError(f"{report}: refusing to write the report over the {kind} {path}")
+
+
+def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def load_for_render(
     input_path: str | os.PathLike[str],
     output: str | os.PathLike[str] | None,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .atomic import atomic_write
-from .errors import AttrmapError, Hint, InputError
+from .atomic import atomic_write, open_regular
+from .errors import AttrmapError, Hint, InputError, OutputError
 
 #: Bumped when a field changes meaning; new fields may appear without a bump.
 REPORT_VERSION = 1
@@ -54,6 +55,10 @@ def error_fields(error: AttrmapError, fallback_file: str | None = None) -> dict[
     return {"message": str(error), "type": type(error).__name__, **where}
 
 
+#: How every report written by ``RunReport.write`` begins.
+_REPORT_HEAD = re.compile(rb'\{\s*"version": \d+,\s*"command": "')
+
+
 @dataclass
 class RunReport:
     """Records collected during one command, written at the end."""
@@ -79,6 +84,22 @@ class RunReport:
         }
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
+
+    @staticmethod
+    def refuse_replacing(path: str | os.PathLike[str]) -> None:
+        """A report replaces only an earlier report (or an empty file): ``--report
+        one.csv two.csv`` names an input, not a report, and must not destroy it."""
+        try:
+            with open_regular(path) as handle:
+                head = handle.read(256)
+        except FileNotFoundError:
+            return
+        except OSError:  # unreadable, a folder, a FIFO: writing reports it
+            return
+        if head and not _REPORT_HEAD.match(head):
+            raise OutputError(
+                f"{path}: refusing to replace it with the report: it is not an attrmap report"
+            )
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(record.status for record in self.records))

@@ -19,6 +19,7 @@ from ..batch import (
     plan,
     run_batch,
 )
+from ..pipeline import refuse_report_over
 from ..reports import Record
 from .app import cli
 from .exits import ExitCode
@@ -135,6 +136,7 @@ def batch(
         input_options=resolve_input_options(options, batch_config),
     )
     items = plan(Path(in_dir), Path(out_dir), batch_options)
+    refuse_report_over(report_path, [i.source for i in items], [i.output for i in items])
     reporter = Reporter("batch", report_path)
     show_bar = sys.stderr.isatty()
     with click.progressbar(

@@ -9,7 +9,7 @@ import click
 
 from ..formats import WriteOptions, load_matrix, save_matrix
 from ..model import format_shape
-from ..pipeline import load_checked, refuse_overwriting_input
+from ..pipeline import load_checked, refuse_overwriting_input, refuse_report_over
 from ..reports import Record
 from .app import cli
 from .options import input_options, limit_options, reading_options, report_option
@@ -36,6 +36,7 @@ def validate(
 
     Prints one line per problem on stderr and exits 1 if any; exits 0 when all are valid.
     """
+    refuse_report_over(report_path, files)
     config = resolve_config(options)
     input_opts = resolve_input_options(options, config)
 

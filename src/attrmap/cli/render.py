@@ -17,6 +17,7 @@ from ..pipeline import (
     figure_targets,
     load_for_render,
     refuse_collisions,
+    refuse_report_over,
     shared_scale,
 )
 from ..provenance import read_figure_key
@@ -103,6 +104,8 @@ def render(
     refuse_collisions(
         [(source, [target for _, target in pairs]) for source, pairs in loaded.items()]
     )
+    figures = [*targets.values(), *(target for pairs in loaded.values() for _, target in pairs)]
+    refuse_report_over(report_path, inputs, figures)
     # --range shared: one range over every matrix of the call, before any is keyed.
     config = shared_scale(config, [matrix for pairs in loaded.values() for matrix, _ in pairs])
 

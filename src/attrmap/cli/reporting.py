@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from ..errors import AttrmapError
+from ..pipeline import refuse_report_over
 from ..reports import HintTally, Record, RunReport, github_annotation, in_github_actions
 from ..settings import SETTINGS
 from .exits import ExitCode
@@ -113,6 +114,8 @@ class Reporter:
         self.hints = HintTally()
         self.github = in_github_actions()
         self.report_path = report_path
+        if report_path is not None:
+            RunReport.refuse_replacing(report_path)
         self.run_report = RunReport(command)
         self.failed = False
 
@@ -134,6 +137,10 @@ class Reporter:
         for line in self.hints.closing_lines():
             click.echo(f"attrmap: hint: {cli_message(line)}", err=True)
         if self.report_path is not None:
+            records = self.run_report.records  # page files too, known only once written
+            inputs = [record.input for record in records if record.input is not None]
+            figures = [figure for record in records for figure in record.figures]
+            refuse_report_over(self.report_path, inputs, figures)
             self.run_report.write(
                 self.report_path, summary or self.run_report.counts(), message=cli_message
             )
