@@ -10,14 +10,14 @@ JSON gives the same facts as data.
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from ..model import AttributionMatrix
 from ..style import Style
 from . import DESCRIPTION_FORMATS
 from .alt_text import chosen_alt_text
+from .description_json import facts_as_data
+from .description_writer import DescriptionWriter
 from .facts import (
     NEAR_ZERO_SHARE,
     Cell,
@@ -25,80 +25,10 @@ from .facts import (
     Facts,
     compute_facts,
 )
-from .text_width import counted, display_width
+from .text_width import counted
 
 _LIST_LIMIT = 5  # cells named per sentence before "and N more"
 _STANDOUT_LIMIT = 5  # standout tokens described before "and N more"
-_MARKDOWN_SPECIAL = set("\\`*_[]<>|$~&")
-
-
-class _Writer:
-    """How one output format quotes labels, and lays out headings, lists and tables."""
-
-    def __init__(self, markdown: bool) -> None:
-        self.markdown = markdown
-        self.lines: list[str] = []
-
-    def escape(self, text: str) -> str:
-        if not self.markdown:
-            return text
-        escaped = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
-        # Table cells and list items are trimmed: keep a label's outer spaces visible.
-        stripped = escaped.strip(" ")
-        if stripped != escaped:
-            lead = len(escaped) - len(escaped.lstrip(" "))
-            trail = len(escaped) - len(escaped.rstrip(" "))
-            escaped = "&#32;" * lead + stripped + "&#32;" * trail
-        return escaped
-
-    def quote(self, label: str) -> str:
-        return f'"{self.escape(label)}"'
-
-    def heading(self, text: str, level: int) -> None:
-        if self.lines and self.lines[-1]:
-            self.lines.append("")
-        if self.markdown:
-            self.lines.append(f"{'#' * level} {text}")
-        else:
-            self.lines += [text, ("=" if level == 2 else "-") * display_width(text)]
-        self.lines.append("")
-
-    def paragraph(self, text: str) -> None:
-        self.lines.append(text)
-
-    def bullet(self, text: str, depth: int = 0) -> None:
-        marker = "*" if self.markdown else "-"
-        self.lines.append(f"{'  ' * depth}{marker} {text}")
-
-    def bold(self, text: str) -> str:
-        return f"**{text}**" if self.markdown else text
-
-    def table(self, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-        rows = list(rows)
-        if self.markdown:
-            cells = [[self.escape(c) for c in row] for row in [header, *rows]]
-            self.lines.append("| " + " | ".join(cells[0]) + " |")
-            self.lines.append("|" + "---|" * len(header))
-            self.lines += ["| " + " | ".join(row) + " |" for row in cells[1:]]
-            return
-        widths = [max(display_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-        def line(row: Sequence[str]) -> str:
-            padded = [
-                text + " " * (width - display_width(text))
-                if i == 0
-                # numbers right-aligned, so their decimal points line up
-                else " " * (width - display_width(text)) + text
-                for i, (text, width) in enumerate(zip(row, widths, strict=True))
-            ]
-            return "  ".join(padded).rstrip()
-
-        self.lines.append(line(header))
-        self.lines.append("  ".join("-" * w for w in widths))
-        self.lines += [line(row) for row in rows]
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
 
 
 def describe(facts: Facts, fmt: str = "markdown") -> str:
@@ -107,7 +37,7 @@ def describe(facts: Facts, fmt: str = "markdown") -> str:
         return json.dumps(facts_as_data(facts), ensure_ascii=False, indent=2) + "\n"
     if fmt not in DESCRIPTION_FORMATS:
         raise ValueError(f"unknown description format {fmt!r}")
-    w = _Writer(markdown=fmt == "markdown")
+    w = DescriptionWriter(markdown=fmt == "markdown")
     w.heading(f"Heatmap: {w.escape(facts.title or facts.scale.label)}", 2)
     w.heading("Overview", 3)
     w.paragraph(_overview(facts, w))
@@ -155,7 +85,7 @@ def join_descriptions(texts: Sequence[str], fmt: str, several: bool) -> str:
 # --------------------------------------------------------------------------- sentences
 
 
-def _overview(facts: Facts, w: _Writer) -> str:
+def _overview(facts: Facts, w: DescriptionWriter) -> str:
     rows, cols = facts.shape
     scale = facts.scale
     text = (
@@ -184,7 +114,7 @@ def _colour_range(facts: Facts) -> str:
     )
 
 
-def _components(facts: Facts, w: _Writer) -> list[tuple[str, str]]:
+def _components(facts: Facts, w: DescriptionWriter) -> list[tuple[str, str]]:
     scale = facts.scale
     rows, cols = facts.shape
     centred = (
@@ -222,7 +152,7 @@ def _components(facts: Facts, w: _Writer) -> list[tuple[str, str]]:
     ]
 
 
-def _groups(facts: Facts, w: _Writer) -> str:
+def _groups(facts: Facts, w: DescriptionWriter) -> str:
     """The labelled groups of tokens (inseq's source and target) and where they are."""
     ends = [start for _, start in facts.groups[1:]] + [facts.shape[0]]
     spans = [
@@ -245,7 +175,7 @@ def _axis(facts: Facts, kind: str) -> str:
     return "X-axis (top)" if on_top else "Y-axis (left)"
 
 
-def _table_intro(facts: Facts, w: _Writer) -> str:
+def _table_intro(facts: Facts, w: DescriptionWriter) -> str:
     rows, cols = facts.shape
     signed_zero = any(_is_signed_zero(text) for row in facts.annotations for text in row)
     as_drawn = ", as drawn" if facts.annotated else ""
@@ -263,7 +193,7 @@ def _table_intro(facts: Facts, w: _Writer) -> str:
     )
 
 
-def _observations(facts: Facts, w: _Writer) -> list[tuple[str, list[str]]]:
+def _observations(facts: Facts, w: DescriptionWriter) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     if facts.largest is None or facts.smallest is None:
         return [("Every cell is missing: there are no values to compare.", [])]
@@ -290,7 +220,7 @@ def _observations(facts: Facts, w: _Writer) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _expression_extremes(facts: Facts, extremes: ExpressionExtremes, w: _Writer) -> str:
+def _expression_extremes(facts: Facts, extremes: ExpressionExtremes, w: DescriptionWriter) -> str:
     name = _expression(facts, extremes.column, w)
 
     def token(cell: Cell | None, sign: str) -> str:
@@ -303,7 +233,7 @@ def _expression_extremes(facts: Facts, extremes: ExpressionExtremes, w: _Writer)
     return f"{name}: {positive}; {negative}."
 
 
-def _standouts(facts: Facts, w: _Writer) -> tuple[str, list[str]]:
+def _standouts(facts: Facts, w: DescriptionWriter) -> tuple[str, list[str]]:
     cols = facts.shape[1]
     if not facts.standouts:
         return ("No token stands out: every value is near zero.", [])
@@ -331,7 +261,7 @@ def _standouts(facts: Facts, w: _Writer) -> tuple[str, list[str]]:
     return ("Tokens that stand out (the largest magnitude of at least one expression):", lines)
 
 
-def _near_zero(facts: Facts, w: _Writer) -> str:
+def _near_zero(facts: Facts, w: DescriptionWriter) -> str:
     rows = facts.shape[0]
     quiet = len(facts.quiet_tokens)
     return (
@@ -343,7 +273,7 @@ def _near_zero(facts: Facts, w: _Writer) -> str:
     )
 
 
-def _outside_range(facts: Facts, w: _Writer) -> str:
+def _outside_range(facts: Facts, w: DescriptionWriter) -> str:
     scale = facts.scale
     low, high = scale.low_label, scale.high_label
     if not facts.above_range and not facts.below_range:
@@ -369,27 +299,29 @@ def _outside_range(facts: Facts, w: _Writer) -> str:
 # --------------------------------------------------------------------------- pieces
 
 
-def _token(facts: Facts, row: int, w: _Writer) -> str:
+def _token(facts: Facts, row: int, w: DescriptionWriter) -> str:
     repeated = f" (row {row + 1})" if facts.token_is_repeated(row) else ""
     return w.quote(facts.tokens[row]) + repeated
 
 
-def _expression(facts: Facts, column: int, w: _Writer) -> str:
+def _expression(facts: Facts, column: int, w: DescriptionWriter) -> str:
     repeated = f" (column {column + 1})" if facts.expression_is_repeated(column) else ""
     return w.quote(facts.expressions[column]) + repeated
 
 
-def _expressions(facts: Facts, columns: Sequence[int], w: _Writer) -> str:
+def _expressions(facts: Facts, columns: Sequence[int], w: DescriptionWriter) -> str:
     return _limited([_expression(facts, c, w) for c in columns])
 
 
-def _cell_ref(facts: Facts, cell: Cell, w: _Writer) -> str:
+def _cell_ref(facts: Facts, cell: Cell, w: DescriptionWriter) -> str:
     return (
         f"{cell.text}, token {_token(facts, cell.row, w)} for {_expression(facts, cell.column, w)}"
     )
 
 
-def _cell_list(facts: Facts, cells: Sequence[Cell], w: _Writer, parenthesised: bool = False) -> str:
+def _cell_list(
+    facts: Facts, cells: Sequence[Cell], w: DescriptionWriter, parenthesised: bool = False
+) -> str:
     """Expressions with the values of one token: ``"3 x 4 = 12" 0.6865, ...``."""
     value = "({})" if parenthesised else "{}"
     return _limited([f"{_expression(facts, c.column, w)} {value.format(c.text)}" for c in cells])
@@ -405,7 +337,7 @@ def _limited(items: list[str], separator: str = ", ") -> str:
     return separator.join(items[:_LIST_LIMIT]) + f" and {len(items) - _LIST_LIMIT} more"
 
 
-def _labels(labels: Sequence[str], w: _Writer) -> str:
+def _labels(labels: Sequence[str], w: DescriptionWriter) -> str:
     return ", ".join(w.quote(label) for label in labels)
 
 
@@ -426,99 +358,3 @@ def _is_signed_zero(text: str) -> bool:
         return text.startswith("-") and float(text) == 0
     except ValueError:
         return False
-
-
-# --------------------------------------------------------------------------- JSON
-
-
-def facts_as_data(facts: Facts) -> dict[str, Any]:
-    """The description's facts as plain data (JSON-ready; missing values are null)."""
-
-    def value(v: float) -> float | None:
-        return None if math.isnan(v) else v
-
-    def cell(c: Cell | None) -> dict[str, Any] | None:
-        if c is None:
-            return None
-        return {
-            "token": facts.tokens[c.row],
-            "row": c.row + 1,
-            "expression": facts.expressions[c.column],
-            "column": c.column + 1,
-            "value": c.value,
-            "text": c.text,
-        }
-
-    scale = facts.scale
-    rows, cols = facts.shape
-    return {
-        "overview": {
-            "kind": "heatmap",
-            "source": facts.source,
-            "title": facts.title,
-            "tokens": rows,
-            "expressions": cols,
-            "cells": rows * cols,
-            "missing_cells": facts.missing_cells,
-        },
-        "axes": {
-            "x_top": {"name": "expressions", "labels": list(facts.expressions)},
-            "y_left": {"name": "tokens", "labels": list(facts.tokens)},
-            "groups": [{"name": name, "first_token": start} for name, start in facts.groups],
-            "colorbar": {
-                "label": scale.label,
-                "cmap": scale.cmap,
-                "vmin": scale.vmin,
-                "vmax": scale.vmax,
-                "ticks": list(scale.ticks),
-                "tick_labels": list(scale.tick_labels),
-                "low_colour": scale.low_colour,
-                "high_colour": scale.high_colour,
-                "centre": scale.centre,
-                "centre_colour": scale.centre_colour,
-            },
-            "annotation_format": facts.fmt,
-        },
-        "table": {
-            "values": [[value(v) for v in row] for row in facts.values.tolist()],
-            "annotations": [[t or None for t in row] for row in facts.annotations],
-        },
-        "observations": {
-            "largest": cell(facts.largest),
-            "smallest": cell(facts.smallest),
-            "per_expression": [
-                {
-                    "expression": facts.expressions[e.column],
-                    "column": e.column + 1,
-                    "strongest_positive": cell(e.strongest_positive),
-                    "strongest_negative": cell(e.strongest_negative),
-                }
-                for e in facts.per_expression
-            ],
-            "standout_tokens": [
-                {
-                    "token": facts.tokens[s.row],
-                    "row": s.row + 1,
-                    "strongest_in": [facts.expressions[c] for c in s.strongest_in],
-                    "positive": [cell(c) for c in s.positive],
-                    "negative": [cell(c) for c in s.negative],
-                    "zero": [cell(c) for c in s.zero],
-                }
-                for s in facts.standouts
-            ],
-            "near_zero": {
-                "threshold": facts.near_zero_threshold,
-                "share_of_range": NEAR_ZERO_SHARE,
-                "cells": facts.near_zero_cells,
-                "of_cells": facts.present_cells,
-                "tokens_all_near_zero": [facts.tokens[r] for r in facts.quiet_tokens],
-                "token_rows_all_near_zero": [r + 1 for r in facts.quiet_tokens],
-            },
-            "outside_range": {
-                "above": [cell(c) for c in facts.above_range],
-                "below": [cell(c) for c in facts.below_range],
-                "drawn_as": "the end colour of the colormap, with a colorbar arrow on that side; "
-                "the annotation shows the true value",
-            },
-        },
-    }
