@@ -266,3 +266,20 @@ def test_pandas_records_with_other_names_need_columns(tmp_path):
     options = InputOptions(columns=parse_columns("token=word,expression=method,value=score"))
     [matrix] = load_matrices(path, options)
     assert matrix.tokens == ("a", "b") and matrix.values.ravel().tolist() == [0.1, 0.2]
+
+
+@pytest.mark.parametrize("extension", [".json", ".yaml"])
+def test_convert_keeps_token_style_and_missing_cells(tmp_path, run_cli, extension):
+    from attrmap.formats import InputOptions
+
+    path = exports(tmp_path)[1]  # GPT-2: target rows, NaN where a token cannot attribute
+    out = tmp_path / f"converted{extension}"
+    run_cli("convert", path, out, "--sequence", "1")
+    [original] = load_matrices(path, InputOptions(sequence=1))
+    [again] = load_matrices(out)  # no allow_missing needed
+    assert again == original and again.missing.any()
+    assert again.token_style == "clean"
+    assert prepare_data(again, Style()).tokens == prepare_data(original, Style()).tokens
+    grid = tmp_path / f"grid{extension}"
+    run_cli("convert", tmp_path / "marian.json", grid, "--sequence", "0")
+    assert "allow_missing" not in grid.read_text()  # nothing missing: nothing said

@@ -71,7 +71,7 @@ def read_delimited(data: bytes, source: str, options: InputOptions, dialect: Dia
             try:
                 return [_read_wide(rows, header, header_line, source, options, dialect)]
             except GridError as error:
-                if len(header) >= 3 and not _looks_long(header):
+                if _names_columns(header) and "is not a number" in error.problem:
                     raise GridError(
                         error.source,
                         f"{error.problem} (read as a wide grid; if it is a long table, one "
@@ -194,6 +194,19 @@ def named_columns(
             )
         found[role] = names.index(name)
     return found
+
+
+_COLUMN_NAME = re.compile(r"[A-Za-z_][\w .-]{0,39}")
+
+
+def _names_columns(header: list[str]) -> bool:
+    """A header of 3 to 12 column names (``position,token,method,score``), not a wide
+    grid's expressions: a long table whose names ``columns=...`` can give."""
+    return (
+        3 <= len(header) <= 12
+        and all(_COLUMN_NAME.fullmatch(cell.strip()) for cell in header)
+        and not _looks_long(header)
+    )
 
 
 def _looks_long(header: list[str]) -> bool:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import GridError, LimitError
+from ..labels import TOKEN_MODES
 from ..model import AttributionMatrix
 from .base import InputOptions, Limits, count, parse_cell, too_many_cells
 
-KEYS = ("expressions", "tokens", "values", "title")
+KEYS = ("expressions", "tokens", "values", "title", "token_style", "allow_missing")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
 
@@ -84,14 +85,46 @@ def matrix_from_document(
         )
     if len(tokens) * len(expressions) > limits.max_cells:
         raise too_many_cells(source, limits)
+    style, allow = _written_by_convert(fields, source)
+    allow_missing = options.allow_missing or allow
     rows = [
-        _row(row_node, index, tokens, expressions, source, options.allow_missing)
+        _row(row_node, index, tokens, expressions, source, allow_missing)
         for index, row_node in enumerate(rows_node.items)
     ]
     title = _title(fields.get("title"), source)
     return AttributionMatrix(
-        tokens, expressions, rows, title=title, source=source, allow_missing=options.allow_missing
+        tokens,
+        expressions,
+        rows,
+        title=title,
+        source=source,
+        allow_missing=allow_missing,
+        token_style=style,
     )
+
+
+def _written_by_convert(fields: dict[str, Node], source: str) -> tuple[str | None, bool]:
+    """What ``convert`` records so a file reads back as the matrix it wrote: how its
+    labels are shown (``token_style: clean`` for tokenizer pieces) and that its missing
+    cells are meant (``allow_missing: true``)."""
+    style = None
+    if "token_style" in fields:
+        style = _scalar(fields["token_style"], source, "token_style")
+        if style not in TOKEN_MODES:
+            raise GridError(
+                source,
+                f"token_style must be {' or '.join(TOKEN_MODES)}, not {style!r}",
+                *_where(fields["token_style"]),
+            )
+    allow = False
+    if "allow_missing" in fields:
+        text = _scalar(fields["allow_missing"], source, "allow_missing").lower()
+        if text not in ("true", "false"):
+            raise GridError(
+                source, "allow_missing must be true or false", *_where(fields["allow_missing"])
+            )
+        allow = text == "true"
+    return style, allow
 
 
 def _title(node: Node | None, source: str) -> str | None:

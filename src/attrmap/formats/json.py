@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left
 
 from ..errors import InputError, LimitError
+from ..labels import TOKEN_MODES
 from ..model import AttributionMatrix
 from .base import (
     Format,
@@ -180,8 +181,17 @@ def _read_plain(text: str, source: str, options: InputOptions) -> AttributionMat
         if numbers is None:
             return None
         values.append(numbers)
+    style, allow = document.get("token_style"), document.get("allow_missing", False)
+    if (style is not None and style not in TOKEN_MODES) or not isinstance(allow, bool):
+        return None  # the positioned parser says where and why
     return AttributionMatrix(
-        tokens, expressions, values, title, source, allow_missing=options.allow_missing
+        tokens,
+        expressions,
+        values,
+        title,
+        source,
+        token_style=style,
+        allow_missing=options.allow_missing or allow,
     )
 
 
@@ -321,6 +331,10 @@ def write_json(matrix: AttributionMatrix, options: WriteOptions) -> bytes:
 
     rows = ",\n    ".join(dump(row) for row in rows_for_writing(matrix))
     head = f'  "title": {dump(matrix.title)},\n' if matrix.title is not None else ""
+    if matrix.token_style is not None:  # read back with the same label display
+        head += f'  "token_style": {dump(matrix.token_style)},\n'
+    if matrix.missing.any():  # read back without --allow-missing
+        head += '  "allow_missing": true,\n'
     text = (
         "{\n"
         f"{head}"

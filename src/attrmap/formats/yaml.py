@@ -158,6 +158,10 @@ def write_yaml(matrix: AttributionMatrix, options: WriteOptions) -> bytes:
     document: dict[str, object] = {}
     if matrix.title is not None:
         document["title"] = matrix.title
+    if matrix.token_style is not None:  # read back with the same label display
+        document["token_style"] = matrix.token_style
+    if matrix.missing.any():  # read back without --allow-missing
+        document["allow_missing"] = True
     document["expressions"] = list(matrix.expressions)
     document["tokens"] = list(matrix.tokens)
     document["values"] = rows_for_writing(matrix)
