@@ -395,3 +395,45 @@ def test_missing_glyphs_are_one_line_per_figure_naming_the_file(run_cli, write, 
     warned = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(warned) == 1 and warned[0].count("drawn as boxes") == 1, warned
     assert "4 figures have characters no font has" in warned[0]
+
+
+#: A data file name a pull request could add: a GitHub workflow command on a line of its
+#: own, an OSC 52 clipboard write, a bidi override.
+HOSTILE_NAME = "evil\n::add-mask::secret\x1b]52;c;aGk=\x07\u202ex"
+HOSTILE_SHOWN = "evil\\n::add-mask::secret\\x1b]52;c;aGk=\\x07\\u202ex"
+
+
+def assert_nothing_raw(text: str) -> None:
+    """No line a terminal or GitHub's runner would act on: the escaped name only."""
+    assert not any(char in text for char in "\x1b\x07\u202e\r"), repr(text)
+    for line in text.splitlines():
+        assert not line.startswith("::") or line.startswith("::error file="), repr(text)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no newline in Windows file names")
+def test_file_names_are_escaped_wherever_they_are_printed(tmp_path, run_cli, reference_csv):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    good = inputs / f"{HOSTILE_NAME}.csv"
+    good.write_bytes(reference_csv.read_bytes())
+    bad = inputs / f"bad{HOSTILE_NAME}.csv"
+    bad.write_text("token,a\nx,oops\n")
+    out = tmp_path / "out"
+    github = {"GITHUB_ACTIONS": "true"}
+    runs = [
+        run_cli("batch", inputs, "-o", out, "--check", env=github),  # missing: ...
+        run_cli("batch", inputs, "-o", out, env=github),  # error lines, annotations
+        run_cli("validate", good, bad, env=github),  # ok ...
+        run_cli("render", good, "-o", tmp_path / f"{HOSTILE_NAME}.png"),  # wrote ...
+        run_cli("show", good, good, "--color", "never"),  # the heading of each
+        run_cli("describe", good, good),  # Data: ...
+        run_cli("describe", good, "--alt", good),  # NAME: alt text
+    ]
+    runs.append(run_cli("batch", inputs, "-o", out, "--check", "--cmap", "viridis"))  # stale
+    for result in runs:
+        assert_nothing_raw(result.stdout)
+        assert_nothing_raw(result.stderr)
+        # The name is there, escaped (Markdown escapes the backslashes once more).
+        assert "evil\\n::add-mask" in result.output.replace("\\\\", "\\"), result.output
+    assert f"::error file={tmp_path}/in/badevil\\n%3A%3Aadd-mask" in runs[1].stdout
+    assert f"out of date: {out}/{HOSTILE_SHOWN}.png" in runs[-1].stdout

@@ -73,9 +73,15 @@ def test_errors_with_a_hint_survive_pickling_with_every_field():
 def test_github_escaping_follows_the_runner_rules():
     assert github_escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
     assert github_escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
-    error = InputError("dir,1/a:b.csv", "bad\nvalue 100%", line=4, column=2)
+    error = InputError("dir,1/a:b.csv", "bad value 100%", line=4, column=2)
     assert github_annotation(error) == (
-        "::error file=dir%2C1/a%3Ab.csv,line=4,col=2::dir,1/a:b.csv:4:2: bad%0Avalue 100%25"
+        "::error file=dir%2C1/a%3Ab.csv,line=4,col=2::dir,1/a:b.csv:4:2: bad value 100%25"
+    )
+    # Control characters (a file name's newline, ESC) are shown as the terminal shows
+    # them, then GitHub's own escapes apply.
+    hostile = InputError("x\n::warning::y\x1b.csv", "bad", line=1)
+    assert github_annotation(hostile) == (
+        "::error file=x\\n%3A%3Awarning%3A%3Ay\\x1b.csv,line=1::x\\n::warning::y\\x1b.csv:1: bad"
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from .atomic import atomic_write, open_regular
 from .errors import AttrmapError, Hint, InputError, OutputError
+from .labels import display_label
 
 #: Bumped when a field changes meaning; new fields may appear without a bump.
 REPORT_VERSION = 1
@@ -138,15 +139,17 @@ def github_escape_property(text: str) -> str:
 
 
 def github_annotation(error: AttrmapError, fallback_file: str | None = None) -> str:
-    """``::error file=F,line=L,col=C::message``: GitHub shows it on the file's line."""
+    """``::error file=F,line=L,col=C::message``: GitHub shows it on the file's line.
+    Control characters in a file name are escaped (``display_label``) as well as GitHub's
+    own separators: a name cannot end the command or start another."""
     fields = error_fields(error, fallback_file)
     properties = [
-        f"{name}={github_escape_property(str(fields[key]))}"
+        f"{name}={github_escape_property(display_label(str(fields[key])))}"
         for name, key in (("file", "file"), ("line", "line"), ("col", "column"))
         if fields[key] is not None
     ]
     head = "::error " + ",".join(properties) if properties else "::error"
-    return f"{head}::{github_escape_data(str(error))}"
+    return f"{head}::{github_escape_data(display_label(str(error)))}"
 
 
 def in_github_actions(environ: Mapping[str, str] | None = None) -> bool:

@@ -16,7 +16,7 @@ from ..batch import BatchInterrupted
 from ..errors import AttrmapError
 from ..interrupts import Terminated, sigterm_raises
 from .exits import ExitCode, exit_for_signal
-from .reporting import cli_message, one_line_warnings
+from .reporting import cli_message, one_line_warnings, printable, say
 
 
 class AttrmapCommandError(click.ClickException):
@@ -25,7 +25,7 @@ class AttrmapCommandError(click.ClickException):
     exit_code = ExitCode.FAILURE
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"attrmap: error: {self.format_message()}", err=True)
+        say(f"attrmap: error: {self.format_message()}", err=True)
 
 
 class AttrmapGroup(click.Group):
@@ -35,6 +35,9 @@ class AttrmapGroup(click.Group):
                 return super().invoke(ctx)
         except AttrmapError as error:
             raise AttrmapCommandError(cli_message(str(error))) from None
+        except click.ClickException as error:  # click quotes file names as they are
+            error.message = printable(error.message)
+            raise
         except BatchInterrupted as stop:
             click.echo(f"attrmap: interrupted: {stop.summary.line()}", err=True)
             ctx.exit(exit_for_signal(stop.signum))

@@ -32,7 +32,7 @@ from .options import (
     selection_options,
     style_options,
 )
-from .reporting import Reporter, cli_message
+from .reporting import Reporter, cli_message, say
 from .resolve import resolve_config, resolve_input_options
 
 
@@ -146,9 +146,9 @@ def batch(
         def on_outcome(outcome: Outcome) -> None:
             item, status = outcome.item, outcome.status
             if status in (Status.MISSING, Status.STALE):
-                click.echo(f"{status.value}: {item.output} (from {item.source})")
+                say(f"{status.value}: {item.output} (from {item.source})")
             elif status in (Status.ORPHAN, Status.PRUNED):
-                click.echo(f"{status.value}: {item.output}")
+                say(f"{status.value}: {item.output}")
             figures = () if status is Status.FAILED and not item.orphan else (str(item.output),)
             source = None if item.orphan else str(item.source)
             reporter.record(

@@ -13,7 +13,7 @@ from ..pipeline import load_checked, refuse_overwriting_input, refuse_report_ove
 from ..reports import Record
 from .app import cli
 from .options import input_options, limit_options, reading_options, report_option
-from .reporting import Reporter, run_each
+from .reporting import Reporter, run_each, say
 from .resolve import resolve_config, resolve_input_options
 
 
@@ -44,7 +44,7 @@ def validate(
         matrices = load_checked(path, config, input_opts)
         shapes = ", ".join(format_shape(matrix.shape) for matrix in matrices)
         many = f"{len(matrices)} matrices: " if len(matrices) > 1 else ""
-        click.echo(f"ok {matrices[0].source} ({many}{shapes})")
+        say(f"ok {matrices[0].source} ({many}{shapes})")
         return Record(path, "valid")
 
     ctx.exit(run_each(files, validate_one, Reporter("validate", report_path)))
@@ -76,4 +76,4 @@ def convert(source: str, target: str, long: bool, **options: Any) -> None:
     refuse_overwriting_input(source, Path(target))
     input_opts = resolve_input_options(options, resolve_config(options))
     save_matrix(load_matrix(source, options=input_opts), target, options=WriteOptions(long=long))
-    click.echo(f"wrote {target}")
+    say(f"wrote {target}")

@@ -11,6 +11,7 @@ from ..project import DEFAULT_ORIGIN, find_project_file, project_layer
 from ..settings import BY_NAME
 from .app import cli
 from .options import config_options, page_options, style_options
+from .reporting import printable, say
 from .resolve import OPTION_ORIGIN, resolve_settings
 
 
@@ -36,7 +37,7 @@ def show_config(**options: Any) -> None:
     found = "none" if project is None else str(project)
     if project is not None and project_layer(project) is None:
         found += " (no [tool.attrmap] table)"
-    click.echo(f"# project file: {found}; searched from {Path.cwd()}")
+    say(f"# project file: {found}; searched from {Path.cwd()}")
     for name, value in resolved.settings().items():
         origin = resolved.origin(name)
         setting = BY_NAME[name]
@@ -44,7 +45,7 @@ def show_config(**options: Any) -> None:
             origin = f"option {setting.option}"
         elif origin == DEFAULT_ORIGIN and setting.note is not None:
             origin = f"default: {setting.note}"
-        click.echo(f"{name}: {yaml_value(value)}  # {origin}")
+        click.echo(f"{name}: {yaml_value(value)}  # {printable(origin)}")
 
 
 def yaml_value(value: Any) -> str:

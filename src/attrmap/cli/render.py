@@ -33,7 +33,7 @@ from .options import (
     report_option,
     style_options,
 )
-from .reporting import Reporter, cli_message, run_each
+from .reporting import Reporter, cli_message, run_each, say
 from .resolve import resolve_config, resolve_input_options
 
 
@@ -116,7 +116,7 @@ def render(
             path for matrix, target in loaded[source] for path in draw_to(matrix, target, config)
         ]
         for path in written:
-            click.echo(f"wrote {path}")
+            say(f"wrote {path}")
         key = read_figure_key(written[0]) if len(written) == 1 else None
         return Record(source, "rendered", tuple(map(str, written)), key)
 
@@ -195,7 +195,7 @@ def compare(
         raise click.UsageError(cli_message(str(error))) from None
     config = resolve_config(options)
     input_opts = resolve_input_options(options, config)
-    click.echo(f"wrote {compare_files(inputs, output, config, compare_options, input_opts)}")
+    say(f"wrote {compare_files(inputs, output, config, compare_options, input_opts)}")
 
 
 def parse_titles(text: str | None) -> tuple[str, ...] | None:

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from ..errors import AttrmapError
+from ..labels import display_label
 from ..pipeline import refuse_report_over
 from ..reports import HintTally, Record, RunReport, github_annotation, in_github_actions
 from ..settings import SETTINGS
@@ -79,6 +80,20 @@ def cli_message(text: str) -> str:
     return PYTHON_SPELLING.sub(flag, text)
 
 
+def printable(line: str) -> str:
+    """A line as it may reach a terminal or a CI log: file names (and anything else)
+    with newlines, ESC sequences, other control characters and bidi overrides shown as
+    escapes, exactly as labels are shown (``display_label``). A data file named
+    ``"x\n::add-mask::..."`` cannot start a GitHub workflow command, nor one holding
+    ``ESC ] 52`` write to the clipboard."""
+    return display_label(line)
+
+
+def say(line: str, err: bool = False) -> None:
+    """Print one line of the CLI's own (``printable``)."""
+    click.echo(printable(line), err=err)
+
+
 @contextlib.contextmanager
 def one_line_warnings() -> Iterator[None]:
     """Library warnings (a glyph missing from the font, say) as one line each, once,
@@ -91,7 +106,7 @@ def one_line_warnings() -> Iterator[None]:
             return  # attrmap's own warning names the character and a font that has it
         if text not in seen:
             seen.add(text)
-            click.echo(f"attrmap: warning: {cli_message(text)}", err=True)
+            say(f"attrmap: warning: {cli_message(text)}", err=True)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always")
@@ -128,14 +143,14 @@ class Reporter:
         self.failed = True
         text = error.brief if self.hints.add(error) else str(error)
         prefix = "\n" if bar_active else ""  # start below a progress bar drawn on this line
-        click.echo(f"{prefix}attrmap: error: {cli_message(text)}", err=True)
+        click.echo(prefix + printable(f"attrmap: error: {cli_message(text)}"), err=True)
         if self.github:  # GitHub reads workflow commands from stdout
             click.echo(cli_message(github_annotation(error, source)))
 
     def finish(self, summary: dict[str, Any] | None = None) -> None:
         """The advice shared by several errors, once; then the JSON report, if asked."""
         for line in self.hints.closing_lines():
-            click.echo(f"attrmap: hint: {cli_message(line)}", err=True)
+            say(f"attrmap: hint: {cli_message(line)}", err=True)
         if self.report_path is not None:
             records = self.run_report.records  # page files too, known only once written
             inputs = [record.input for record in records if record.input is not None]

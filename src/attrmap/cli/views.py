@@ -22,7 +22,7 @@ from ..views import COLOR_CHOICES, DESCRIPTION_FORMATS
 from .app import cli
 from .exits import ExitCode
 from .options import input_options, page_options, reading_options, style_options
-from .reporting import Reporter, run_each
+from .reporting import Reporter, printable, run_each, say
 from .resolve import resolve_config, resolve_input_options
 
 
@@ -78,7 +78,7 @@ def describe(
         click.echo(text, nl=False)
     elif code == ExitCode.OK:  # never a file that silently lacks a failed input
         atomic_write(output, lambda handle: handle.write(text.encode("utf-8")))
-        click.echo(f"wrote {output}", err=True)
+        say(f"wrote {output}", err=True)
     ctx.exit(code)
 
 
@@ -125,7 +125,7 @@ def show(ctx: click.Context, inputs: tuple[str, ...], color: str, **options: Any
     code, config, matrices = load_for_text_view(inputs, config, input_opts, "show")
     several = len(inputs) > 1 or len(matrices) > 1
     for number, matrix in enumerate(matrices):
-        heading = ("\n" if number else "") + f"{matrix.source}\n" if several else ""
+        heading = ("\n" if number else "") + f"{printable(matrix.source)}\n" if several else ""
         text = show_heatmap(prepare_data(matrix, config.style), config.style, terminal)
         click.echo(heading + text, nl=False, color=True)  # colour was decided above
     ctx.exit(code)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from ..labels import display_label
 from ..model import AttributionMatrix
 from ..style import Style
 from . import DESCRIPTION_FORMATS
@@ -70,7 +71,8 @@ def describe_matrix(
     alt text alone (prefixed with the file name when ``name_source``)."""
     facts = compute_facts(matrix, style)
     if fmt == "alt":
-        return (f"{facts.source}: " if name_source else "") + chosen_alt_text(facts, style) + "\n"
+        named = f"{display_label(facts.source)}: " if name_source else ""
+        return named + chosen_alt_text(facts, style) + "\n"
     return describe(facts, fmt)
 
 
@@ -100,7 +102,7 @@ def _overview(facts: Facts, w: DescriptionWriter) -> str:
         text += f" Title: {w.quote(facts.title)}."
     if facts.missing_cells:
         text += f" {counted(facts.missing_cells, 'cell')} missing, drawn grey without a value."
-    return text + f" Data: {w.escape(facts.source)}."
+    return text + f" Data: {w.escape(display_label(facts.source))}."  # a name can hold ESC
 
 
 def _colour_range(facts: Facts) -> str:
