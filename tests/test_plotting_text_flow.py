@@ -14,7 +14,8 @@ from attrmap import AttributionMatrix, LimitError, Style
 from attrmap.errors import PagesSplitWarning
 from attrmap.labels import shown_text, word_starts
 from attrmap.plotting import prepare_text_pages, render_text_pages
-from attrmap.plotting.text_flow import draw_text_page, wrap
+from attrmap.plotting.text_canvas import draw_text_page
+from attrmap.plotting.text_flow import wrap
 from attrmap.scale import MISSING_COLOR, cell_colors
 from attrmap.style import LayoutOptions
 from attrmap.writers import get_writer

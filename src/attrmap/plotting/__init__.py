@@ -32,7 +32,8 @@ from .axes import heatmap
 from .canvas import HeatmapCanvas
 from .layout import FigurePlan, Layout, plan_pages
 from .rc import RC, isolated_rc, register_fonts
-from .text_flow import TextCanvas, TextPage, draw_text_page, plan_text_pages
+from .text_canvas import TextCanvas, draw_text_page
+from .text_flow import TextPage, plan_text_pages
 
 __all__ = [
     "RC",

@@ -5,37 +5,25 @@ the same values show where attribution falls. One block per expression, headed b
 the tokens wrapped into lines within the page width, on the grid's colour scale (same
 colormap, range, normalisation, missing grey) with one colorbar. Every block wraps the
 same way, so a token sits at the same place in each. Laid out from font metrics
-(``plan_text_pages``) apart from drawing (``draw_text_page``), as the grid is.
+(``plan_text_pages``) apart from drawing (``text_canvas.draw_text_page``), as the grid is.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import cast
-
-import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PolyCollection
-from matplotlib.figure import Figure
-from matplotlib.text import Text
 
 from ..errors import FigureWarning, LimitError, PagesSplitWarning
 from ..fonts import DEJAVU_SANS
 from ..labels import page_marker, shown_text, word_starts
 from ..prepared import HeatmapData
-from ..scale import make_norm, resolve_cmap
 from ..style import Style
-from .canvas import draw_colorbar
-from .display import NotebookFigure
 from .layout import (
     _MAX_COLORBAR_LENGTH,
     _TICK_OFFSET_PT,
-    MARKER_COLOR,
     MARKER_SCALE,
     TALL_PAGE_INCHES,
     ColorbarSpec,
-    Metrics,
     annotation_shapes,
     height_limit,
     measuring_in,
@@ -43,7 +31,6 @@ from .layout import (
     tall_figure_warning,
     text_extent,
 )
-from .rc import isolated_rc
 
 #: Width of a text layout without ``--page`` or ``--width``: a page's text width, plus margins.
 DEFAULT_WIDTH = 8.0
@@ -57,7 +44,6 @@ _COLORBAR_GAP = 0.25
 _COLORBAR_THICKNESS = 0.18
 _MIN_ROOM = 3.5  # a short text's line is at least this wide: room for the colorbar
 _MIN_LINES = 2  # fewer lines per block than this: pages split by expressions instead
-_BOX_EDGE = "white"  # a thin seam shows where a word's pieces meet
 
 
 @dataclass(frozen=True)
@@ -354,129 +340,3 @@ def _colorbar_rect(
     length = min(_MAX_COLORBAR_LENGTH, 0.6 * room, max(3.0, label + 0.3))
     left = margin + 0.05 * length + tick / 2
     return (left, body_end + _COLORBAR_GAP, length, _COLORBAR_THICKNESS)
-
-
-def draw_text_page(page: TextPage, style: Style) -> Figure:
-    """A new Agg figure (no pyplot) of one text page: boxes coloured by value through
-    the grid's colormap and norm (missing cells grey), the tokens on them in black or
-    white, headings, title, page marker and one colorbar."""
-    metrics = page.metrics
-    data = page.data
-    tokens, blocks = data.shape
-    with isolated_rc(page.fonts):
-        figure = NotebookFigure(figsize=(page.width, page.height), dpi=style.dpi)
-        FigureCanvasAgg(figure)
-        axes = figure.add_axes((0, 0, 1, 1))
-        axes.set_axis_off()
-        axes.set_xlim(0, page.width)
-        axes.set_ylim(page.height, 0)  # inches from the top, as laid out
-        x = np.array(page.x)
-        widths = np.array(page.box_widths)
-        tops = np.array(
-            [[page.box_top(block, token) for token in range(tokens)] for block in range(blocks)]
-        )
-        corners = np.empty((blocks, tokens, 4, 2))
-        corners[..., 0] = np.stack([x, x + widths, x + widths, x], axis=-1)
-        bottoms = tops + metrics.box_height
-        corners[..., 1] = np.stack([tops, tops, bottoms, bottoms], axis=-1)
-        boxes = PolyCollection(
-            list(corners.reshape(-1, 4, 2)),
-            array=data.values.T.ravel(),  # block by block
-            cmap=resolve_cmap(style, (page.colorbar.vmin, page.colorbar.vmax)),
-            norm=make_norm(page.colorbar.vmin, page.colorbar.vmax),
-            edgecolors=_BOX_EDGE,
-            linewidths=0.4,
-        )
-        axes.add_collection(boxes)
-        for block in range(blocks):
-            axes.text(
-                page.margin,
-                page.block_tops[block] + metrics.heading_baseline,
-                page.headings[block],
-                fontsize=metrics.font_size * 1.1,
-                va="baseline",
-                label="heading",
-            )
-            for token in range(tokens):
-                cell = token * blocks + block
-                centre = x[token] + widths[token] / 2
-                axes.text(
-                    centre,
-                    tops[block, token] + metrics.baseline,
-                    page.texts[token],
-                    fontsize=metrics.font_size,
-                    ha="center",
-                    va="baseline",
-                    color=data.text_colors[cell],
-                    label="token",
-                )
-                if metrics.annotation_font_size is not None and data.annotations[cell]:
-                    axes.text(
-                        centre,
-                        tops[block, token] + metrics.annotation_baseline,
-                        data.annotations[cell],
-                        fontsize=metrics.annotation_font_size,
-                        ha="center",
-                        va="baseline",
-                        color=data.text_colors[cell],
-                        label="annotation",
-                    )
-        if page.title_y is not None:
-            axes.text(
-                page.width / 2,
-                page.title_y,
-                data.title or "",
-                fontsize=metrics.font_size * 1.2,
-                ha="center",
-                va="baseline",
-                label="title",
-            )
-        if page.marker is not None:
-            axes.text(
-                page.width - page.margin,
-                page.marker_y,
-                page.marker,
-                fontsize=metrics.font_size * MARKER_SCALE,
-                ha="right",
-                va="baseline",
-                color=MARKER_COLOR,
-                label="marker",
-            )
-        left, top, length, thickness = page.colorbar_rect
-        cax = figure.add_axes(
-            (
-                left / page.width,
-                1 - (top + thickness) / page.height,
-                length / page.width,
-                thickness / page.height,
-            )
-        )
-        draw_colorbar(
-            figure, cax, boxes, page.colorbar, Metrics(metrics.font_size, None, 0, 0, 0), True
-        )
-    for text in figure.findobj(Text):  # tick labels made outside the rc context too
-        text.set_parse_math(False)
-    return figure
-
-
-class TextCanvas:
-    """A text page's figure, as ``HeatmapCanvas`` is a grid's (``show``, ``draw_pixels``);
-    built for one page: text pages share no layout to reuse."""
-
-    def __init__(self, page: TextPage, style: Style) -> None:
-        self.page = page
-        self.style = style
-        self.figure = draw_text_page(page, style)
-
-    def show(self, page: TextPage) -> Figure:
-        if page is not self.page:
-            raise ValueError("a TextCanvas shows the page it was built for")
-        return self.figure
-
-    def draw_pixels(self, page: TextPage) -> np.ndarray:
-        """The page drawn into the Agg buffer (RGBA, rows top to bottom)."""
-        figure = self.show(page)
-        canvas = cast(FigureCanvasAgg, figure.canvas)
-        with isolated_rc(page.fonts):
-            canvas.draw()
-        return np.asarray(canvas.buffer_rgba())
