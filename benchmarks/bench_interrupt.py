@@ -161,9 +161,11 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for executor, how, times, problems in rows:
         flags = " ".join(EXECUTORS[executor])
-        median, worst = statistics.median(times), max(times)
+        stopped = [t for t in times if t == t] or [float("nan")]  # NaN: never signalled
+        median, worst = statistics.median(stopped), max(stopped)
         wrong = "; ".join(sorted(set(problems))) or "none"
-        print(f"| `{flags}` | {how} | {median:.2f} | {worst:.2f} | {len(times)} | {wrong} |")
+        runs = f"{len(stopped)} of {len(times)}" if len(stopped) < len(times) else len(times)
+        print(f"| `{flags}` | {how} | {median:.2f} | {worst:.2f} | {runs} | {wrong} |")
 
 
 if __name__ == "__main__":

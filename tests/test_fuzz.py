@@ -1,6 +1,7 @@
 """Seeded mutation fuzzing of the readers: CSV (wide and long), TSV, YAML, JSON and NPZ;
 then of the other attack surfaces: config files and ``[tool.attrmap]`` tables, option
-values, file names (atomic writes and the leftover sweep) and font files.
+values, file names (atomic writes, the leftover sweep, and every line that prints one) and
+font files.
 
 Valid seeds (``examples/`` plus small matrices below) are mutated at random: bytes flipped,
 spans cut, duplicated or deleted, quotes, brackets, BOMs, NULs, invalid UTF-8, line-ending
@@ -807,6 +808,43 @@ def test_fuzzed_file_names_write_atomically_and_the_sweep_keeps_what_is_not_its_
                 failures.append(f"case {index} {leftover!r}: removed is not {removed}")
         if not (folder / name).exists():
             failures.append(f"case {index} {name!r}: the sweep removed the output")
+    assert not failures, f"{len(failures)} failed:\n" + "\n".join(failures[:5])
+
+
+def test_fuzzed_file_names_never_reach_a_terminal_or_ci_log_raw(tmp_path, run_cli):
+    """Inputs with hostile names (newlines, ``::add-mask::``, ESC sequences, U+202E),
+    valid and broken, through ``validate`` and ``batch --check`` as GitHub Actions runs
+    them: every line printed is one line, without raw control characters, and no line
+    but attrmap's own annotations starts a workflow command."""
+    rng = random.Random(f"{SEED}-printed-names")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = set()
+    while len(names) < max(8, SETTINGS_CASES // 20):
+        name = fuzz_name(rng) + ".csv"
+        if len(name.encode()) < 200 and not name.startswith("."):  # batch skips hidden ones
+            names.add(name)
+    for number, name in enumerate(sorted(names)):
+        broken = number % 3 == 0
+        (folder / name).write_text("token,a\nx,oops\n" if broken else "token,a\nx,0.5\n")
+    env = {"GITHUB_ACTIONS": "true"}
+    files = sorted(folder.iterdir())
+    runs = {
+        "validate": run_cli("validate", *files, "--shape", "any", env=env),
+        "batch --check": run_cli(
+            "batch", folder, "-o", tmp_path / "out", "--check", "--shape", "any", env=env
+        ),
+    }
+    failures = []
+    for what, result in runs.items():
+        lines = result.stdout.splitlines() + result.stderr.splitlines()
+        if len(lines) < len(files):
+            failures.append(f"{what}: {len(lines)} lines for {len(files)} files")
+        for line in lines:
+            raw = [char for char in line if not char.isprintable() and char not in " \u200d"]
+            injected = line.startswith("::") and not line.startswith("::error file=")
+            if raw or injected:
+                failures.append(f"{what}: {line!r}"[:300])
     assert not failures, f"{len(failures)} failed:\n" + "\n".join(failures[:5])
 
 
