@@ -56,6 +56,8 @@ def test_flags_override_config_file(write):
         ("- a\n", "must be a mapping"),
         ("cmap: [unclosed\n", "invalid YAML config"),
         ("x: !!python/object/apply:os.system [echo]\n", "invalid YAML config"),
+        ("x: !!int 0x1F,.21\n", "invalid YAML config: invalid literal for int()"),  # fuzzer
+        ("x: !!float abc\n", "invalid YAML config"),
     ],
 )
 def test_bad_config_files_name_the_file(write, content, message):

@@ -329,7 +329,10 @@ def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         data = yaml.load(text, Loader=_CONFIG_LOADER)  # a safe loader
     except OSError as error:
         raise StyleError(f"{name}: cannot read config: {error.strerror or error}") from None
-    except (yaml.YAMLError, ValueError) as error:  # ValueError: !!int 0x1F,.21, bad UTF-8
+    except StyleError:  # the bounds above (a ValueError too: not caught below)
+        raise
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+        # ValueError: bad UTF-8, or a tagged value PyYAML cannot build (!!int 0x1F,.21)
         raise StyleError(f"{name}: invalid YAML config: {_one_line(error)}") from None
     if data is None:
         data = {}
