@@ -818,6 +818,7 @@ def test_unbounded_settings_are_one_line_errors_in_bounded_memory(tmp_path, name
     fragments = fragment if isinstance(fragment, tuple) else (fragment,)
     assert any(text in message for text in fragments), done.stderr
     assert len(message) < 400, message
+    assert "invalid YAML" not in message, message  # a bound, not a syntax error
     assert not (tmp_path / "m.png").exists()
 
 
