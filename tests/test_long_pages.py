@@ -160,7 +160,7 @@ def test_a_long_page_draws_its_row_labels_as_one_artist_in_every_format(tmp_path
     from matplotlib.backends.backend_pdf import FigureCanvasPdf
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
-    from attrmap.plotting.canvas import BULK_ROWS, RowLabels
+    from attrmap.plotting.text_artists import BULK_ROWS, RowLabels
 
     rows = BULK_ROWS + 10
     style = Style(dpi=50)

@@ -249,10 +249,10 @@ def test_numbers_composed_from_cached_glyphs_match_whole_string_rendering():
     from matplotlib.backends.backend_agg import get_hinting_flag
     from matplotlib.font_manager import FontProperties
 
-    from attrmap.plotting.canvas import _font_chain, _ink, _Typesetter
+    from attrmap.plotting.glyphs import _ink, _Typesetter, font_chain
 
     style = attrmap.Style()
-    fonts = _font_chain(FontProperties(size=style.annotation_font_size))
+    fonts = font_chain(FontProperties(size=style.annotation_font_size))
     labels = [format(v, style.fmt) for v in np.linspace(-1.3, 1.3, 157)]
     labels += [format(v, fmt) for v in (-2.5e-5, 0.5, 12345.678) for fmt in (".2e", "+.3g", ".0%")]
     labels += ["\u22120.5", "1 2", " "]

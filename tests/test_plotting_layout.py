@@ -241,7 +241,7 @@ def test_svg_text_keeps_editable_text_elements_deterministically(tmp_path, run_c
 
 
 def test_a_large_grid_keeps_its_numbers_in_one_artist_in_every_format(tmp_path):
-    from attrmap.plotting.canvas import BULK_CELLS, AnnotationLayer
+    from attrmap.plotting.text_artists import BULK_CELLS, AnnotationLayer
 
     matrix = grid(40, 30)
     assert matrix.values.size > BULK_CELLS
