@@ -31,8 +31,10 @@ from .arguments import style_from
 from .axes_drawing import ColorbarPlacement, draw_on_axes, figure_of, fit_cells, literal_dollars
 from .canvas import draw_colorbar
 from .display import FigureAxes, NotebookFigure
-from .layout import Metrics, _colorbar_spec, measuring_in, plan_pages
+from .layout import plan_pages
+from .measuring import measuring_in
 from .rc import isolated_rc, register_fonts
+from .sizing import Metrics, colorbar_spec
 
 #: Settings that size a figure: an Axes has its size already.
 _FIGURE_SIZE_SETTINGS = ("width", "cell_size", "rows_per_page", "dpi")
@@ -231,7 +233,7 @@ def compare_into(comparison: Comparison, axes: Sequence[Axes], cbar: bool = True
             continue
         group = prepared[start:stop]
         spec = replace(
-            _colorbar_spec(group[0]), extend=merged_extend([data.extend for data in group])
+            colorbar_spec(group[0]), extend=merged_extend([data.extend for data in group])
         )
         grids = []
         for index in range(start, stop):

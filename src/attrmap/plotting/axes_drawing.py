@@ -21,19 +21,18 @@ from ..fonts import FontChoice
 from ..prepared import HeatmapData
 from ..style import Style
 from .canvas import Grid, draw_colorbar, draw_grid
-from .layout import (
-    _COLORBAR_GAP,
-    _COLORBAR_WIDTH,
+from .measuring import measure_labels, measuring_in
+from .rc import isolated_rc
+from .sizing import (
+    COLORBAR_GAP,
+    COLORBAR_WIDTH,
     ColorbarSpec,
     Metrics,
-    _colorbar_spec,
-    _fits,
-    _font_steps,
-    _measure,
-    _rotation_for,
-    measuring_in,
+    colorbar_spec,
+    fits,
+    font_steps,
+    rotation_for,
 )
-from .rc import isolated_rc
 
 
 @dataclass(frozen=True)
@@ -57,11 +56,11 @@ class ColorbarPlacement:
 
     @property
     def fraction(self) -> float:
-        return min(0.15, _COLORBAR_WIDTH / self.width)
+        return min(0.15, COLORBAR_WIDTH / self.width)
 
     @property
     def pad(self) -> float:
-        return min(0.1, _COLORBAR_GAP / self.width)
+        return min(0.1, COLORBAR_GAP / self.width)
 
     def grid_size(self, axes: Axes) -> tuple[float, float]:
         """The size in inches ``axes`` keeps for its grid."""
@@ -88,16 +87,18 @@ def fit_cells(
     found: list[FigureWarning] = []
     size = (cell_width, cell_height)
     for annotating in modes:
-        for font, numbers in _font_steps(style, annotating):
-            metrics = Metrics(font, numbers, *size, _rotation_for(_measure(data, font), cell_width))
-            if _fits(data, metrics):
+        for font, numbers in font_steps(style, annotating):
+            metrics = Metrics(
+                font, numbers, *size, rotation_for(measure_labels(data, font), cell_width)
+            )
+            if fits(data, metrics):
                 if annotate == "auto" and not annotating:
                     found.append(_dropped(data, size))
                 return metrics, found
-    font, numbers = _font_steps(style, annotate == "always")[-1]
+    font, numbers = font_steps(style, annotate == "always")[-1]
     if annotate == "auto":
         found.append(_dropped(data, size))
-    metrics = Metrics(font, numbers, *size, _rotation_for(_measure(data, font), cell_width))
+    metrics = Metrics(font, numbers, *size, rotation_for(measure_labels(data, font), cell_width))
     return metrics, found
 
 
@@ -124,7 +125,7 @@ def draw_on_axes(
     on ``cbar_ax`` or taken from ``placement``'s Axes (when it says so), or none; and
     what a reader should be warned of (labels left out)."""
     figure = figure_of(axes)
-    spec = spec or _colorbar_spec(data)
+    spec = spec or colorbar_spec(data)
     with isolated_rc(fonts.families), measuring_in(fonts.families):
         axes.xaxis.reset_ticks()  # ticks made now take the figure's fonts and rc
         axes.yaxis.reset_ticks()
@@ -169,7 +170,7 @@ def _thin_labels(axes: Axes, data: HeatmapData, metrics: Metrics) -> list[Figure
     """Show every k-th label where the labels are too many for the Axes to show all, and
     say so (seaborn skips them without a word)."""
     found = []
-    line = _measure(data, metrics.font_size).line_height
+    line = measure_labels(data, metrics.font_size).line_height
     rows, cols = data.shape
     for axis, count, room, labels, what in (
         (axes.yaxis, rows, metrics.cell_height, data.tokens, "token"),

@@ -36,24 +36,21 @@ from .arguments import style_from
 from .axes import compare_into, figure_of
 from .canvas import draw_colorbar, draw_grid
 from .display import NotebookFigure
-from .layout import (
-    _COLORBAR_GAP,
-    _COLORBAR_WIDTH,
-    _MAX_COLORBAR_LENGTH,
-    _PAD,
+from .layout import check_figure_inches
+from .measuring import LabelExtents, measure_labels, measuring_in, text_size
+from .rc import isolated_rc, register_fonts
+from .sizing import (
+    COLORBAR_GAP,
+    COLORBAR_WIDTH,
     LABEL_PAD_PT,
+    MAX_COLORBAR_LENGTH,
+    PAD,
     ColorbarSpec,
     Metrics,
-    _measure,
-    _Text,
-    _text_size,
-    check_figure_inches,
     colorbar_block,
     column_labels_extent,
     decide_metrics,
-    measuring_in,
 )
-from .rc import isolated_rc, register_fonts
 
 _PANEL_GAP = 0.3  # inches between neighbouring panels (more where labels need it)
 _TITLE_SCALE = 1.2  # panel titles, as the single figure's title
@@ -67,7 +64,7 @@ class _Box:
     panel: Panel
     data: HeatmapData
     metrics: Metrics
-    text: _Text
+    text: LabelExtents
     x: float = 0.0
     grid_top: float = 0.0
     title_y: float = 0.0  # the panel title's baseline
@@ -106,7 +103,7 @@ class _Bar:
     height: float = 0.0
 
     @property
-    def text(self) -> _Text:
+    def text(self) -> LabelExtents:
         return self.boxes[0].text
 
     @property
@@ -115,7 +112,7 @@ class _Bar:
 
     def fit_height(self, span: float) -> None:
         """As long as ``span``, but long enough for its label and at most 6 in."""
-        self.height = max(min(span, _MAX_COLORBAR_LENGTH), self.text.colorbar_label[0] + 0.3)
+        self.height = max(min(span, MAX_COLORBAR_LENGTH), self.text.colorbar_label[0] + 0.3)
 
 
 @dataclass(frozen=True)
@@ -158,7 +155,7 @@ def _measure_panels(
             annotation_font_size=annotation_size,
             cell_height=cell_height,
         )
-        boxes.append(_Box(panel, data, metrics, _measure(data, metrics.font_size)))
+        boxes.append(_Box(panel, data, metrics, measure_labels(data, metrics.font_size)))
     return boxes, found
 
 
@@ -203,13 +200,13 @@ def _plan(comparison: Comparison, panel_width: float | None) -> _Plan:
     label_offset = LABEL_PAD_PT / 72
     row_layout = comparison.options.layout == "row"
     token_boxes = boxes[:1] if row_layout else boxes
-    left = _PAD + boxes[0].text.row_width + label_offset
-    left = max(left, _PAD + max(box.title_spill for box in token_boxes))
+    left = PAD + boxes[0].text.row_width + label_offset
+    left = max(left, PAD + max(box.title_spill for box in token_boxes))
     figure_title = display_label(comparison.style.title) if comparison.style.title else None
-    title_line = _text_size("Ag", size * _FIGURE_TITLE_SCALE)[1]
+    title_line = text_size("Ag", size * _FIGURE_TITLE_SCALE)[1]
     title_band = 1.6 * title_line + 0.1 if figure_title else 0.0
-    panel_title_band = 1.8 * _text_size("Ag", size * _TITLE_SCALE)[1]
-    top = _PAD + title_band
+    panel_title_band = 1.8 * text_size("Ag", size * _TITLE_SCALE)[1]
+    top = PAD + title_band
     if row_layout:
         labels = max(box.labels_height for box in boxes)
         grid_top = top + panel_title_band + labels + label_offset
@@ -224,7 +221,7 @@ def _plan(comparison: Comparison, panel_width: float | None) -> _Plan:
                 right = max(right, box.x + box.width + box.overhang)
                 title_right = box.x + box.width + box.title_spill
             last = bar.boxes[-1]
-            bar.x, bar.top = last.x + last.width + _COLORBAR_GAP, grid_top
+            bar.x, bar.top = last.x + last.width + COLORBAR_GAP, grid_top
             bar.fit_height(max(box.height for box in bar.boxes))
             # The next panel starts past this colorbar and past the slanted labels that
             # reach over it (they would cross its extend arrow).
@@ -244,17 +241,17 @@ def _plan(comparison: Comparison, panel_width: float | None) -> _Plan:
             # stand above the colorbar).
             reach = max(b.width + (b.overhang if b is not bar.boxes[0] else 0) for b in bar.boxes)
             span = bar.boxes[-1].grid_top + bar.boxes[-1].height - bar.boxes[0].grid_top
-            bar.x, bar.top = left + reach + _COLORBAR_GAP, bar.boxes[0].grid_top
+            bar.x, bar.top = left + reach + COLORBAR_GAP, bar.boxes[0].grid_top
             bar.fit_height(span)
             bar.top += max(0.0, (span - bar.height) / 2)  # centred beside the stack
             right = max(right, bar.x + bar.width)
         bottom = max(y - _PANEL_GAP, *(bar.top + bar.height for bar in bars))
-    width = right + _PAD
+    width = right + PAD
     if figure_title:
-        width = max(width, _text_size(figure_title, size * _FIGURE_TITLE_SCALE)[0] + 2 * _PAD)
-    title_y = _PAD + title_line * 1.1 if figure_title else None
+        width = max(width, text_size(figure_title, size * _FIGURE_TITLE_SCALE)[0] + 2 * PAD)
+    title_y = PAD + title_line * 1.1 if figure_title else None
     return _Plan(
-        round(width, 3), round(bottom + _PAD, 3), boxes, bars, title_y, token_boxes, size, found
+        round(width, 3), round(bottom + PAD, 3), boxes, bars, title_y, token_boxes, size, found
     )
 
 
@@ -303,7 +300,7 @@ def draw_comparison(comparison: Comparison, raster: bool = True) -> Figure:
             cells[id(box)] = grid.cells
             title(box.x + box.width / 2, box.title_y, box.data.title or "", _TITLE_SCALE)
         for bar in plan.bars:
-            cax = figure.add_axes(rect(bar.x, bar.top, _COLORBAR_WIDTH, bar.height))
+            cax = figure.add_axes(rect(bar.x, bar.top, COLORBAR_WIDTH, bar.height))
             draw_colorbar(figure, cax, cells[id(bar.boxes[0])], bar.spec, bar.boxes[0].metrics)
         if plan.title_y is not None:
             title(width / 2, plan.title_y, display_label(style.title or ""), _FIGURE_TITLE_SCALE)

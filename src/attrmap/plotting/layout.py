@@ -8,19 +8,10 @@ every page shows the same cells, fonts and colour scale.
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import NoReturn
-
-from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import TextToPath
 
 from ..errors import (
-    AnnotationsDroppedWarning,
     FigureWarning,
     LimitError,
     PagesSplitWarning,
@@ -31,23 +22,26 @@ from ..fonts import DEJAVU_SANS
 from ..labels import page_marker
 from ..prepared import HeatmapData
 from ..style import Style
+from .measuring import MEASURING_FONTS, measure_labels, measuring_in, text_size
+from .sizing import (
+    COLORBAR_GAP,
+    COLORBAR_WIDTH,
+    COMPACT_CELL,
+    LABEL_PAD_PT,
+    MAX_COLORBAR_LENGTH,
+    PAD,
+    TICK_OFFSET_PT,
+    ColorbarSpec,
+    Metrics,
+    colorbar_spec,
+    column_labels_extent,
+    decide_metrics,
+    figure_width,
+    group_gutters,
+    is_short,
+)
 
-_PAD = 0.15  # inches of white space around everything
-LABEL_PAD_PT = 3.5  # heatmap labels: no tick marks (as seaborn), just matplotlib's pad
 TICK_LABEL_COLOR = "black"  # matplotlib's default tick label colour
-_TICK_OFFSET_PT = 3.5 + 3.5  # colorbar: tick length + label pad, matplotlib's defaults
-_COLORBAR_GAP = 0.2
-_COLORBAR_WIDTH = 0.22
-_MAX_COLORBAR_LENGTH = 6.0  # extend arrows are 5 % of it: at most 0.3 in
-_MIN_CELL_WIDTH = 0.9
-_MAX_UNROTATED_LABEL = 1.6  # wider expression labels are drawn at 45 degrees
-_MIN_CELL_HEIGHT = 0.45
-_COMPACT_CELL = 0.12  # without annotations cells may be this small
-_MIN_FONT = 6.0  # labels never smaller
-_MIN_ANNOTATION_FONT = 5.0  # annotations never smaller; below, they are dropped
-_FONT_STEP = 0.5
-_DIAG = math.sqrt(0.5)
-
 #: Largest page side in inches: PDF viewers refuse pages past 200 in.
 MAX_PAGE_INCHES = 200.0
 #: A page taller than this is said (``TallFigureWarning``): hard to read on a screen or print.
@@ -61,76 +55,6 @@ _MIN_PAGE_TOKENS = 20  # automatic pages hold this many tokens before expression
 #: cells at 150 dpi. Past that an annotated heatmap is unreadable and Agg runs out of room.
 MAX_FIGURE_PIXELS = 50_000_000
 MAX_FIGURE_SIDE = 32_768
-
-
-#: The font chain labels are measured in while a figure is laid out (``plan_pages``).
-_FONTS: ContextVar[tuple[str, ...]] = ContextVar("attrmap_layout_fonts", default=(DEJAVU_SANS,))
-
-
-@contextlib.contextmanager
-def measuring_in(fonts: Sequence[str]) -> Iterator[None]:
-    """Within this block, labels are measured in ``fonts`` (the figure's font chain)."""
-    token = _FONTS.set(tuple(fonts))
-    try:
-        yield
-    finally:
-        _FONTS.reset(token)
-
-
-def _text_size(text: str, size: float) -> tuple[float, float]:
-    """Width and height in inches of ``text`` in the figure's fonts."""
-    return text_size_in(text, size, _FONTS.get())
-
-
-@lru_cache(maxsize=65536)
-def text_size_in(text: str, size: float, families: tuple[str, ...]) -> tuple[float, float]:
-    """Width and height in inches, from font metrics (no renderer, dpi-independent)."""
-    if not text:
-        return 0.0, 0.0
-    prop = FontProperties(family=list(families), size=size)
-    width, height, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, prop, ismath=False)
-    return width / 72, height / 72
-
-
-def text_extent(text: str, size: float) -> tuple[float, float, float]:
-    """Width, height and descent in inches of ``text`` in the figure's fonts: for placing
-    text on a baseline (the text-flow layout)."""
-    return text_extent_in(text, size, _FONTS.get())
-
-
-@lru_cache(maxsize=65536)
-def text_extent_in(text: str, size: float, families: tuple[str, ...]) -> tuple[float, float, float]:
-    if not text:
-        return 0.0, 0.0, 0.0
-    prop = FontProperties(family=list(families), size=size)
-    width, height, descent = _TEXT_TO_PATH.get_text_width_height_descent(text, prop, ismath=False)
-    return width / 72, height / 72, descent / 72
-
-
-_TEXT_TO_PATH = TextToPath()
-
-
-@dataclass(frozen=True)
-class ColorbarSpec:
-    """The colour scale a page shows: the same on every page of a figure."""
-
-    vmin: float
-    vmax: float
-    ticks: tuple[float, ...]
-    tick_labels: tuple[str, ...]
-    label: str
-    extend: str
-
-
-@dataclass(frozen=True)
-class Metrics:
-    """Sizes decided once for a whole figure (all its pages)."""
-
-    font_size: float
-    annotation_font_size: float | None  # None: cells are not annotated
-    cell_width: float
-    cell_height: float
-    rotation: int  # column labels: 0, 45 or 90 degrees
 
 
 @dataclass(frozen=True)
@@ -162,365 +86,47 @@ class Layout:
         return self.colorbar.extend
 
 
-@dataclass(frozen=True)
-class _Text:
-    """Label extents of a grid at one font size."""
-
-    row_width: float
-    column_sizes: tuple[tuple[float, float], ...]
-    line_height: float
-    tick_width: float
-    colorbar_label: tuple[float, float]
-    title_width: float
-
-    @property
-    def column_width(self) -> float:
-        return max(w for w, _ in self.column_sizes)
-
-
-def _measure(data: HeatmapData, size: float) -> _Text:
-    """Label extents at ``size``; remembered per grid, as fitting tries many sizes."""
-    labels = (data.tokens, data.expressions)
-    key = (*map(id, labels), data.title, data.tick_labels, data.colorbar_label, size, _FONTS.get())
-    cached = _MEASURED.get(key)
-    if cached is None or any(a is not b for a, b in zip(cached[0], labels, strict=True)):
-        if len(_MEASURED) > 256:
-            _MEASURED.clear()
-        cached = _MEASURED[key] = (labels, _measure_uncached(data, size))
-    return cached[1]
-
-
-_MEASURED: dict[tuple, tuple[tuple[list[str], list[str]], _Text]] = {}
-
-
-def _measure_uncached(data: HeatmapData, size: float) -> _Text:
-    ticks = [_text_size(label, size)[0] for label in data.tick_labels]
-    # 1.0's reference layout measured "-" + each tick at 2 decimals; keep that width as
-    # a floor so the reference figure keeps its exact size.
-    legacy = [_text_size(f"\u2212{t:.2f}", size)[0] for t in data.ticks]
-    return _Text(
-        row_width=max(_text_size(t, size)[0] for t in data.tokens),
-        column_sizes=tuple(_text_size(e, size) for e in data.expressions),
-        line_height=_text_size("Ag", size)[1],
-        tick_width=max(ticks + legacy),
-        colorbar_label=_text_size(data.colorbar_label, size),
-        title_width=_text_size(data.title or "", size * 1.2)[0],
-    )
-
-
-def _annotation_width(data: HeatmapData, size: float) -> float:
-    # Digits share one advance width, so "-0.1234" is as wide as "-0.0000": measuring
-    # each number's shape, not each number, keeps this cheap and its cache small.
-    return max(_text_size(shape, size)[0] for shape in annotation_shapes(data.annotations))
-
-
-def annotation_shapes(annotations: list[str]) -> frozenset[str]:
-    """The distinct shapes of the numbers (digits as 0), remembered for the list last
-    asked about: fitting tries many sizes, and a 250,000-cell grid has as many numbers."""
-    cached = _SHAPES.get(id(annotations))
-    if cached is not None and cached[0] is annotations:
-        return cached[1]
-    shapes = frozenset(a.translate(_ZEROS) for a in set(annotations) if a) or frozenset({"0"})
-    _SHAPES.clear()
-    _SHAPES[id(annotations)] = (annotations, shapes)
-    return shapes
-
-
-_ZEROS = str.maketrans("123456789", "000000000")
-_SHAPES: dict[int, tuple[list[str], frozenset[str]]] = {}
-
-
-def _rotation_for(text: _Text, cell_width: float) -> int:
-    """0 if column labels fit their cells, else 45 degrees, or 90 when cells are too
-    narrow for slanted labels not to touch."""
-    if text.column_width + 0.1 <= cell_width:
-        return 0
-    return 45 if cell_width * _DIAG >= 1.15 * text.line_height else 90
-
-
-def _natural_metrics(data: HeatmapData, style: Style, annotate: bool) -> Metrics:
-    """Today's sizes: roomy annotated cells (as the reference figure), or compact ones."""
-    size, annot_size = style.font_size, style.annotation_font_size
-    text = _measure(data, size)
-    if annotate:
-        cell_width = max(_MIN_CELL_WIDTH, _annotation_width(data, annot_size) + 0.2)
-        if style.layout.transpose:  # tokens across the top: turned, not widening cells
-            rotation = _rotation_for(text, cell_width)
-            cell_height = max(
-                _MIN_CELL_HEIGHT, 1.8 * _text_size("0", annot_size)[1], 1.6 * text.line_height
-            )
-            return Metrics(size, annot_size, cell_width, cell_height, rotation and 90)
-        rotate = text.column_width + 0.1 > max(cell_width, _MAX_UNROTATED_LABEL)
-        if not rotate:
-            cell_width = max(cell_width, text.column_width + 0.15)
-        cell_height = max(
-            _MIN_CELL_HEIGHT, 1.8 * _text_size("0", annot_size)[1], 1.6 * text.line_height
-        )
-        return Metrics(size, annot_size, cell_width, cell_height, 45 if rotate else 0)
-    cell_width = max(_COMPACT_CELL, 1.4 * text.line_height)
-    if text.column_width + 0.15 <= _MAX_UNROTATED_LABEL:
-        cell_width = max(cell_width, text.column_width + 0.15)
-    cell_height = max(_COMPACT_CELL, 1.3 * text.line_height)
-    return Metrics(size, None, cell_width, cell_height, _rotation_for(text, cell_width))
-
-
-def _figure_width(data: HeatmapData, metrics: Metrics, horizontal: bool) -> float:
-    text = _measure(data, metrics.font_size)
-    cols = data.shape[1]
-    cell_width = metrics.cell_width
-    grid_width = cols * cell_width
-    left = _PAD + text.row_width + LABEL_PAD_PT / 72 + _group_gutter(data, metrics.font_size)[0]
-    overhang = column_labels_extent(text, metrics)[1]
-    if horizontal:
-        bar = min(_MAX_COLORBAR_LENGTH, max(grid_width, text.colorbar_label[0] + 0.3))
-        body = max(grid_width, bar + 2 * 0.05 * bar + text.tick_width)
-        right = max(overhang, 0) + _PAD
-    else:
-        body = grid_width
-        right = max(_right_block(text), overhang + _PAD)
-    return max(left + body + right, text.title_width + 2 * _PAD)
-
-
-def group_gutter(size: float) -> float:
-    """How wide the gutter holding group names is, in inches, for labels of ``size``."""
-    return 1.6 * _text_size("Ag", size)[1]
-
-
-def _group_gutter(data: HeatmapData, size: float) -> tuple[float, float]:
-    """Room for group names (Source, Target) beside the token labels, or above the
-    column labels when tokens run across: (left, top) in inches."""
-    if not data.groups:
-        return 0.0, 0.0
-    gutter = group_gutter(size)
-    return (0.0, gutter) if data.groups_across else (gutter, 0.0)
-
-
-def column_labels_extent(text: _Text, metrics: Metrics) -> tuple[float, float]:
-    """How high the column labels rise above the grid, and how far the last ones reach
-    past its right edge (negative: they stay inside), flat, slanted or upright."""
-    cell_width = metrics.cell_width
-    grid_width = len(text.column_sizes) * cell_width
-    if metrics.rotation == 45:
-        height = max(w * _DIAG + h * _DIAG for w, h in text.column_sizes)
-        # The last labels lean right, past the grid: how far past its right edge.
-        overhang = max(
-            (i + 0.5) * cell_width + w * _DIAG + h * _DIAG - grid_width
-            for i, (w, h) in enumerate(text.column_sizes)
-        )
-    elif metrics.rotation == 90:
-        height = text.column_width
-        overhang = max(h / 2 - 0.5 * cell_width for _, h in text.column_sizes)
-    else:
-        height = text.line_height
-        overhang = max(
-            (i + 0.5) * cell_width + w / 2 - grid_width
-            for i, (w, _) in enumerate(text.column_sizes)
-        )
-    return height, overhang
-
-
-def colorbar_block(text: _Text) -> float:
-    """A vertical colorbar with its tick labels and its label, in inches across."""
-    return _COLORBAR_WIDTH + _TICK_OFFSET_PT / 72 + text.tick_width + 0.1 + text.colorbar_label[1]
-
-
-def _right_block(text: _Text) -> float:
-    return _COLORBAR_GAP + colorbar_block(text) + _PAD
-
-
-def _fits(data: HeatmapData, metrics: Metrics) -> bool:
-    """Labels and annotations fit their cells without touching each other."""
-    text = _measure(data, metrics.font_size)
-    if 1.1 * text.line_height > metrics.cell_height:
-        return False
-    if metrics.rotation == 90 and text.line_height > metrics.cell_width:
-        return False
-    if metrics.annotation_font_size is None:
-        return True
-    width = _annotation_width(data, metrics.annotation_font_size) + 0.06
-    height = 1.25 * _text_size("0", metrics.annotation_font_size)[1]
-    return width <= metrics.cell_width and height <= metrics.cell_height
-
-
-def _font_steps(style: Style, annotate: bool) -> list[tuple[float, float | None]]:
-    """Font sizes to try, largest first: labels down to 6 pt, annotations to 5 pt."""
-    steps = []
-    size, annot = style.font_size, style.annotation_font_size
-    while True:
-        steps.append((size, annot if annotate else None))
-        if size <= _MIN_FONT and (not annotate or annot <= _MIN_ANNOTATION_FONT):
-            return steps
-        size = max(min(size, _MIN_FONT), size - _FONT_STEP)
-        annot = max(min(annot, _MIN_ANNOTATION_FONT), annot - _FONT_STEP)
-
-
-def _sized(data: HeatmapData, metrics: Metrics, cell_width: float, scale: float) -> Metrics:
-    """``metrics`` with narrower cells (and proportionally lower, as text allows)."""
-    text = _measure(data, metrics.font_size)
-    floor = 1.3 * text.line_height
-    if metrics.annotation_font_size is not None:
-        floor = max(floor, 1.8 * _text_size("0", metrics.annotation_font_size)[1])
-    height = max(min(metrics.cell_height, metrics.cell_height * scale), floor, _COMPACT_CELL)
-    return replace(
-        metrics,
-        cell_width=cell_width,
-        cell_height=height,
-        rotation=_rotation_for(text, cell_width)
-        if cell_width < metrics.cell_width
-        else metrics.rotation,
-    )
-
-
-def _candidates(data: HeatmapData, style: Style, horizontal: bool) -> Iterator[Metrics]:
-    """Sizes to try, best first: today's, then narrower cells, then smaller fonts, then
-    (``annotate: auto``) the same without the numbers."""
-    options = style.layout
-    modes = {"always": [True], "never": [False], "auto": [True, False]}[options.annotate]
-    for annotate in modes:
-        for size, annot in _font_steps(style, annotate):
-            if options.cell_size is not None:
-                width, height = options.cell_size
-                rotation = _rotation_for(_measure(data, size), width)
-                yield Metrics(size, annot, width, height, rotation)
-                continue
-            fonts = replace(style, font_size=size, annotation_font_size=annot or 1.0)
-            yield from _narrowed(
-                data, _natural_metrics(data, fonts, annotate), options.width, horizontal
-            )
-
-
-def decide_metrics(
-    data: HeatmapData | list[HeatmapData], style: Style, horizontal: bool
-) -> tuple[Metrics, list[FigureWarning]]:
-    """Fonts, cell size and label rotation for the whole figure, honouring --width,
-    --cell-size and --annotate: cells shrink first, then fonts (never below 6 pt; numbers
-    5 pt); with ``annotate: auto`` the numbers are dropped, with a warning, last. Given
-    several pages, the first sizes that fit every page (``--width`` is a page's)."""
-    pages = data if isinstance(data, list) else [data]
-    data = pages[0]
-    options = style.layout
-    chosen = next(
-        (
-            m
-            for m in _candidates(data, style, horizontal)
-            if all(
-                _fits(page, m)
-                and (options.width is None or _figure_width(page, m, horizontal) <= options.width)
-                for page in pages
-            )
-        ),
-        None,
-    )
-    if chosen is None:
-        _refuse(data, style, list(_candidates(data, style, horizontal)), horizontal)
-    warnings: list[FigureWarning] = []
-    if chosen.annotation_font_size is None and options.annotate == "auto":
-        warnings.append(
-            AnnotationsDroppedWarning(
-                data.source,
-                "the cell annotations do not fit at 5 pt or more and are left out; "
-                'widen with width=... or cell_size=..., or pass annotate="never"',
-            )
-        )
-    return chosen, warnings
-
-
-def _narrowed(
-    data: HeatmapData, base: Metrics, width: float | None, horizontal: bool
-) -> list[Metrics]:
-    """``base``, then (for a width limit) the widest narrower cells that meet it."""
-    if width is None or _figure_width(data, base, horizontal) <= width:
-        return [base]
-    text = _measure(data, base.font_size)
-    floor = max(_COMPACT_CELL, text.line_height)
-    if base.annotation_font_size is not None:
-        floor = max(floor, _annotation_width(data, base.annotation_font_size) + 0.06)
-    if floor >= base.cell_width:
-        return [base]
-    low, high = floor, base.cell_width  # figure width grows with cell width: bisect
-    for _ in range(30):
-        middle = (low + high) / 2
-        trial = _sized(data, base, middle, middle / base.cell_width)
-        if _figure_width(data, trial, horizontal) <= width:
-            low = middle
-        else:
-            high = middle
-    return [_sized(data, base, low, low / base.cell_width)]
-
-
-def _refuse(
-    data: HeatmapData, style: Style, candidates: list[Metrics], horizontal: bool
-) -> NoReturn:
-    options = style.layout
-    if options.cell_size is not None and not any(_fits(data, m) for m in candidates):
-        width, height = options.cell_size
-        what = "labels (6 pt)" if options.annotate != "always" else "labels and numbers (5 pt)"
-        raise StyleError(
-            f"{data.source}: {what} do not fit in {width:g}x{height:g} in cells; "
-            "use a larger cell_size=..."
-            + (' or annotate="auto"' if options.annotate == "always" else "")
-        )
-    fitting = [m for m in candidates if _fits(data, m)] or candidates
-    narrowest = min(_figure_width(data, m, horizontal) for m in fitting)
-    raise StyleError(
-        f"{data.source}: the figure cannot be made {options.width:g} in wide; the narrowest "
-        f"that works is {math.ceil(narrowest * 100) / 100:g} in (width=...)"
-    )
-
-
-def _colorbar_spec(data: HeatmapData) -> ColorbarSpec:
-    return ColorbarSpec(
-        data.vmin, data.vmax, data.ticks, data.tick_labels, data.colorbar_label, data.extend
-    )
-
-
-def _is_short(data: HeatmapData, metrics: Metrics, rows: int) -> bool:
-    """A grid lower than a vertical colorbar and its label: put the colorbar below."""
-    text = _measure(data, metrics.font_size)
-    return rows * metrics.cell_height < text.colorbar_label[0] + 0.3
-
-
 def place_page(
     data: HeatmapData, metrics: Metrics, horizontal: bool, marker_width: float | None = None
 ) -> Layout:
     """The layout of one page: ``data`` holds just that page's rows. A page of several
     gets a marker line (``marker_width`` wide) saying which tokens it holds."""
     rows, cols = data.shape
-    text = _measure(data, metrics.font_size)
+    text = measure_labels(data, metrics.font_size)
     size = metrics.font_size
-    tick_offset = _TICK_OFFSET_PT / 72
+    tick_offset = TICK_OFFSET_PT / 72
     label_offset = LABEL_PAD_PT / 72
     cell_width, cell_height = metrics.cell_width, metrics.cell_height
     grid_width, grid_height = cols * cell_width, rows * cell_height
     labels_height = column_labels_extent(text, metrics)[0]
-    title_height = 1.6 * _text_size("Ag", size * 1.2)[1] if data.title else 0.0
-    marker_height = 0.0 if marker_width is None else 1.5 * _text_size("Ag", size * MARKER_SCALE)[1]
+    title_height = 1.6 * text_size("Ag", size * 1.2)[1] if data.title else 0.0
+    marker_height = 0.0 if marker_width is None else 1.5 * text_size("Ag", size * MARKER_SCALE)[1]
 
-    beside, above = _group_gutter(data, size)
-    left = _PAD + text.row_width + label_offset + beside
-    top = _PAD + marker_height + title_height + labels_height + label_offset + above
-    fig_width = _figure_width(data, metrics, horizontal)
+    beside, above = group_gutters(data, size)
+    left = PAD + text.row_width + label_offset + beside
+    top = PAD + marker_height + title_height + labels_height + label_offset + above
+    fig_width = figure_width(data, metrics, horizontal)
     if marker_width is not None:
-        fig_width = max(fig_width, marker_width + 2 * _PAD)
+        fig_width = max(fig_width, marker_width + 2 * PAD)
     if horizontal:
-        bar_length = min(_MAX_COLORBAR_LENGTH, max(grid_width, text.colorbar_label[0] + 0.3))
+        bar_length = min(MAX_COLORBAR_LENGTH, max(grid_width, text.colorbar_label[0] + 0.3))
         below = (
             0.3  # gap under the grid
-            + _COLORBAR_WIDTH
+            + COLORBAR_WIDTH
             + tick_offset
             + text.line_height
             + 0.1
             + text.colorbar_label[1]
         )
-        fig_height = top + grid_height + below + _PAD
+        fig_height = top + grid_height + below + PAD
         bar_left = left + max(0.0, (max(grid_width, bar_length) - bar_length) / 2)
         bar_left = max(bar_left, left + 0.05 * bar_length + text.tick_width / 2)
-        bar_rect = (bar_left, top + grid_height + 0.3, bar_length, _COLORBAR_WIDTH)
+        bar_rect = (bar_left, top + grid_height + 0.3, bar_length, COLORBAR_WIDTH)
     else:
-        cbar_height = min(_MAX_COLORBAR_LENGTH, max(grid_height, text.colorbar_label[0] + 0.3))
+        cbar_height = min(MAX_COLORBAR_LENGTH, max(grid_height, text.colorbar_label[0] + 0.3))
         body_height = max(grid_height, cbar_height)
-        fig_height = top + body_height + _PAD
-        bar_rect = (left + grid_width + _COLORBAR_GAP, top, _COLORBAR_WIDTH, cbar_height)
+        fig_height = top + body_height + PAD
+        bar_rect = (left + grid_width + COLORBAR_GAP, top, COLORBAR_WIDTH, cbar_height)
 
     def rect(x: float, y_top: float, w: float, h: float) -> tuple[float, float, float, float]:
         return (x / fig_width, 1 - (y_top + h) / fig_height, w / fig_width, h / fig_height)
@@ -531,24 +137,22 @@ def place_page(
         fig_height=round(fig_height, 3),
         heatmap_rect=rect(left, top, grid_width, grid_height),
         colorbar_rect=rect(*bar_rect),
-        title_y=1 - (_PAD + marker_height + title_height * 0.7) / fig_height
-        if data.title
-        else None,
+        title_y=1 - (PAD + marker_height + title_height * 0.7) / fig_height if data.title else None,
         metrics=metrics,
-        colorbar=_colorbar_spec(data),
+        colorbar=colorbar_spec(data),
         colorbar_horizontal=horizontal,
-        fonts=_FONTS.get(),
+        fonts=MEASURING_FONTS.get(),
         marker_at=None
         if marker_width is None
-        else (1 - _PAD / fig_width, 1 - (_PAD + marker_height * 0.7) / fig_height),
+        else (1 - PAD / fig_width, 1 - (PAD + marker_height * 0.7) / fig_height),
         groups=data.groups,
         groups_across=data.groups_across,
         groups_at=(
-            1 - (_PAD + marker_height + title_height + 0.45 * above) / fig_height,
-            1 - (_PAD + marker_height + title_height) / fig_height,
+            1 - (PAD + marker_height + title_height + 0.45 * above) / fig_height,
+            1 - (PAD + marker_height + title_height) / fig_height,
         )
         if above
-        else ((_PAD + 0.4 * beside) / fig_width, _PAD / fig_width),
+        else ((PAD + 0.4 * beside) / fig_width, PAD / fig_width),
     )
 
 
@@ -592,9 +196,9 @@ def _plan_pages(
     if len(pieces) > 1:
         markers = [page_marker(t, tokens, e, expressions) for t, e in pieces]
         size = metrics.font_size * MARKER_SCALE
-        marker_width = max(_text_size(marker or "", size)[0] for marker in markers)
+        marker_width = max(text_size(marker or "", size)[0] for marker in markers)
     first = _piece(data, *pieces[0], style.layout.transpose)
-    horizontal = len(pieces) == 1 and _is_short(first, metrics, first.shape[0])
+    horizontal = len(pieces) == 1 and is_short(first, metrics, first.shape[0])
     if horizontal:
         oriented = data.transposed() if style.layout.transpose else data
         metrics, warnings = decide_metrics(oriented, style, horizontal=True)
@@ -720,7 +324,7 @@ def _within_paper(style: Style) -> Style:
     """``style`` with ``--width`` no wider than its paper's room, if it has a paper."""
     if style.layout.page is None:
         return style
-    room = style.layout.page[0] - 2 * (PAPER_MARGIN - _PAD)
+    room = style.layout.page[0] - 2 * (PAPER_MARGIN - PAD)
     width = min(room, style.layout.width or room)
     return replace(style, layout=replace(style.layout, width=width))
 
@@ -728,7 +332,7 @@ def _within_paper(style: Style) -> Style:
 def on_paper(layout: Layout, paper: tuple[float, float], source: str = "<matrix>") -> Layout:
     """``layout`` set on a page of ``paper`` size, ``PAPER_MARGIN`` from its top left."""
     width, height = paper
-    inset = PAPER_MARGIN - _PAD
+    inset = PAPER_MARGIN - PAD
     if layout.fig_width + 2 * inset > width + 0.01 or layout.fig_height + 2 * inset > height + 0.01:
         raise LimitError(
             source,
@@ -770,7 +374,7 @@ def _paper_split(
     ``--rows-per-page``). Pages are filled, the rest on the last."""
     assert style.layout.page is not None
     paper_height = style.layout.page[1]
-    inset = PAPER_MARGIN - _PAD
+    inset = PAPER_MARGIN - PAD
     fitted = _within_paper(style)
     tokens = data.shape[0]
     metrics, warnings, tiles = _widest_tiles(data, fitted)
@@ -856,10 +460,10 @@ def _transposed_split(
 
 def _compact_height(data: HeatmapData, metrics: Metrics) -> float:
     """The lowest rows whose labels and numbers still keep clear of each other."""
-    floor = 1.6 * _measure(data, metrics.font_size).line_height
+    floor = 1.6 * measure_labels(data, metrics.font_size).line_height
     if metrics.annotation_font_size is not None:
-        floor = max(floor, 1.8 * _text_size("0", metrics.annotation_font_size)[1])
-    return min(metrics.cell_height, max(floor, _COMPACT_CELL))
+        floor = max(floor, 1.8 * text_size("0", metrics.annotation_font_size)[1])
+    return min(metrics.cell_height, max(floor, COMPACT_CELL))
 
 
 def check_page_size(layout: Layout, style: Style, raster: bool, source: str) -> None:

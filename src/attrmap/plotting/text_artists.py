@@ -17,7 +17,9 @@ from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform
 
 from .glyphs import blend, font_chain, glyph_outline, ink_coverage
-from .layout import LABEL_PAD_PT, TICK_LABEL_COLOR, text_extent_in, text_size_in
+from .layout import TICK_LABEL_COLOR
+from .measuring import text_extent_in, text_size_in
+from .sizing import LABEL_PAD_PT
 
 
 class CellText(Text):

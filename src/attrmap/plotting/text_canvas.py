@@ -17,8 +17,9 @@ from ..scale import make_norm, resolve_cmap
 from ..style import Style
 from .canvas import draw_colorbar
 from .display import NotebookFigure
-from .layout import MARKER_COLOR, MARKER_SCALE, Metrics
+from .layout import MARKER_COLOR, MARKER_SCALE
 from .rc import isolated_rc
+from .sizing import Metrics
 from .text_flow import TextPage
 
 _BOX_EDGE = "white"  # a thin seam shows where a word's pieces meet

@@ -18,19 +18,9 @@ from ..fonts import DEJAVU_SANS
 from ..labels import page_marker, shown_text, word_starts
 from ..prepared import HeatmapData
 from ..style import Style
-from .layout import (
-    _MAX_COLORBAR_LENGTH,
-    _TICK_OFFSET_PT,
-    MARKER_SCALE,
-    TALL_PAGE_INCHES,
-    ColorbarSpec,
-    annotation_shapes,
-    height_limit,
-    measuring_in,
-    runs,
-    tall_figure_warning,
-    text_extent,
-)
+from .layout import MARKER_SCALE, TALL_PAGE_INCHES, height_limit, runs, tall_figure_warning
+from .measuring import annotation_shapes, measuring_in, text_extent
+from .sizing import MAX_COLORBAR_LENGTH, TICK_OFFSET_PT, ColorbarSpec
 
 #: Width of a text layout without ``--page`` or ``--width``: a page's text width, plus margins.
 DEFAULT_WIDTH = 8.0
@@ -232,7 +222,7 @@ def _plan(
     marker_height = 1.5 * text_extent("Ag", size * MARKER_SCALE)[1]
     label_height = text_extent(data.colorbar_label, size)[1] if data.colorbar_label else 0.0
     colorbar_block = (
-        _COLORBAR_GAP + _COLORBAR_THICKNESS + _TICK_OFFSET_PT / 72 + line + 0.1 + label_height
+        _COLORBAR_GAP + _COLORBAR_THICKNESS + TICK_OFFSET_PT / 72 + line + 0.1 + label_height
     )
     per_block = metrics.heading_height + _BLOCK_GAP
     limit = paper[1] if paper else height_limit(width, style, raster)
@@ -337,6 +327,6 @@ def _colorbar_rect(
     """A horizontal colorbar under the text, its extend arrows and end labels inside."""
     tick = max(text_extent(label, size)[0] for label in data.tick_labels)
     label = text_extent(data.colorbar_label, size)[0]
-    length = min(_MAX_COLORBAR_LENGTH, 0.6 * room, max(3.0, label + 0.3))
+    length = min(MAX_COLORBAR_LENGTH, 0.6 * room, max(3.0, label + 0.3))
     left = margin + 0.05 * length + tick / 2
     return (left, body_end + _COLORBAR_GAP, length, _COLORBAR_THICKNESS)
