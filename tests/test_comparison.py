@@ -382,7 +382,7 @@ BASELINES = Path(__file__).parent / "baseline"
 
 
 def baseline_figure(layout: str, ig, saliency):
-    """The README's comparison: the reference matrix, a synthetic variant, their difference."""
+    """The comparison baseline: the reference matrix, a synthetic variant, their difference."""
     style = Style(dpi=72)
     diff = layout == "row"
     return attrmap.compare([ig, saliency], style, ["IG", "Variant"], diff=diff, layout=layout)

@@ -31,7 +31,7 @@ from attrmap import AttributionMatrix, load_matrix, save_matrix
 from conftest import ROOT
 
 DOCS = ROOT / "docs"
-PAGES = sorted(DOCS.rglob("*.md"))
+PAGES = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
 RUNNABLE = {"bash", "console", "python"}
 BLOCK = re.compile(
     r"(?:^<!-- (?P<marker>[^\n]*?) -->\n)?^```(?P<lang>[\w-]*)[^\n]*\n(?P<body>.*?)^```[ \t]*$",
@@ -320,6 +320,13 @@ def test_readme_holds_the_two_setup_commands_that_ci_runs():
     assert block and block[1].splitlines() == list(SETUP)
     quiet = SETUP[0].replace("pip install -e", "pip install -q -e")  # .ci/run's one change
     assert f"\n{quiet}\n" in ci and f"\n{SETUP[1]}\n" in ci
+
+
+def test_readme_is_a_landing_page():
+    """What it is, a picture, the set-up, one command per use, links: the manual is docs/."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    assert readme.count("![") == 1
 
 
 def test_readme_links_point_at_files_that_exist():

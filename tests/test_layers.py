@@ -14,8 +14,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
-#: Bottom to top, as in the README's layer table: a module may import its own layer and
-#: the ones before it. A name covers a module and, for a package, everything under it.
+#: Bottom to top, as in the layer table of docs/development.md: a module may import its
+#: own layer and the ones before it. A name covers a module and, for a package, everything under it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("_version", "errors", "atomic", "interrupts")),
     ("model", ("model", "labels")),
@@ -132,7 +132,8 @@ def test_there_is_no_import_cycle(graph):
 
 def test_every_module_has_a_layer(graph):
     unplaced = sorted(module for module in graph if layer_of(module) is None)
-    assert not unplaced, f"add these to LAYERS here and to the README's layer table: {unplaced}"
+    where = "to LAYERS here and to the layer table in docs/development.md"
+    assert not unplaced, f"add these {where}: {unplaced}"
 
 
 def test_nothing_imports_upward(graph):
