@@ -14,7 +14,7 @@ import pytest
 from attrmap import AttributionMatrix, Style
 from attrmap.errors import PagesSplitWarning, TallFigureWarning
 from attrmap.plotting import draw_pages, prepare_pages
-from attrmap.plotting.layout import MAX_FIGURE_PIXELS, MAX_FIGURE_SIDE, MAX_PAGE_INCHES
+from attrmap.plotting.page_limits import MAX_FIGURE_PIXELS, MAX_FIGURE_SIDE, MAX_PAGE_INCHES
 from attrmap.style import LayoutOptions
 from attrmap.writers import get_writer
 

@@ -16,8 +16,8 @@ import attrmap
 from attrmap import AttributionMatrix, Style, StyleError
 from attrmap.errors import AnnotationsDroppedWarning, PagesSplitWarning
 from attrmap.plotting import prepare_pages, render_pages
-from attrmap.plotting.layout import MAX_FIGURE_PIXELS, MAX_FIGURE_SIDE, MAX_PAGE_INCHES
 from attrmap.plotting.measuring import text_size_in
+from attrmap.plotting.page_limits import MAX_FIGURE_PIXELS, MAX_FIGURE_SIDE, MAX_PAGE_INCHES
 from attrmap.provenance import read_figure_key
 from attrmap.style import LayoutOptions, OutputOptions
 from attrmap.writers import get_writer

@@ -36,8 +36,8 @@ from .arguments import style_from
 from .axes import compare_into, figure_of
 from .canvas import draw_colorbar, draw_grid
 from .display import NotebookFigure
-from .layout import check_figure_inches
 from .measuring import LabelExtents, measure_labels, measuring_in, text_size
+from .page_limits import check_figure_inches
 from .rc import isolated_rc, register_fonts
 from .sizing import (
     COLORBAR_GAP,

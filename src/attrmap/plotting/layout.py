@@ -16,13 +16,20 @@ from ..errors import (
     LimitError,
     PagesSplitWarning,
     StyleError,
-    TallFigureWarning,
 )
 from ..fonts import DEJAVU_SANS
 from ..labels import page_marker
 from ..prepared import HeatmapData
 from ..style import Style
 from .measuring import MEASURING_FONTS, measure_labels, measuring_in, text_size
+from .page_limits import (
+    TALL_PAGE_INCHES,
+    check_figure_inches,
+    height_limit,
+    runs,
+    side_limit,
+    tall_figure_warning,
+)
 from .sizing import (
     COLORBAR_GAP,
     COLORBAR_WIDTH,
@@ -42,19 +49,11 @@ from .sizing import (
 )
 
 TICK_LABEL_COLOR = "black"  # matplotlib's default tick label colour
-#: Largest page side in inches: PDF viewers refuse pages past 200 in.
-MAX_PAGE_INCHES = 200.0
-#: A page taller than this is said (``TallFigureWarning``): hard to read on a screen or print.
-TALL_PAGE_INCHES = 30.0
 #: Page markers ("tokens 1-250 of 1,500") are this fraction of the label size.
 MARKER_SCALE = 0.85
 MARKER_COLOR = "#444444"
 _MARKER_ROOM = 0.3  # inches a marker line may take at the top of a page
 _MIN_PAGE_TOKENS = 20  # automatic pages hold this many tokens before expressions tile
-#: Largest PNG drawn, in pixels: 50 MP is a 200 MB RGBA buffer, and ~5,000 annotated
-#: cells at 150 dpi. Past that an annotated heatmap is unreadable and Agg runs out of room.
-MAX_FIGURE_PIXELS = 50_000_000
-MAX_FIGURE_SIDE = 32_768
 
 
 @dataclass(frozen=True)
@@ -219,14 +218,6 @@ def _plan_pages(
     return plans, [*data.warnings, *warnings]
 
 
-def tall_figure_warning(source: str, height: float, instead: str) -> TallFigureWarning:
-    """The one line said about a page too tall to read on a screen or print."""
-    return TallFigureWarning(
-        source,
-        f"a page is {height:.0f} in tall, hard to read on a screen or in print; try {instead}",
-    )
-
-
 def _piece(
     data: HeatmapData, tokens: tuple[int, int], expressions: tuple[int, int], transpose: bool
 ) -> HeatmapData:
@@ -235,36 +226,6 @@ def _piece(
     if expressions != (0, data.shape[1]):
         page = page.expression_columns(*expressions)
     return page.transposed() if transpose else page
-
-
-def runs(count: int, per: int, balanced: bool) -> list[tuple[int, int]]:
-    """``count`` items in runs of at most ``per``: balanced (334 + 333 + 333) when
-    automatic, or as asked (N per run, the rest on the last)."""
-    runs = math.ceil(count / per)
-    if balanced:
-        sizes = [count // runs + (run < count % runs) for run in range(runs)]
-    else:
-        sizes = [min(per, count - run * per) for run in range(runs)]
-    starts = [sum(sizes[:run]) for run in range(runs)]
-    return [(start, start + size) for start, size in zip(starts, sizes, strict=True)]
-
-
-def side_limit(style: Style, raster: bool) -> float:
-    """The longest page side allowed, in inches: 200, and for a raster image (PNG) 32,768 pixels."""
-    limit = MAX_PAGE_INCHES
-    if raster:
-        limit = min(limit, (MAX_FIGURE_SIDE - 1) / style.dpi)
-    return limit
-
-
-def height_limit(width: float, style: Style, raster: bool) -> float:
-    """The tallest page ``width`` inches wide allowed: ``side_limit``, and for PNG the
-    pixel count (50 megapixels)."""
-    limit = side_limit(style, raster)
-    if raster:
-        columns = math.ceil(width * style.dpi)
-        limit = min(limit, (MAX_FIGURE_PIXELS // columns - 1) / style.dpi)
-    return limit
 
 
 def _token_split(
@@ -469,38 +430,3 @@ def _compact_height(data: HeatmapData, metrics: Metrics) -> float:
 def check_page_size(layout: Layout, style: Style, raster: bool, source: str) -> None:
     """Refuse, before drawing, a page no viewer opens or (a raster image) no buffer holds."""
     check_figure_inches(layout.fig_width, layout.fig_height, style, raster, source)
-
-
-#: What to do about a page that is too large: for a matrix, and for a comparison.
-SPLIT_ADVICE = (
-    "use fewer rows_per_page=... or a smaller cell_size=...",
-    "split the matrix (rows_per_page=...)",
-)
-
-
-def check_figure_inches(
-    fig_width: float,
-    fig_height: float,
-    style: Style,
-    raster: bool,
-    source: str,
-    advice: tuple[str, str] = SPLIT_ADVICE,
-) -> None:
-    """``check_page_size`` for any figure of that size (a comparison, say); ``advice``
-    says how to make the page smaller, then how to make the picture smaller."""
-    if max(fig_width, fig_height) > MAX_PAGE_INCHES:
-        raise LimitError(
-            source,
-            f"a page would be {fig_width:g}x{fig_height:g} in, over the "
-            f"{MAX_PAGE_INCHES:g}-inch page limit; {advice[0]}",
-        )
-    if not raster:
-        return
-    width = math.ceil(fig_width * style.dpi)
-    height = math.ceil(fig_height * style.dpi)
-    if width * height > MAX_FIGURE_PIXELS or max(width, height) > MAX_FIGURE_SIDE:
-        raise LimitError(
-            source,
-            f"the figure would be {width}x{height} pixels at {style.dpi} dpi, over the "
-            f"{MAX_FIGURE_PIXELS // 1_000_000}-megapixel limit; lower dpi=... or {advice[1]}",
-        )
