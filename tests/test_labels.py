@@ -158,3 +158,12 @@ def test_tokens_is_a_config_setting_and_an_option(tmp_path, run_cli):
     assert by_option == by_config != raw
     bad = run_cli("render", data, "--tokens", "pretty")
     assert bad.exit_code == 2
+
+
+def test_generated_tokens_that_end_the_rows_are_read_in_their_context():
+    # Llama (byte fallback): the last generated pieces finish an emoji begun in the prompt.
+    rows = ["<s>", "▁Hi", *byte_pieces("💻"), "▁ok"]
+    columns = rows[-3:]  # inseq's target: prompt then generated, the columns its tail
+    tokens, expressions = display_axes(rows, columns, "clean")
+    assert expressions == tokens[-3:] == ["·💻³", "·💻⁴", "␣ok"]
+    assert display_axes(["▁a", "▁b"], ["▁c"], "clean")[1] == ["␣c"]  # not a tail: its own

@@ -187,7 +187,16 @@ def clean_axes(tokens: Sequence[str], expressions: Sequence[str]) -> tuple[list[
         expression_scheme = "byte-level" if _byte_level_possible(expressions, True) else None
     elif expression_scheme == "byte-level" and token_scheme is None:
         token_scheme = "byte-level" if _byte_level_possible(tokens, True) else None
-    return clean_labels(tokens, token_scheme), clean_labels(expressions, expression_scheme)
+    cleaned_tokens = clean_labels(tokens, token_scheme)
+    count = len(expressions)
+    if (
+        token_scheme is not None
+        and count <= len(tokens)
+        and list(tokens[-count:]) == list(expressions)
+    ):  # generated tokens that end the rows (inseq's target): read in the rows' context,
+        # so a split character's last pieces are its continuations, not bare \xNN bytes
+        return cleaned_tokens, cleaned_tokens[-count:]
+    return cleaned_tokens, clean_labels(expressions, expression_scheme)
 
 
 def resolve_token_mode(requested: str | None, input_default: str | None) -> str:
