@@ -30,7 +30,8 @@ from ..style import Style
 from .arguments import style_from
 from .axes import heatmap
 from .canvas import HeatmapCanvas
-from .layout import FigurePlan, Layout, plan_pages
+from .layout import FigurePlan, plan_pages
+from .placement import Layout
 from .rc import RC, isolated_rc, register_fonts
 from .text_canvas import TextCanvas, draw_text_page
 from .text_flow import TextPage, plan_text_pages

@@ -24,7 +24,8 @@ from ..prepared import HeatmapData
 from ..scale import make_norm, resolve_cmap
 from ..style import Style
 from .display import NotebookFigure
-from .layout import MARKER_COLOR, MARKER_SCALE, FigurePlan, Layout
+from .layout import FigurePlan
+from .placement import MARKER_COLOR, MARKER_SCALE, Layout
 from .rc import isolated_rc
 from .sizing import ColorbarSpec, Metrics, group_gutter
 from .text_artists import (

@@ -17,8 +17,8 @@ from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform
 
 from .glyphs import blend, font_chain, glyph_outline, ink_coverage
-from .layout import TICK_LABEL_COLOR
 from .measuring import text_extent_in, text_size_in
+from .placement import TICK_LABEL_COLOR
 from .sizing import LABEL_PAD_PT
 
 

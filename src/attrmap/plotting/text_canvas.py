@@ -17,7 +17,7 @@ from ..scale import make_norm, resolve_cmap
 from ..style import Style
 from .canvas import draw_colorbar
 from .display import NotebookFigure
-from .layout import MARKER_COLOR, MARKER_SCALE
+from .placement import MARKER_COLOR, MARKER_SCALE
 from .rc import isolated_rc
 from .sizing import Metrics
 from .text_flow import TextPage

@@ -18,9 +18,9 @@ from ..fonts import DEJAVU_SANS
 from ..labels import page_marker, shown_text, word_starts
 from ..prepared import HeatmapData
 from ..style import Style
-from .layout import MARKER_SCALE
 from .measuring import annotation_shapes, measuring_in, text_extent
 from .page_limits import TALL_PAGE_INCHES, height_limit, runs, tall_figure_warning
+from .placement import MARKER_SCALE
 from .sizing import MAX_COLORBAR_LENGTH, TICK_OFFSET_PT, ColorbarSpec
 
 #: Width of a text layout without ``--page`` or ``--width``: a page's text width, plus margins.
