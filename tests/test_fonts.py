@@ -302,3 +302,72 @@ def test_a_colour_bitmap_font_asked_for_by_name_is_one_line_error(tmp_path, font
     config.write_text(f"fonts: [{colour.family}]\n")
     with pytest.raises(StyleError, match="bitmap font"):
         choose_fonts([CAT], attrmap.load_config(config).style.fonts)
+
+
+def noto_cjk_faces() -> dict[str, FontFile]:
+    """The faces of the installed Noto Sans CJK collection by family (skipped, or failed
+    under CI=true, without it): its first face is JP, the others KR, SC, TC, HK."""
+    faces = {
+        font.family: font
+        for font in installed_fonts()
+        if font.path.endswith("NotoSansCJK-Regular.ttc") and font.weight == 400
+    }
+    require(
+        "Noto Sans CJK (apt-get install fonts-noto-cjk)",
+        {"Noto Sans CJK JP", "Noto Sans CJK KR"} <= faces.keys(),
+    )
+    return faces
+
+
+def test_every_face_of_a_collection_is_a_family_drawn_from_that_face(tmp_path, run_cli):
+    from matplotlib.font_manager import FontProperties, get_font
+
+    from attrmap.plotting.glyphs import font_chain
+    from attrmap.plotting.rc import register_fonts
+
+    faces = noto_cjk_faces()
+    jp, kr = faces["Noto Sans CJK JP"], faces["Noto Sans CJK KR"]
+    assert (jp.path, jp.index) == (kr.path, 0) and kr.index > 0
+    # 化 has different JP and KR forms: a KR figure draws KR's, from the KR face.
+    han = matrix("化")
+    drawn = {face: pixels(han, Style(fonts=(face.family,))) for face in (jp, kr)}
+    assert (drawn[jp] != drawn[kr]).any()
+    choice = choose_fonts(["化"], (kr.family,))
+    assert choice.chain == (kr.entry, DEJAVU_SANS) and not choice.missing
+    register_fonts(choice)
+    first = font_chain(FontProperties(family=list(choice.families)))[0]
+    assert get_font(first).family_name == "Noto Sans CJK KR"
+    # The key tells the faces apart; the first face keeps the key it always had.
+    assert choice.key() != choose_fonts(["化"], (jp.family,)).key()
+    assert choose_fonts(["化"], (jp.family,)).key()[0][0] == os.path.basename(jp.path)
+    # The command line names it too, and an unknown family is still one line.
+    out = tmp_path / "kr.png"
+    result = run_cli(
+        "render",
+        "--font",
+        kr.family,
+        "-o",
+        str(out),
+        str(ROOT / "examples" / "token_attribution.csv"),
+    )
+    assert result.exit_code == 0 and out.exists(), result.output
+    result = run_cli(
+        "render",
+        "--font",
+        "Noto Sans CJK XX",
+        "-o",
+        str(tmp_path / "x.png"),
+        str(ROOT / "examples" / "token_attribution.csv"),
+    )
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert "font 'Noto Sans CJK XX' is not installed" in result.output
+    assert "Noto Sans CJK KR" in result.output and not (tmp_path / "x.png").exists()
+
+
+def test_a_collection_face_is_a_fallback_candidate():
+    faces = noto_cjk_faces()
+    candidates = {font.entry for font in installed_fonts()}
+    assert all(face.entry in candidates for face in faces.values())
+    # Ties go to the collection's first face, so fallback figures keep their fonts.
+    best = best_font_for("化")
+    assert best is not None and best.index == 0

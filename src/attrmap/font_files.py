@@ -19,7 +19,10 @@ from pathlib import Path
 
 from .errors import StyleError
 
-FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
+FONT_EXTENSIONS = (".ttf", ".otf", ".ttc", ".otc")
+#: A collection's face after its first is named ``path#index`` in a font chain and key;
+#: its first face is named by the bare path, as it always was (its keys stay the same).
+_FACE_MARK = "#"
 #: Fonts whose "glyphs" are placeholder boxes for whole blocks (matplotlib ships one).
 _PLACEHOLDER_FONTS = frozenset({"last resort", "last resort high-efficiency"})
 
@@ -27,13 +30,35 @@ _PLACEHOLDER_FONTS = frozenset({"last resort", "last resort high-efficiency"})
 # --------------------------------------------------------------------------- installed fonts
 
 
+def face_entry(path: str, index: int = 0) -> str:
+    """How a chain names face ``index`` of the file at ``path`` (see ``split_face``)."""
+    return path if index == 0 else f"{path}{_FACE_MARK}{index}"
+
+
+def split_face(entry: str) -> tuple[str, int]:
+    """The file and face index a chain entry names: ``path#N`` only where ``path`` is a
+    font file's name, so a bare path containing ``#`` is still that path."""
+    head, mark, tail = entry.rpartition(_FACE_MARK)
+    if mark and tail.isdigit() and head.lower().endswith(FONT_EXTENSIONS):
+        return head, int(tail)
+    return entry, 0
+
+
 class FontFile:
-    """One installed font file (its first face, as matplotlib uses it)."""
+    """One face of an installed font file (a collection, ``.ttc``/``.otc``, has several)."""
 
     def __init__(
-        self, path: str, families: list[str], weight: int, italic: bool, scalable: bool = True
+        self,
+        path: str,
+        families: list[str],
+        weight: int,
+        italic: bool,
+        scalable: bool = True,
+        index: int = 0,
     ) -> None:
         self.path = path
+        self.index = index  # the face in a collection
+        self.entry = face_entry(path, index)  # what a font chain names it by
         self.family = families[0] if families else os.path.basename(path)
         self.names = frozenset(name.lower() for name in families)  # for matching --font
         self.weight = weight
@@ -42,7 +67,7 @@ class FontFile:
 
     @cached_property
     def _cmap(self) -> _Cmap:
-        return _read_cmap(self.path)
+        return _read_cmap(self.path, self.index)
 
     def covers(self, char: str) -> bool:
         return self._cmap.covers(ord(char))
@@ -53,7 +78,14 @@ class FontFile:
         names = " ".join(sorted(self.names))
         decorative = any(word in names for word in ("mono", "math", "serif", "condensed"))
         sans = "sans" in names
-        return (self.italic, abs(self.weight - 400), decorative and not sans, decorative, self.path)
+        return (
+            self.italic,
+            abs(self.weight - 400),
+            decorative and not sans,
+            decorative,
+            self.path,
+            self.index,
+        )
 
 
 #: Folders (``os.pathsep``-separated) searched instead of the system's font folders:
@@ -99,23 +131,29 @@ def installed_fonts() -> tuple[FontFile, ...]:
 
 
 def every_font_file() -> tuple[FontFile, ...]:
-    fonts = {}
+    """Every face of every font file in the font folders, best candidates first."""
+    fonts: list[FontFile] = []
+    seen: set[str] = set()
     for folder in font_folders():
         for root, dirs, files in os.walk(folder):
             dirs.sort()
             for name in sorted(files):
                 if name.lower().endswith(FONT_EXTENSIONS):
                     path = os.path.realpath(os.path.join(root, name))
-                    if path not in fonts:
-                        font = _try_font(path)
-                        if font is not None and not font.names & _PLACEHOLDER_FONTS:
-                            fonts[path] = font
-    return tuple(sorted(fonts.values(), key=lambda font: font.rank))
+                    if path in seen:
+                        continue
+                    seen.add(path)
+                    for font in _try_faces(path):
+                        if not font.names & _PLACEHOLDER_FONTS:
+                            fonts.append(font)
+    return tuple(sorted(fonts, key=lambda font: font.rank))
 
 
 @cache
-def font_at(path: str) -> FontFile:
-    font = _try_font(path)
+def font_at(entry: str) -> FontFile:
+    """The face a chain entry names (a path, or ``path#N`` for a collection's face N)."""
+    path, index = split_face(entry)
+    font = _try_font(path, index)
     if font is None:
         raise StyleError(f"{path}: cannot read this font file")
     return font
@@ -160,10 +198,15 @@ class _Cmap:
         return self.lookup is None or self.lookup(index, codepoint) != 0
 
 
-def _tables(data: bytes | mmap.mmap) -> dict[bytes, tuple[int, int]]:
-    """The table directory (of a collection's first face): tag -> (start, length), only
-    tables that lie within the file (a damaged entry is as good as absent)."""
-    offset = struct.unpack_from(">I", data, 12)[0] if data[:4] == b"ttcf" else 0
+def _face_count(data: bytes | mmap.mmap) -> int:
+    """How many faces a file holds: a collection's count, else one."""
+    return struct.unpack_from(">I", data, 8)[0] if data[:4] == b"ttcf" else 1
+
+
+def _tables(data: bytes | mmap.mmap, index: int = 0) -> dict[bytes, tuple[int, int]]:
+    """The table directory of face ``index``: tag -> (start, length), only tables that lie
+    within the file (a damaged entry is as good as absent)."""
+    offset = struct.unpack_from(">I", data, 12 + 4 * index)[0] if data[:4] == b"ttcf" else 0
     count = struct.unpack_from(">H", data, offset + 4)[0]
     tables = {}
     for index in range(count):
@@ -179,16 +222,35 @@ _OUTLINE_TABLES = ((b"glyf", b"loca"), (b"CFF ",), (b"CFF2",))
 _HEAD_MAGIC = 0x5F0F3CF5
 
 
-def _open(path: str) -> tuple[mmap.mmap, dict[bytes, tuple[int, int]]]:
+def _open(path: str, index: int = 0) -> tuple[mmap.mmap, dict[bytes, tuple[int, int]]]:
     with open(path, "rb") as handle:
         data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    return data, _tables(data)
-
-
-def _try_font(path: str) -> FontFile | None:
-    """A font file's names, weight and slant; None if it is not a font we can read."""
     try:
-        data, tables = _open(path)
+        return data, _tables(data, index)
+    except (ValueError, struct.error):
+        data.close()
+        raise
+
+
+#: More faces than any real collection has: a damaged count is not read on and on.
+_MAX_FACES = 256
+
+
+def _try_faces(path: str) -> list[FontFile]:
+    """Every readable face of a font file (one, unless it is a collection)."""
+    try:
+        with open(path, "rb") as handle:
+            count = _face_count(handle.read(12).ljust(12, b"\0"))
+    except (OSError, struct.error):
+        return []
+    faces = (_try_font(path, index) for index in range(min(count, _MAX_FACES)))
+    return [font for font in faces if font is not None]
+
+
+def _try_font(path: str, index: int = 0) -> FontFile | None:
+    """A face's names, weight and slant; None if it is not a font we can read."""
+    try:
+        data, tables = _open(path, index)
         with data:
             if not all(tag in tables for tag in _REQUIRED_TABLES):
                 return None
@@ -205,7 +267,7 @@ def _try_font(path: str) -> FontFile | None:
                 italic = bool(struct.unpack_from(">H", data, start + 62)[0] & 1)
     except (OSError, ValueError, struct.error, KeyError):
         return None
-    return FontFile(path, names, weight, italic, scalable)
+    return FontFile(path, names, weight, italic, scalable, index)
 
 
 def _family_names(data, start: int) -> list[str]:
@@ -232,10 +294,10 @@ def _family_names(data, start: int) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _read_cmap(path: str) -> _Cmap:
-    """The best Unicode subtable of the font's ``cmap``; empty if it has none."""
+def _read_cmap(path: str, index: int = 0) -> _Cmap:
+    """The best Unicode subtable of the face's ``cmap``; empty if it has none."""
     try:
-        data, tables = _open(path)
+        data, tables = _open(path, index)
     except (OSError, ValueError, struct.error):
         return _Cmap([], [])
     with data:

@@ -29,6 +29,7 @@ from .font_files import (
     file_digest,
     font_at,
     installed_fonts,
+    split_face,
 )
 from .labels import display_axes, display_label, resolve_token_mode
 from .model import AttributionMatrix
@@ -43,7 +44,8 @@ _DEJAVU_COVERS_ALL_BELOW = 0x250  # ASCII, Latin-1 and Latin Extended-A/B: no lo
 class FontChoice:
     """The fonts a figure's labels are drawn in, first choice first.
 
-    ``chain`` holds ``DEJAVU_SANS`` (matplotlib's bundled file) or font file paths;
+    ``chain`` holds ``DEJAVU_SANS`` (matplotlib's bundled file) or font file paths
+    (``path#N`` for face N > 0 of a collection, see ``font_files.face_entry``);
     ``missing`` the characters no font in the chain has (drawn as boxes).
     """
 
@@ -75,7 +77,9 @@ class FontChoice:
         if self.chain == (DEJAVU_SANS,):
             return None
         return [
-            [entry] if entry == DEJAVU_SANS else [os.path.basename(entry), file_digest(entry)]
+            [entry]
+            if entry == DEJAVU_SANS
+            else [os.path.basename(entry), file_digest(split_face(entry)[0])]
             for entry in self.chain
         ]
 
@@ -123,7 +127,7 @@ def choose_fonts(texts: Iterable[str], requested: Iterable[str] = ()) -> FontCho
                 missing.append(char)
             else:
                 chosen.add(font)
-        ranked = [font.path for font in candidates if font in chosen]
+        ranked = [font.entry for font in candidates if font in chosen]
         return FontChoice((DEJAVU_SANS, *ranked), tuple(missing))
     chain = [_find_family(name) for name in requested]
     if DEJAVU_SANS not in chain:
@@ -194,12 +198,12 @@ def check_fonts(families: Iterable[str]) -> None:
 
 
 def _find_family(name: str) -> str:
-    """The file for ``--font NAME``: its regular upright face if it has several."""
+    """The face for ``--font NAME``: its regular upright face if it has several."""
     if name.lower() == DEJAVU_SANS.lower():
         return DEJAVU_SANS
     for font in installed_fonts():  # ranked: regular faces first
         if name.lower() in font.names:
-            return font.path
+            return font.entry
     if any(name.lower() in font.names for font in every_font_file()):  # only on this error path
         raise StyleError(
             f"font {name!r} is a bitmap font (colour emoji) that figures cannot be drawn "

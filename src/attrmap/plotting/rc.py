@@ -12,6 +12,7 @@ from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
 from ..errors import StyleError
+from ..font_files import split_face
 from ..fonts import DEJAVU_SANS, FontChoice
 
 #: Fixed rc settings: the same input gives the same file on every machine with the same
@@ -83,11 +84,12 @@ def register_fonts(choice: FontChoice) -> None:
     the figure key names, whatever other files share its family name.
     """
     manager = font_manager.fontManager
-    for path, alias in zip(choice.chain, choice.families, strict=True):
-        if path == DEJAVU_SANS or alias in _registered:
+    for chosen, alias in zip(choice.chain, choice.families, strict=True):
+        if chosen == DEJAVU_SANS or alias in _registered:
             continue
+        path, index = split_face(chosen)  # a collection's face: drawn from that face
         try:
-            entry = font_manager.ttfFontProperty(FT2Font(path))
+            entry = font_manager.ttfFontProperty(FT2Font(path, face_index=index))
         except (RuntimeError, OSError, ValueError, NotImplementedError) as error:
             # A file whose tables look whole to fonts.py but FreeType refuses.
             raise StyleError(f"{path}: cannot draw with this font file ({error})") from None
