@@ -105,6 +105,15 @@ def test_transpose_with_a_width_splits_the_tokens_to_fit_it():
     assert sum(p.layout.shape[1] for p in plans) == 200
 
 
+def test_transpose_with_a_width_narrows_cells_before_splitting_the_tokens():
+    """60 tokens across fit 9 in with compact cells (no numbers): one page, as in 1.0."""
+    style = Style(layout=LayoutOptions(transpose=True, width=9, annotate="never"))
+    plans = quiet(prepare_pages, grid(60, 3), style, get_writer("png").raster)
+    assert len(plans) == 1
+    assert plans[0].layout.shape == (3, 60)
+    assert plans[0].layout.fig_width <= 9
+
+
 def write_document(path, tokens: int = 400) -> None:
     lines = ["token,first,second"] + [
         f"\u2581w{i},{math.sin(i / 7):.3f},{math.cos(i / 5):.3f}" for i in range(tokens)

@@ -9,6 +9,7 @@ scale and nothing is ever clipped.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, replace
 
@@ -235,6 +236,12 @@ def _transposed_split(
     per_page = asked or tokens
     if automatic:
         oriented = data.transposed()
+        # Cells narrow and fonts shrink before tokens are split over pages (--width).
+        with contextlib.suppress(StyleError):
+            metrics, warnings = decide_metrics(oriented, style, horizontal=False)
+            one = place_page(oriented, metrics, horizontal=False)
+            if one.fig_width <= side_limit(style, raster):
+                return metrics, warnings, [(0, tokens)]
         free = replace(style, layout=replace(style.layout, width=None))
         metrics, warnings = decide_metrics(oriented, free, horizontal=False)
         one = place_page(oriented, metrics, horizontal=False)
