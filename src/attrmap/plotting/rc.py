@@ -89,7 +89,9 @@ def register_fonts(choice: FontChoice) -> None:
             continue
         path, index = split_face(chosen)  # a collection's face: drawn from that face
         try:
-            entry = font_manager.ttfFontProperty(FT2Font(path, face_index=index))
+            # face_index is newer than matplotlib 3.8: a first face is opened as before.
+            font = FT2Font(path, face_index=index) if index else FT2Font(path)
+            entry = font_manager.ttfFontProperty(font)
         except (RuntimeError, OSError, ValueError, NotImplementedError) as error:
             # A file whose tables look whole to fonts.py but FreeType refuses.
             raise StyleError(f"{path}: cannot draw with this font file ({error})") from None
