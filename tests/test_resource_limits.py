@@ -763,13 +763,8 @@ SETTING_BOMBS = {
         1,
         "c.yaml:2: a YAML alias (*a); config files take none",
     ),
-    # PyYAML >= 6.0.4 refuses flow nesting past 1,000 itself, before attrmap sees the events.
-    "config-deep": (
-        {"c.yaml": "[" * 60_000},
-        ["--config", "c.yaml"],
-        1,
-        ("nested more than 8", "exceeded maximum nesting depth"),
-    ),
+    # PyYAML 6.0.4's libyaml stops flow nesting past 1,000 itself: still attrmap's line.
+    "config-deep": ({"c.yaml": "[" * 60_000}, ["--config", "c.yaml"], 1, "nested more than 8"),
     "config-nested": ({"c.yaml": "[" * 900}, ["--config", "c.yaml"], 1, "nested more than 8"),
     "pyproject-deep": (
         {"pyproject.toml": "[tool.attrmap]\ntitle = " + "[" * 100_000 + "]" * 100_000 + "\n"},
@@ -815,8 +810,7 @@ def test_unbounded_settings_are_one_line_errors_in_bounded_memory(tmp_path, name
     done = run_capped(["render", str(data), "-o", "m.png", "--shape", "any", *args], tmp_path)
     assert done.returncode == code, done.stderr
     message = [line for line in done.stderr.splitlines() if line.strip()][-1]
-    fragments = fragment if isinstance(fragment, tuple) else (fragment,)
-    assert any(text in message for text in fragments), done.stderr
+    assert fragment in message, done.stderr
     assert len(message) < 400, message
     assert "invalid YAML" not in message, message  # a bound, not a syntax error
     assert not (tmp_path / "m.png").exists()

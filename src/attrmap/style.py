@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -344,8 +345,20 @@ def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
 def _check_config_events(text: str, name: str) -> None:
     """Refuse aliases and deep nesting from the parser's events, before anything is
     built (PyYAML's parser is a loop; building is recursive)."""
+    try:
+        _check_events(yaml.parse(text, Loader=_CONFIG_LOADER), name)
+    except yaml.MarkedYAMLError as error:
+        # libyaml >= 0.2.5 stops flow nesting past 1,000 before the events reach 9 deep.
+        if "nesting depth" not in (error.problem or ""):
+            raise
+        mark = error.problem_mark
+        line = mark.line + 1 if mark is not None else 0
+        raise StyleError(f"{name}:{line}: nested more than {MAX_CONFIG_DEPTH} deep") from None
+
+
+def _check_events(events: Iterable[yaml.Event], name: str) -> None:
     depth = 0
-    for event in yaml.parse(text, Loader=_CONFIG_LOADER):
+    for event in events:
         line = event.start_mark.line + 1 if event.start_mark is not None else 0
         if isinstance(event, yaml.AliasEvent):
             raise StyleError(
