@@ -36,7 +36,8 @@ class AttrmapGroup(click.Group):
         except AttrmapError as error:
             raise AttrmapCommandError(cli_message(str(error))) from None
         except click.ClickException as error:  # click quotes file names as they are
-            error.message = printable(error.message)
+            # click >= 8.5 types message as Final; escaping it in place is still what it prints
+            error.message = printable(error.message)  # type: ignore[misc]
             raise
         except BatchInterrupted as stop:
             click.echo(f"attrmap: interrupted: {stop.summary.line()}", err=True)
