@@ -69,26 +69,27 @@ def draw_text_page(page: TextPage, style: Style) -> Figure:
             for token in range(tokens):
                 cell = token * blocks + block
                 centre = x[token] + widths[token] / 2
-                axes.text(
-                    centre,
-                    tops[block, token] + metrics.baseline,
-                    page.texts[token],
-                    fontsize=metrics.font_size,
-                    ha="center",
-                    va="baseline",
-                    color=data.text_colors[cell],
-                    label="token",
-                )
+                top, colour = tops[block, token], data.text_colors[cell]
+                parts = [(page.texts[token], metrics.baseline, metrics.font_size, "token")]
                 if metrics.annotation_font_size is not None and data.annotations[cell]:
+                    parts.append(
+                        (
+                            data.annotations[cell],
+                            metrics.annotation_baseline,
+                            metrics.annotation_font_size,
+                            "annotation",
+                        )
+                    )
+                for content, baseline, size, kind in parts:  # the token, then its value below
                     axes.text(
                         centre,
-                        tops[block, token] + metrics.annotation_baseline,
-                        data.annotations[cell],
-                        fontsize=metrics.annotation_font_size,
+                        top + baseline,
+                        content,
+                        fontsize=size,
                         ha="center",
                         va="baseline",
-                        color=data.text_colors[cell],
-                        label="annotation",
+                        color=colour,
+                        label=kind,
                     )
         if page.title_y is not None:
             axes.text(
