@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 import attrmap
@@ -192,7 +193,9 @@ def test_unknown_cmap_exit_1(run_cli, reference_csv, tmp_path):
 
 def test_flags_override_the_config_file(write):
     style = write("style.yaml", "cmap: RdBu\nfmt: .2f\ntitle: From file\n")
-    ctx = cli.commands["render"].make_context(
+    render = cli.get_command(click.Context(cli), "render")
+    assert render is not None
+    ctx = render.make_context(
         "render",
         [
             "x.csv",

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 
+import click
 import pytest
 
 from attrmap import Config, Style, StyleError
 from attrmap.cli import cli
+from attrmap.cli.app import COMMAND_MODULES
 from attrmap.settings import AUTO, SETTING_NAMES, SETTINGS, Auto
 from attrmap.style import build_config, config_settings
 
@@ -19,18 +21,25 @@ NOT_SETTINGS = {
 }  # fmt: skip
 
 
+def command_named(name: str) -> click.Command:
+    """A command of the group, loading its module as running it would."""
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None, name
+    return command
+
+
 def test_render_has_one_option_per_setting_spelled_as_the_table_says():
-    params = {param.name: param for param in cli.commands["render"].params}
+    params = {param.name: param for param in command_named("render").params}
     for setting in SETTINGS:
         assert setting.name in params, setting.name
         assert setting.option in params[setting.name].opts, setting.name
     assert set(params) - set(SETTING_NAMES) == NOT_SETTINGS
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+@pytest.mark.parametrize("command", sorted(COMMAND_MODULES))
 def test_every_settings_option_of_every_command_is_the_tables(command):
     by_name = {setting.name: setting for setting in SETTINGS}
-    for param in cli.commands[command].params:
+    for param in command_named(command).params:
         setting = by_name.get(param.name or "")
         if setting is not None:
             assert param.opts[0] == setting.option

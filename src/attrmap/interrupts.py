@@ -13,6 +13,20 @@ class Terminated(BaseException):
     """Raised in the main thread when SIGTERM arrives (a BaseException, like KeyboardInterrupt)."""
 
 
+class Interrupted(Exception):
+    """A signal stopped the work after it cleaned up; ``done()`` says what it had done.
+
+    The CLI's error funnel catches this base, so it need not import the module of the
+    work (a one-file render then never loads the batch machinery)."""
+
+    def __init__(self, message: str, signum: int) -> None:
+        super().__init__(message)
+        self.signum = signum
+
+    def done(self) -> str:
+        return str(self)
+
+
 def _raise_terminated(signum: int, frame: object) -> None:
     raise Terminated
 

@@ -13,9 +13,8 @@ import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .errors import StyleError
 from .formats.base import DEFAULT_INPUT, InputOptions
@@ -41,6 +40,9 @@ from .settings import (
     parse_cell_size,
     parse_page,
 )
+
+if TYPE_CHECKING:
+    import yaml  # imported where a config file is read: a render without one skips it
 
 __all__ = [
     "ANNOTATE_MODES",
@@ -309,8 +311,14 @@ def load_config(path: str | os.PathLike[str], base: Config | None = None) -> Con
 #: A config file is a page of settings: more, or deeper, is not one.
 MAX_CONFIG_BYTES = 64 * 1024
 MAX_CONFIG_DEPTH = 8
-#: libyaml's loader where PyYAML has it (five times the pure-Python one's speed).
-_CONFIG_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@cache
+def _config_loader() -> type[yaml.SafeLoader]:
+    """libyaml's loader where PyYAML has it (five times the pure-Python one's speed)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -319,6 +327,8 @@ def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     Bounded like an input: at most ``MAX_CONFIG_BYTES``, nested at most
     ``MAX_CONFIG_DEPTH`` deep, and no aliases (settings need none; nested ones grew a
     1 kB file past 2 GB)."""
+    import yaml  # here, not at the top: a render without a config file never needs it
+
     name = os.fspath(path)
     try:
         with open(name, "rb") as handle:
@@ -327,7 +337,7 @@ def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
             raise StyleError(f"{name}: a config file of over {MAX_CONFIG_BYTES:,} bytes")
         text = raw.decode("utf-8")
         _check_config_events(text, name)
-        data = yaml.load(text, Loader=_CONFIG_LOADER)  # a safe loader
+        data = yaml.load(text, Loader=_config_loader())  # a safe loader
     except OSError as error:
         raise StyleError(f"{name}: cannot read config: {error.strerror or error}") from None
     except StyleError:  # the bounds above (a ValueError too: not caught below)
@@ -345,8 +355,10 @@ def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
 def _check_config_events(text: str, name: str) -> None:
     """Refuse aliases and deep nesting from the parser's events, before anything is
     built (PyYAML's parser is a loop; building is recursive)."""
+    import yaml
+
     try:
-        _check_events(yaml.parse(text, Loader=_CONFIG_LOADER), name)
+        _check_events(yaml.parse(text, Loader=_config_loader()), name)
     except yaml.MarkedYAMLError as error:
         # libyaml >= 0.2.5 stops flow nesting past 1,000 before the events reach 9 deep.
         if "nesting depth" not in (error.problem or ""):
@@ -357,6 +369,8 @@ def _check_config_events(text: str, name: str) -> None:
 
 
 def _check_events(events: Iterable[yaml.Event], name: str) -> None:
+    import yaml
+
     depth = 0
     for event in events:
         line = event.start_mark.line + 1 if event.start_mark is not None else 0

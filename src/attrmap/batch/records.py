@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import AttrmapError, FigureWarning
 from ..formats import DEFAULT_INPUT, InputOptions
+from ..interrupts import Interrupted
 from ..style import Config
 
 
@@ -90,13 +91,15 @@ class Summary:
         }
 
 
-class BatchInterrupted(Exception):
+class BatchInterrupted(Interrupted):
     """SIGINT or SIGTERM stopped the batch; ``summary`` says what was done."""
 
     def __init__(self, summary: Summary, signum: int) -> None:
-        super().__init__(f"interrupted by signal {signum}")
+        super().__init__(f"interrupted by signal {signum}", signum)
         self.summary = summary
-        self.signum = signum
+
+    def done(self) -> str:
+        return self.summary.line()
 
 
 @dataclass(frozen=True)

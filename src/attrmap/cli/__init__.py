@@ -8,8 +8,7 @@ prints outcomes in the command line's words. Each other module is a command fami
 
 from __future__ import annotations
 
-from . import batch, check, config, render, views  # noqa: F401  (registers the commands)
-from .app import cli, main
+from .app import cli, main  # each command's module is imported when it runs (app.py)
 from .exits import ExitCode
 from .resolve import resolve_config
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import os
 import sys
-from importlib import metadata
 from typing import Any
 
 import click
 
 from .. import __version__
-from ..batch import BatchInterrupted
 from ..errors import AttrmapError
-from ..interrupts import Terminated, sigterm_raises
+from ..interrupts import Interrupted, Terminated, sigterm_raises
 from .exits import ExitCode, exit_for_signal
 from .reporting import cli_message, one_line_warnings, printable, say
 
@@ -28,7 +27,33 @@ class AttrmapCommandError(click.ClickException):
         say(f"attrmap: error: {self.format_message()}", err=True)
 
 
+#: Each command's module (in this package), imported when the command is looked up: a
+#: one-file render then never loads the batch machinery, the views or their options.
+#: ``--help`` lists every command, so it imports them all (none imports matplotlib).
+COMMAND_MODULES = {
+    "batch": "batch",
+    "compare": "render",
+    "config": "config",
+    "convert": "check",
+    "describe": "views",
+    "render": "render",
+    "show": "views",
+    "validate": "check",
+}
+
+
 class AttrmapGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES.keys() | self.commands.keys())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            # An unknown name loads them all: click's "Did you mean ...?" looks at them.
+            known = cmd_name in COMMAND_MODULES
+            for module in {COMMAND_MODULES[cmd_name]} if known else set(COMMAND_MODULES.values()):
+                importlib.import_module(f"{__package__}.{module}")  # its decorators add it
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             with sigterm_raises(), one_line_warnings():
@@ -39,8 +64,8 @@ class AttrmapGroup(click.Group):
             # click >= 8.5 types message as Final; escaping it in place is still what it prints
             error.message = printable(error.message)  # type: ignore[misc]
             raise
-        except BatchInterrupted as stop:
-            click.echo(f"attrmap: interrupted: {stop.summary.line()}", err=True)
+        except Interrupted as stop:
+            click.echo(f"attrmap: interrupted: {stop.done()}", err=True)
             ctx.exit(exit_for_signal(stop.signum))
         except KeyboardInterrupt:
             click.echo("attrmap: interrupted", err=True)
@@ -51,6 +76,8 @@ class AttrmapGroup(click.Group):
 
 
 def version_message() -> str:
+    from importlib import metadata  # only for --version: it costs a directory scan
+
     try:
         mpl = metadata.version("matplotlib")  # without importing it
     except metadata.PackageNotFoundError:
@@ -70,7 +97,15 @@ Examples:
 @click.group(
     cls=AttrmapGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]}
 )
-@click.version_option(__version__, "-V", "--version", message=version_message())
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _, given: show_version(ctx) if given else None,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Render token-attribution matrices as annotated heatmaps.
 
@@ -79,6 +114,13 @@ def cli() -> None:
     values) or NumPy .npz, by its extension. Output is PNG, SVG, PDF or HTML by the
     extension of -o.
     """
+
+
+def show_version(ctx: click.Context) -> None:
+    """``--version``, worked out only when asked for (not as each command starts)."""
+    if not ctx.resilient_parsing:
+        click.echo(version_message(), color=ctx.color)
+        ctx.exit()
 
 
 def main() -> None:

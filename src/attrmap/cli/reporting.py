@@ -45,9 +45,11 @@ def flag_names() -> dict[str, tuple[str, str | None]]:
     context = click.get_current_context(silent=True)
     commands: list[click.Command] = []
     if context is not None:
-        root = context.find_root().command
-        if isinstance(root, click.Group):
-            commands.extend(root.commands.values())
+        root = context.find_root()
+        group = root.command
+        if isinstance(group, click.Group):  # loads the commands not loaded yet
+            found = (group.get_command(root, name) for name in group.list_commands(root))
+            commands.extend(command for command in found if command is not None)
         commands.append(context.command)
     for command in commands:
         for param in command.params:

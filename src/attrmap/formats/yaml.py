@@ -7,8 +7,8 @@ and never constructed, and aliases share nodes so an alias bomb stays small.
 from __future__ import annotations
 
 import re
-
-import yaml
+from functools import cache
+from typing import TYPE_CHECKING
 
 from ..errors import InputError, LimitError
 from ..model import AttributionMatrix
@@ -23,13 +23,22 @@ from .base import (
 )
 from .document import Map, Node, Scalar, Seq, matrix_from_document
 
+if TYPE_CHECKING:
+    import yaml  # imported when YAML is read or written: other inputs never load PyYAML
+
 _TAG = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {None, *(_TAG + name for name in ("str", "int", "float", "seq", "map"))}
 # What YAML 1.1 allows unescaped in a stream (PyYAML and libyaml refuse anything else).
 _NOT_YAML_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# libyaml's parser when present: ~4x faster on large files. BaseLoader resolves every
-# plain scalar as a string, so labels stay as written and numbers are ours to parse.
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+@cache
+def _loader() -> type[yaml.BaseLoader]:
+    """libyaml's parser when present: ~4x faster on large files. BaseLoader resolves every
+    plain scalar as a string, so labels stay as written and numbers are ours to parse."""
+    import yaml
+
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 def _compose(text: str, source: str, limits: Limits) -> Node | None:
@@ -40,6 +49,8 @@ def _compose(text: str, source: str, limits: Limits) -> Node | None:
     than copying it, so an alias bomb stays small; tags other than the standard ones are
     refused, never constructed.
     """
+    import yaml
+
     budget = 2 * limits.max_cells + 1000
     anchors: dict[str, Node] = {}
     # Sharing keeps memory small, but each use of a shared label or number still costs
@@ -50,7 +61,7 @@ def _compose(text: str, source: str, limits: Limits) -> Node | None:
     stack: list[Seq | Map] = []
     root: Node | None = None
     documents = 0
-    for number, event in enumerate(yaml.parse(text, Loader=_Loader)):
+    for number, event in enumerate(yaml.parse(text, Loader=_loader())):
         if number > budget:
             raise too_many_cells(source, limits)
         mark = event.start_mark
@@ -117,6 +128,8 @@ def _compose(text: str, source: str, limits: Limits) -> Node | None:
 
 
 def read_yaml(data: bytes, source: str, options: InputOptions) -> list[AttributionMatrix]:
+    import yaml
+
     text = decode_text(data, source)
     limits = options.limits
     bad = _NOT_YAML_CHAR.search(text)
@@ -144,17 +157,23 @@ def read_yaml(data: bytes, source: str, options: InputOptions) -> list[Attributi
     return [matrix_from_document(root, source, options)]
 
 
-class _QuotingDumper(yaml.SafeDumper):
-    """Double-quotes every string so labels like ``no`` or ``007`` stay strings."""
+@cache
+def _quoting_dumper() -> type[yaml.SafeDumper]:
+    import yaml
 
+    class QuotingDumper(yaml.SafeDumper):
+        """Double-quotes every string so labels like ``no`` or ``007`` stay strings."""
 
-_QuotingDumper.add_representer(
-    str, lambda dumper, data: dumper.represent_scalar(_TAG + "str", data, style='"')
-)
+    QuotingDumper.add_representer(
+        str, lambda dumper, data: dumper.represent_scalar(_TAG + "str", data, style='"')
+    )
+    return QuotingDumper
 
 
 def write_yaml(matrix: AttributionMatrix, options: WriteOptions) -> bytes:
     """YAML that ``read_yaml`` gives back exactly (floats in full precision)."""
+    import yaml
+
     document: dict[str, object] = {}
     if matrix.title is not None:
         document["title"] = matrix.title
@@ -167,7 +186,7 @@ def write_yaml(matrix: AttributionMatrix, options: WriteOptions) -> bytes:
     document["values"] = rows_for_writing(matrix)
     text = yaml.dump(
         document,
-        Dumper=_QuotingDumper,
+        Dumper=_quoting_dumper(),
         sort_keys=False,
         allow_unicode=True,
         width=float("inf"),
