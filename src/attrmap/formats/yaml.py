@@ -28,8 +28,13 @@ if TYPE_CHECKING:
 
 _TAG = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {None, *(_TAG + name for name in ("str", "int", "float", "seq", "map"))}
-# What YAML 1.1 allows unescaped in a stream (PyYAML and libyaml refuse anything else).
-_NOT_YAML_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@cache
+def _not_yaml_char() -> re.Pattern[str]:
+    """What YAML 1.1 allows unescaped in a stream (PyYAML and libyaml refuse anything
+    else). Compiled on first use: a class over most of Unicode takes ~5 ms to compile."""
+    return re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @cache
@@ -132,7 +137,7 @@ def read_yaml(data: bytes, source: str, options: InputOptions) -> list[Attributi
 
     text = decode_text(data, source)
     limits = options.limits
-    bad = _NOT_YAML_CHAR.search(text)
+    bad = _not_yaml_char().search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         column = bad.start() - text.rfind("\n", 0, bad.start())
