@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -304,6 +305,77 @@ def test_commands_that_draw_nothing_never_import_matplotlib(args, reference_csv,
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+#: What a one-file render of a CSV never needs: other commands and their machinery
+#: (batch's process pools), PyYAML, and pyplot. Importing them cost tens of ms a run.
+NOT_FOR_ONE_CSV = (
+    "yaml",
+    "multiprocessing",
+    "concurrent.futures",
+    "attrmap.batch",
+    "attrmap.cli.batch",
+    "attrmap.cli.check",
+    "attrmap.cli.config",
+    "attrmap.cli.views",
+    "attrmap.views.describe",
+    "attrmap.views.html",
+    "matplotlib.pyplot",
+)
+
+
+def test_rendering_one_csv_loads_only_what_it_needs(reference_csv, tmp_path):
+    out = tmp_path / "fig.png"
+    code = (
+        "import sys\n"
+        "from attrmap.cli import main\n"
+        f"sys.argv = ['attrmap', 'render', {str(reference_csv)!r}, '-o', {str(out)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        f"print(sorted(set({NOT_FOR_ONE_CSV!r}) & set(sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert out.is_file()
+    assert proc.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_cli_leaves_its_objects_to_the_os_at_exit(reference_csv, tmp_path):
+    """The interpreter's sweep for cycles at exit is skipped (frozen): a checker that
+    runs after the CLI's exit handlers sees the objects frozen, and the figure written."""
+    out = tmp_path / "fig.png"
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "from attrmap.cli import main\n"
+        f"sys.argv = ['attrmap', 'render', {str(reference_csv)!r}, '-o', {str(out)!r}]\n"
+        "main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "frozen True"
+    assert out.stat().st_size > 0
+
+
+def test_each_command_is_loaded_from_the_module_the_group_names():
+    """``attrmap.cli.app.COMMAND_MODULES`` lists every command and where it lives: a
+    command missing from it would be missing from --help and unknown to the group."""
+    from attrmap.cli.app import COMMAND_MODULES
+
+    for module in set(COMMAND_MODULES.values()):
+        importlib.import_module(f"attrmap.cli.{module}")
+    assert set(cli.commands) == set(COMMAND_MODULES)
+    for name, command in cli.commands.items():
+        assert command.callback is not None
+        assert command.callback.__module__ == f"attrmap.cli.{COMMAND_MODULES[name]}", name
+
+
+def test_a_mistyped_command_gets_a_suggestion():
+    """In a fresh process (no command loaded yet), as a user would meet it."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "attrmap", "rendr"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert "No such command 'rendr'. Did you mean 'render'?" in proc.stderr
 
 
 def test_importing_attrmap_does_not_import_matplotlib():
