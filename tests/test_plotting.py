@@ -249,7 +249,7 @@ def test_numbers_composed_from_cached_glyphs_match_whole_string_rendering():
     from matplotlib.backends.backend_agg import get_hinting_flag
     from matplotlib.font_manager import FontProperties
 
-    from attrmap.plotting.glyphs import _ink, _Typesetter, font_chain
+    from attrmap.plotting.glyphs import Typesetter, _ink, font_chain
 
     style = attrmap.Style()
     fonts = font_chain(FontProperties(size=style.annotation_font_size))
@@ -257,7 +257,7 @@ def test_numbers_composed_from_cached_glyphs_match_whole_string_rendering():
     labels += [format(v, fmt) for v in (-2.5e-5, 0.5, 12345.678) for fmt in (".2e", "+.3g", ".0%")]
     labels += ["\u22120.5", "1 2", " "]
     for size, dpi in [(style.annotation_font_size, style.dpi), (5, 72), (7.5, 50), (12, 300)]:
-        typesetter = _Typesetter(fonts, size * dpi / 72, get_hinting_flag())
+        typesetter = Typesetter(fonts, size * dpi / 72, get_hinting_flag())
         for label in labels:
             composed = typesetter.composed(label)
             assert composed is not None, label  # DejaVu Sans has every one of these glyphs

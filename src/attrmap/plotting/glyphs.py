@@ -26,7 +26,7 @@ def ink_coverage(
     """The antialiased coverage of ``text`` as FreeType draws the whole string, trimmed to
     its ink (rows top down, values 0-1). Cached: cell values repeat within and across the
     files of a batch."""
-    typesetter = _typesetter(font_paths, size_px, hinting)
+    typesetter = typesetter_for(font_paths, size_px, hinting)
     ink = typesetter.composed_ink(text)
     if ink is None:
         ink = _ink(typesetter.whole(text))
@@ -42,7 +42,7 @@ def _ink(bitmap: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Glyph:
+class Glyph:
     """One character drawn alone by FreeType, and what placing it in a string needs."""
 
     stamp: np.ndarray  # FreeType's bitmap of the character alone (uint8, zeros around)
@@ -56,7 +56,7 @@ class _Glyph:
     index: GlyphIndexType  # in the chain's first font
 
 
-class _Typesetter:
+class Typesetter:
     """Strings drawn as ``FT2Font.set_text`` and ``draw_glyphs_to_bitmap`` draw them, one
     font chain at one size.
 
@@ -72,7 +72,7 @@ class _Typesetter:
 
     def __init__(self, font_paths: tuple[str, ...], size_px: float, hinting: LoadFlags) -> None:
         self.font_paths, self.size_px, self.hinting = font_paths, size_px, hinting
-        self.glyphs: dict[str, _Glyph | None] = {}
+        self.glyphs: dict[str, Glyph | None] = {}
         self.kerning: dict[tuple[GlyphIndexType, GlyphIndexType], bool] = {}
 
     def _font(self) -> FT2Font:
@@ -88,7 +88,7 @@ class _Typesetter:
         font.draw_glyphs_to_bitmap(antialiased=True)
         return np.asarray(font.get_image())
 
-    def _glyph(self, char: str) -> _Glyph | None:
+    def glyph(self, char: str) -> Glyph | None:
         if char not in self.glyphs:
             font = self._font()
             index = font.get_char_index(ord(char))
@@ -105,11 +105,11 @@ class _Typesetter:
                 rows, cols = np.nonzero(stamp)
                 ink_at = (int(cols.min()), int(rows.min())) if rows.size else (0, 0)
                 cbox = (x0, y0, x1, y1)
-                glyph = _Glyph(stamp, offset, _ink(stamp), ink_at, left, top, cbox, advance, index)
+                glyph = Glyph(stamp, offset, _ink(stamp), ink_at, left, top, cbox, advance, index)
             self.glyphs[char] = glyph
         return self.glyphs[char]
 
-    def _kerned(self, left: GlyphIndexType, right: GlyphIndexType) -> bool:
+    def kerned(self, left: GlyphIndexType, right: GlyphIndexType) -> bool:
         """Whether the font kerns this pair at all (in font units: ft2font scales and
         rounds kerning its own way, which is not redone here)."""
         pair = (left, right)
@@ -117,17 +117,17 @@ class _Typesetter:
             self.kerning[pair] = self._font().get_kerning(left, right, Kerning.UNSCALED) != 0
         return self.kerning[pair]
 
-    def _placed(self, text: str) -> tuple[list[tuple[_Glyph, int, int]], int, int] | None:
+    def _placed(self, text: str) -> tuple[list[tuple[Glyph, int, int]], int, int] | None:
         """Where each glyph's stamp goes in ``whole(text)`` (glyph, column, row) and that
         bitmap's height and width; None where composing would not be exact."""
-        glyphs = [self._glyph(char) for char in text]
+        glyphs = [self.glyph(char) for char in text]
         if not glyphs or None in glyphs:
             return None
-        pens: list[tuple[_Glyph, int]] = []
+        pens: list[tuple[Glyph, int]] = []
         pen, previous = 0, None
         for glyph in glyphs:
             assert glyph is not None
-            if previous is not None and self._kerned(previous, glyph.index):
+            if previous is not None and self.kerned(previous, glyph.index):
                 return None
             if pen % 64:  # between pixels: the glyph would be rasterised differently
                 return None
@@ -201,8 +201,8 @@ class _Typesetter:
 
 
 @lru_cache(maxsize=64)
-def _typesetter(font_paths: tuple[str, ...], size_px: float, hinting: LoadFlags) -> _Typesetter:
-    return _Typesetter(font_paths, size_px, hinting)
+def typesetter_for(font_paths: tuple[str, ...], size_px: float, hinting: LoadFlags) -> Typesetter:
+    return Typesetter(font_paths, size_px, hinting)
 
 
 @lru_cache(maxsize=64)
@@ -212,19 +212,40 @@ def font_chain(prop: FontProperties) -> tuple[str, ...]:
     return tuple(fontManager._find_fonts_by_props(prop))
 
 
+def centred_at(
+    buffer: np.ndarray, coverage: np.ndarray, x: float, y: float
+) -> tuple[int, int] | None:
+    """Where ``coverage`` centred at display point (x, y) starts in Agg's ``buffer``
+    (top, left), or None if any of it would fall outside."""
+    height, width = coverage.shape[:2]
+    top, left = round(buffer.shape[0] - y - height / 2), round(x - width / 2)
+    inside = top + height <= buffer.shape[0] and left + width <= buffer.shape[1]
+    return (top, left) if top >= 0 and left >= 0 and inside else None
+
+
 def blend(buffer: np.ndarray, coverage: np.ndarray, top: int, left: int, color: ColorType) -> None:
     """Paint ``color`` through ``coverage`` into the Agg buffer at (top, left)."""
     height, width = coverage.shape[:2]
-    rgb = _rgb255(color) if isinstance(color, str) else _to_rgb255(color)
+    rgb = rgb255(color) if isinstance(color, str) else _to_rgb255(color)
     region = buffer[top : top + height, left : left + width, :3]
     region[...] = (region * (1 - coverage) + rgb * coverage + 0.5).astype(np.uint8)
+
+
+def blend_centred(
+    buffer: np.ndarray, typesetter: Typesetter, text: str, x: float, y: float, color: str
+) -> None:
+    """``text`` blended centred on its ink at (x, y), unless part of it would be outside."""
+    coverage = ink_coverage(text, typesetter.font_paths, typesetter.size_px, typesetter.hinting)
+    at = centred_at(buffer, coverage, x, y)
+    if at is not None:
+        blend(buffer, coverage, *at, color)
 
 
 def _to_rgb255(color: ColorType) -> np.ndarray:
     return np.array(mcolors.to_rgb(color), dtype=np.float32) * 255
 
 
-_rgb255 = lru_cache(maxsize=64)(_to_rgb255)  # annotations come in a few named colours
+rgb255 = lru_cache(maxsize=64)(_to_rgb255)  # annotations come in a few named colours
 
 
 @lru_cache(maxsize=512)

@@ -16,10 +16,19 @@ from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import IdentityTransform
 
-from .glyphs import blend, font_chain, glyph_outline, ink_coverage
+from .glyphs import (
+    blend,
+    blend_centred,
+    centred_at,
+    font_chain,
+    glyph_outline,
+    ink_coverage,
+    typesetter_for,
+)
 from .measuring import text_extent_in, text_size_in
 from .placement import TICK_LABEL_COLOR
 from .sizing import LABEL_PAD_PT
+from .stamps import stamp_numbers
 
 
 class CellText(Text):
@@ -57,13 +66,11 @@ def draw_cell_texts(renderer, texts: Sequence[CellText]) -> None:
             renderer.points_to_pixels(text.get_fontsize()),
             hinting,
         )
-        height, width = coverage.shape[:2]
-        top = round(buffer.shape[0] - y - height / 2)
-        left = round(x - width / 2)
-        if top < 0 or left < 0 or top + height > buffer.shape[0] or left + width > buffer.shape[1]:
+        at = centred_at(buffer, coverage, x, y)
+        if at is None:
             Text.draw(text, renderer)  # at the edge: let matplotlib clip it
             continue
-        blend(buffer, coverage, top, left, text.get_color())
+        blend(buffer, coverage, *at, text.get_color())
         text.stale = False
 
 
@@ -98,6 +105,7 @@ class AnnotationLayer(Artist):
         self.set_transform(axes.transData)
         self.prop = FontProperties(size=fontsize)
         self.fonts = font_chain(self.prop)
+        self.cols = cols
         cols_at, rows_at = np.meshgrid(np.arange(cols), np.arange(rows))
         self.positions = np.column_stack([cols_at.ravel(), rows_at.ravel()]).astype(float)
         self.labels: list[str] = []
@@ -120,16 +128,18 @@ class AnnotationLayer(Artist):
     def _draw_pixels(self, renderer, points: np.ndarray) -> None:
         buffer = np.asarray(renderer.buffer_rgba())
         size_px = renderer.points_to_pixels(self.prop.get_size_in_points())
-        hinting = get_hinting_flag()
+        typesetter = typesetter_for(self.fonts, size_px, get_hinting_flag())
+        if stamp_numbers(buffer, points, self.labels, self.colors, typesetter, self._pitch(points)):
+            return
         for (x, y), label, color in zip(points, self.labels, self.colors, strict=True):
-            if not label:
-                continue
-            coverage = ink_coverage(label, self.fonts, size_px, hinting)
-            height, width = coverage.shape[:2]
-            top, left = round(buffer.shape[0] - y - height / 2), round(x - width / 2)
-            inside = top + height <= buffer.shape[0] and left + width <= buffer.shape[1]
-            if top >= 0 and left >= 0 and inside:
-                blend(buffer, coverage, top, left, color)
+            if label:
+                blend_centred(buffer, typesetter, label, x, y, color)
+
+    def _pitch(self, points: np.ndarray) -> tuple[float, float]:
+        """Display pixels between neighbouring cells (x, y); infinite for one column or row."""
+        across = abs(points[1, 0] - points[0, 0]) if self.cols > 1 else np.inf
+        down = abs(points[self.cols, 1] - points[0, 1]) if len(points) > self.cols else np.inf
+        return float(across), float(down)
 
     def _draw_paths(self, renderer, points: np.ndarray) -> None:
         size = self.prop.get_size_in_points()

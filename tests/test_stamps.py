@@ -1,0 +1,96 @@
+"""The numbers of a large grid blended all at once (``plotting.stamps``) give the same
+pixels as blending each one in turn, and decline where that could differ."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import get_hinting_flag
+from matplotlib.font_manager import FontProperties
+
+from attrmap.plotting.glyphs import blend_centred, font_chain, typesetter_for
+from attrmap.plotting.stamps import stamp_numbers
+
+#: Numbers as the grid formats them, and what the fast path must leave to ``blend``:
+#: a kerned pair, characters outside ASCII (a Unicode minus, CJK from a fallback font or
+#: none), empty cells, spaces and exponents.
+LABELS = [
+    "0.1234",
+    "-0.0000",
+    "1.0000",
+    "-12.5000",
+    "9.8765",
+    "1.2e+03",
+    "",
+    "nan",
+    "AV",
+    "\u22120.5000",
+    "\u4e2d",
+    " 7",
+    "0.0001",
+    "-0.9999",
+    "42",
+    "4.4444",
+]
+COLORS = ["black", "white", "#d62728", "0.25"]
+
+
+def grid_points(rows: int, cols: int, pitch: tuple[float, float], origin=(40.3, 20.7)):
+    cols_at, rows_at = np.meshgrid(np.arange(cols), np.arange(rows))
+    x = origin[0] + cols_at.ravel() * pitch[0]
+    y = origin[1] + rows_at.ravel() * pitch[1]
+    return np.column_stack([x, y])
+
+
+def one_by_one(buffer, points, labels, colors, typesetter):
+    for (x, y), label, color in zip(points, labels, colors, strict=True):
+        if label:
+            blend_centred(buffer, typesetter, label, x, y, color)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph 20013")  # CJK missing from DejaVu: drawn as a box
+@pytest.mark.parametrize(("size", "dpi"), [(8, 150), (10, 150), (7.3, 150), (6, 72), (9.5, 200)])
+def test_stamped_numbers_equal_blending_each_in_turn(size, dpi):
+    rng = np.random.default_rng(int(size * dpi))
+    rows, cols, pitch = 12, 8, (size * dpi / 72 * 6.5, size * dpi / 72 * 2.1)
+    points = grid_points(rows, cols, pitch)
+    width, height = int(points[:, 0].max() + pitch[0]), int(points[:, 1].max() + pitch[1])
+    background = rng.integers(0, 256, (height, width, 4), dtype=np.uint8)
+    labels = [LABELS[i % len(LABELS)] for i in range(rows * cols)]
+    labels[5::7] = [f"{v:.4f}" for v in rng.uniform(-1.5, 1.5, len(labels[5::7]))]
+    colors = [COLORS[i % len(COLORS)] for i in range(rows * cols)]
+    fonts = font_chain(FontProperties(size=size))
+    typesetter = typesetter_for(fonts, size * dpi / 72, get_hinting_flag())
+
+    stamped, expected = background.copy(), background.copy()
+    assert stamp_numbers(stamped, points, labels, colors, typesetter, pitch)
+    one_by_one(expected, points, labels, colors, typesetter)
+    assert not np.array_equal(expected, background)  # numbers were drawn
+    assert np.array_equal(stamped, expected)
+
+
+def test_numbers_half_outside_the_buffer_are_left_out_as_one_by_one():
+    typesetter = typesetter_for(
+        font_chain(FontProperties(size=8)), 8 * 150 / 72, get_hinting_flag()
+    )
+    pitch = (70.0, 30.0)
+    points = grid_points(3, 3, pitch, origin=(2.0, 1.0))  # first row and column at the edge
+    background = np.full((80, 170, 4), 255, np.uint8)
+    labels = ["-0.1234"] * 9
+    colors = ["black"] * 9
+    stamped, expected = background.copy(), background.copy()
+    assert stamp_numbers(stamped, points, labels, colors, typesetter, pitch)
+    one_by_one(expected, points, labels, colors, typesetter)
+    assert np.array_equal(stamped, expected)
+    assert (stamped[:, :20] == 255).all()  # the cut-off numbers are not drawn
+
+
+def test_numbers_wider_than_their_cells_are_declined_untouched():
+    typesetter = typesetter_for(
+        font_chain(FontProperties(size=8)), 8 * 150 / 72, get_hinting_flag()
+    )
+    pitch = (20.0, 30.0)  # narrower than "-0.1234": neighbours' inks would touch
+    points = grid_points(2, 4, pitch)
+    buffer = np.full((100, 200, 4), 255, np.uint8)
+    assert not stamp_numbers(buffer, points, ["-0.1234"] * 8, ["black"] * 8, typesetter, pitch)
+    assert (buffer == 255).all()
