@@ -20,6 +20,7 @@ from .glyphs import (
     blend,
     blend_centred,
     centred_at,
+    draw_text_agg,
     font_chain,
     glyph_outline,
     ink_coverage,
@@ -213,6 +214,10 @@ class RowLabels(Artist):
                 continue
             width = text_size_in(label, size, self.fonts)[0] * to_pixels  # measured in planning
             x, y = left - width, centre - lift
-            renderer.draw_text(gc, x, canvas_height - y if flip else y, label, self.prop, 0.0)
+            at = canvas_height - y if flip else y
+            if type(renderer) is RendererAgg:
+                draw_text_agg(renderer, gc, x, at, label, self.prop)
+            else:
+                renderer.draw_text(gc, x, at, label, self.prop, 0.0)
         gc.restore()
         self.stale = False

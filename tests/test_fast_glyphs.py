@@ -94,3 +94,59 @@ def test_numbers_wider_than_their_cells_are_declined_untouched():
     buffer = np.full((100, 200, 4), 255, np.uint8)
     assert not stamp_numbers(buffer, points, ["-0.1234"] * 8, ["black"] * 8, typesetter, pitch)
     assert (buffer == 255).all()
+
+
+#: Row labels as tokenizers give them: words, pieces with spaces and marks, kerned pairs
+#: ("AV", "To"), punctuation that matters, and scripts from fallback fonts where installed.
+ROW_LABELS = [
+    "the",
+    "\u2581quick",
+    "AVATAR",
+    "To",
+    "$35 ($85 - $50)",
+    "w123",
+    "\u4e2d\u6587",
+    "\u0928\u092e\u0938\u094d\u0924\u0947",
+    "caf\u00e9",
+    "x\u0301",
+    "",
+    " ",
+    "\u00a7\u00b6",
+]
+
+
+def installed_fallbacks() -> list[str]:
+    from matplotlib.font_manager import fontManager
+
+    wanted = ("Droid Sans Fallback", "Noto Sans CJK JP", "Lohit Devanagari")
+    names = {entry.name for entry in fontManager.ttflist}
+    return [name for name in wanted if name in names]
+
+
+@pytest.mark.filterwarnings("ignore:Glyph")  # a script no installed font has: a box each
+@pytest.mark.parametrize(("size", "dpi"), [(8, 150), (7.3, 150), (10, 72), (9.5, 200)])
+def test_labels_drawn_from_cached_glyphs_equal_agg_draw_text(size, dpi):
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from attrmap.plotting.glyphs import draw_text_agg
+
+    prop = FontProperties(family=["DejaVu Sans", *installed_fallbacks()], size=size)
+    labels = [*ROW_LABELS, *["Aw1.g"] * 32]  # the same glyphs at 32 subpixel offsets
+    positions = [(30.0 + 7.37 * i, 12.0 + 9.61 * i) for i in range(len(ROW_LABELS))]
+    positions += [(5.0 + 40 * (i % 8) + i / 32, 140.0 + 12 * (i // 8) + i / 19) for i in range(32)]
+    drawn = []
+    for draw in ("matplotlib", "cached", "cached again"):
+        renderer = RendererAgg(400, 220, dpi)
+        gc = renderer.new_gc()
+        gc.set_foreground("#3a3a3a")
+        gc.set_antialiased(True)
+        for label, (x, y) in zip(labels, positions, strict=True):
+            if draw == "matplotlib":
+                renderer.draw_text(gc, x, y, label, prop, 0.0)
+            else:
+                draw_text_agg(renderer, gc, x, y, label, prop)
+        gc.restore()
+        drawn.append(np.asarray(renderer.buffer_rgba()).copy())
+    assert drawn[0].any()
+    assert np.array_equal(drawn[1], drawn[0])
+    assert np.array_equal(drawn[2], drawn[0])  # from the caches, the same again
