@@ -166,12 +166,13 @@ class Canvases:
     """Canvases kept between figures, one per layout (the least recently used dropped):
     what makes a batch fast, since building a canvas is the slow part of drawing."""
 
-    def __init__(self, limit: int = 4) -> None:
+    def __init__(self, limit: int = 4, keep_background: bool = True) -> None:
         self.limit = limit
+        self.keep_background = keep_background  # see HeatmapCanvas
         self.kept: OrderedDict[Layout, HeatmapCanvas] = OrderedDict()
 
     def get(self, layout: Layout, style: Style) -> HeatmapCanvas:
-        canvas = self.kept.pop(layout, None) or HeatmapCanvas(layout, style)
+        canvas = self.kept.pop(layout, None) or HeatmapCanvas(layout, style, self.keep_background)
         self.kept[layout] = canvas
         if len(self.kept) > self.limit:
             self.kept.popitem(last=False)
@@ -184,7 +185,7 @@ def canvas_for(plan: Page, style: Style, canvases: Canvases | None = None) -> Ca
     if isinstance(plan, TextPage):
         return TextCanvas(plan, style)
     if canvases is None:
-        return HeatmapCanvas(plan.layout, style)
+        return HeatmapCanvas(plan.layout, style, keep_background=False)
     return canvases.get(plan.layout, style)
 
 

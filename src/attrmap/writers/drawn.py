@@ -129,10 +129,13 @@ class DrawnWriter(Writer):
     ) -> list[Path]:
         """Each page to its own file, shared among ``workers`` processes; each page's
         alt text says which tokens it holds."""
+        from ..plotting import Canvases
         from ..views.alt_text import page_text
 
         record = page_provenance(key, len(plans))
         paths = self.page_paths(target, len(plans))
+        if canvases is None and len(plans) > 1:  # the pages share one layout and canvas
+            canvases = Canvases(limit=1, keep_background=False)
 
         def save(index: int) -> None:
             plan = plans[index]
