@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -243,15 +244,26 @@ def _blend_all(
         found = np.flatnonzero(bitmaps)
         string = found // per_string
         pixels = (top * width + left)[string] + local[found - string * per_string]
-        cover = (bitmaps.ravel()[found].astype(np.float32) / 255)[:, None]
+        coverage = bitmaps.ravel()[found].astype(np.intp) << 8
         region = words[pixels].view(np.uint8).reshape(-1, 4)
         runs = np.searchsorted(string, np.flatnonzero(np.diff(shade[members])) + 1)
-        starts = np.r_[0, runs]
-        stops = np.r_[runs, len(found)]
-        for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
-            if start == stop:
-                continue
-            rgb = shades[shade[members[string[start]]]]
-            part, part_cover = region[start:stop, :3], cover[start:stop]
-            part[...] = (part * (1 - part_cover) + rgb * part_cover + 0.5).astype(np.uint8)
+        starts, stops = np.r_[0, runs].tolist(), np.r_[runs, len(found)].tolist()
+        for start, stop in zip(starts, stops, strict=True):
+            if start < stop:
+                rgb = shades[shade[members[string[start]]]]
+                cover = coverage[start:stop]
+                for channel in range(3):
+                    part = region[start:stop, channel]
+                    part[...] = _blended(float(rgb[channel]))[cover + part]
         words[pixels] = region.reshape(-1).view(np.uint32)
+
+
+@lru_cache(maxsize=64)
+def _blended(value: float) -> np.ndarray:
+    """What ``blend`` makes of a pixel channel, for every coverage and old value
+    (index ``coverage << 8 | old``) painting a channel of ``value``: the same float32
+    arithmetic, done once for all 65,536 pairs and then looked up."""
+    cover = (np.arange(256, dtype=np.uint8).astype(np.float32) / 255)[:, None]
+    old = np.arange(256, dtype=np.uint8)[None, :]
+    rgb = np.array([value], np.float32)
+    return (old * (1 - cover) + rgb * cover + 0.5).astype(np.uint8).ravel()
