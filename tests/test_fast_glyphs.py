@@ -150,3 +150,22 @@ def test_labels_drawn_from_cached_glyphs_equal_agg_draw_text(size, dpi):
     assert drawn[0].any()
     assert np.array_equal(drawn[1], drawn[0])
     assert np.array_equal(drawn[2], drawn[0])  # from the caches, the same again
+
+
+@pytest.mark.filterwarnings("ignore:Glyph")
+@pytest.mark.parametrize("size", [7.3, 8, 12.5])
+def test_label_sizes_measured_together_equal_text_to_path(size):
+    from matplotlib.textpath import TextToPath
+
+    from attrmap.plotting.measuring import text_extent_in, text_size_in, text_widths_in
+
+    families = ("DejaVu Sans", *installed_fallbacks())
+    prop = FontProperties(family=list(families), size=size)
+    labels = [label for label in ROW_LABELS if label]
+    expected = [TextToPath().get_text_width_height_descent(t, prop, ismath=False) for t in labels]
+    widths = text_widths_in([*labels, ""], size, families)
+    assert widths[-1] == 0.0
+    for label, (width, height, descent), measured in zip(labels, expected, widths, strict=False):
+        assert measured == width / 72
+        assert text_size_in(label, size, families) == (width / 72, height / 72)
+        assert text_extent_in(label, size, families) == (width / 72, height / 72, descent / 72)
