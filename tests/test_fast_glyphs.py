@@ -128,7 +128,7 @@ def installed_fallbacks() -> list[str]:
 def test_labels_drawn_from_cached_glyphs_equal_agg_draw_text(size, dpi):
     from matplotlib.backends.backend_agg import RendererAgg
 
-    from attrmap.plotting.glyphs import draw_text_agg
+    from attrmap.plotting.glyphs import draw_texts_agg
 
     prop = FontProperties(family=["DejaVu Sans", *installed_fallbacks()], size=size)
     labels = [*ROW_LABELS, *["Aw1.g"] * 32]  # the same glyphs at 32 subpixel offsets
@@ -140,11 +140,15 @@ def test_labels_drawn_from_cached_glyphs_equal_agg_draw_text(size, dpi):
         gc = renderer.new_gc()
         gc.set_foreground("#3a3a3a")
         gc.set_antialiased(True)
-        for label, (x, y) in zip(labels, positions, strict=True):
-            if draw == "matplotlib":
+        placed = [(x, y, label) for label, (x, y) in zip(labels, positions, strict=True)]
+        if draw == "matplotlib":
+            for x, y, label in placed:
                 renderer.draw_text(gc, x, y, label, prop, 0.0)
-            else:
-                draw_text_agg(renderer, gc, x, y, label, prop)
+        elif draw == "cached":
+            draw_texts_agg(renderer, gc, placed, prop)
+        else:  # one at a time, from what the first call kept
+            for one in placed:
+                draw_texts_agg(renderer, gc, [one], prop)
         gc.restore()
         drawn.append(np.asarray(renderer.buffer_rgba()).copy())
     assert drawn[0].any()

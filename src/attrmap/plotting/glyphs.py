@@ -6,6 +6,7 @@ cached glyph outlines (an ``AnnotationLayer``'s paths in SVG and PDF)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -262,9 +263,11 @@ def glyph_outline(
     return np.asarray(vertices, dtype=float), np.asarray(codes), glyph.linearHoriAdvance / 65536
 
 
-def draw_text_agg(renderer: RendererAgg, gc, x: float, y: float, text: str, prop) -> None:
-    """``renderer.draw_text(gc, x, y, text, prop, 0)`` with the same pixels, for labels
-    drawn by the thousand.
+def draw_texts_agg(
+    renderer: RendererAgg, gc, texts: Iterable[tuple[float, float, str]], prop
+) -> None:
+    """``renderer.draw_text(gc, x, y, text, prop, 0)`` for each (x, y, text), with the
+    same pixels, for labels drawn by the thousand.
 
     matplotlib 3.11 lays a string out (``FT2Font._layout``: shaping and font fallback)
     and renders each glyph at its subpixel position, then blends it into Agg's buffer:
@@ -273,30 +276,43 @@ def draw_text_agg(renderer: RendererAgg, gc, x: float, y: float, text: str, prop
     moved), so a label costs its blends. Antialiased text at angle 0 only.
     """
     if not GLYPH_BY_GLYPH:  # an older matplotlib draws the string as one bitmap
-        renderer.draw_text(gc, x, y, text, prop, 0.0)
+        for x, y, text in texts:
+            renderer.draw_text(gc, x, y, text, prop, 0.0)
         return
-    dpi, flags = renderer.dpi, get_hinting_flag()
-    size = prop.get_size_in_points()
-    height = int(renderer.height)
-    for font, index, dx, dy in _laid_out(font_chain(prop), size, dpi, text, flags):
-        # As RendererAgg._draw_text_glyphs_and_boxes places a glyph, with cos 1, sin 0.
-        pen_x = round(0x40 * (x + dx * 1.0 - dy * 0.0))
-        pen_y = round(0x40 * (renderer.height - y + dx * 0.0 + dy * 1.0))
-        key = (font, size, dpi, index, flags, pen_x % 64, pen_y % 64)
-        if key not in _bitmaps:
-            if len(_bitmaps) > 65536:
-                _bitmaps.clear()
-            font.set_size(size, dpi)
-            identity = [[0x10000, 0], [0, 0x10000]]
-            font._set_transform(identity, [pen_x % 64, pen_y % 64])  # type: ignore[attr-defined]
-            bitmap = font._render_glyph(index, flags, RenderMode.NORMAL)  # type: ignore[attr-defined]
-            _bitmaps[key] = (np.array(bitmap.buffer), bitmap.left, bitmap.top)
-        buffer, left, top = _bitmaps[key]
-        left, top = left + pen_x // 64, top + pen_y // 64
-        renderer._renderer.draw_text_image(buffer, left, height - top + buffer.shape[0], 0, gc)
+    dpi, flags, size = renderer.dpi, get_hinting_flag(), prop.get_size_in_points()
+    fonts, canvas_height = font_chain(prop), renderer.height
+    if len(_bitmaps) > 64:
+        _bitmaps.clear()
+    bitmaps = _bitmaps.setdefault((size, dpi, flags), {})
+    blit = renderer._renderer.draw_text_image
+    bottom = int(canvas_height)
+    for x, y, text in texts:
+        for font, index, dx, dy in _laid_out(fonts, size, dpi, text, flags):
+            # As RendererAgg._draw_text_glyphs_and_boxes places a glyph (cos 1, sin 0).
+            pen_x = round(0x40 * (x + dx * 1.0 - dy * 0.0))
+            pen_y = round(0x40 * (canvas_height - y + dx * 0.0 + dy * 1.0))
+            key = (font, index, pen_x & 63, pen_y & 63)
+            glyph = bitmaps.get(key)
+            if glyph is None:
+                glyph = bitmaps[key] = _glyph_bitmap(font, index, size, dpi, flags, key[2:])
+            buffer, left, rows_above = glyph
+            blit(buffer, left + (pen_x >> 6), bottom + rows_above - (pen_y >> 6), 0, gc)
 
 
-_bitmaps: dict[tuple, tuple[np.ndarray, int, int]] = {}
+def _glyph_bitmap(
+    font: FT2Font, index: GlyphIndexType, size: float, dpi: float, flags: LoadFlags, at: tuple
+) -> tuple[np.ndarray, int, int]:
+    """A glyph rendered as matplotlib renders it with its pen at ``at`` (26.6 subpixels
+    within a pixel): the bitmap, its left, and its rows less its top."""
+    font.set_size(size, dpi)
+    identity = [[0x10000, 0], [0, 0x10000]]
+    font._set_transform(identity, list(at))  # type: ignore[attr-defined]
+    bitmap = font._render_glyph(index, flags, RenderMode.NORMAL)  # type: ignore[attr-defined]
+    buffer = np.array(bitmap.buffer)
+    return buffer, bitmap.left, buffer.shape[0] - bitmap.top
+
+
+_bitmaps: dict[tuple, dict[tuple, tuple[np.ndarray, int, int]]] = {}
 
 #: matplotlib 3.11 and later lay text out with ``FT2Font._layout`` and draw it glyph by
 #: glyph, which ``draw_text_agg`` repeats.

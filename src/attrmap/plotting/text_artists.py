@@ -20,13 +20,13 @@ from .glyphs import (
     blend,
     blend_centred,
     centred_at,
-    draw_text_agg,
+    draw_texts_agg,
     font_chain,
     glyph_outline,
     ink_coverage,
     typesetter_for,
 )
-from .measuring import text_extent_in, text_size_in
+from .measuring import text_extent_in, text_widths_in
 from .placement import TICK_LABEL_COLOR
 from .sizing import LABEL_PAD_PT
 from .stamps import stamp_numbers
@@ -209,15 +209,20 @@ class RowLabels(Artist):
         gc = renderer.new_gc()
         gc.set_foreground(TICK_LABEL_COLOR)
         gc.set_antialiased(True)
-        for label, centre in zip(self.labels, centres, strict=True):
-            if not label:
-                continue
-            width = text_size_in(label, size, self.fonts)[0] * to_pixels  # measured in planning
-            x, y = left - width, centre - lift
-            at = canvas_height - y if flip else y
-            if type(renderer) is RendererAgg:
-                draw_text_agg(renderer, gc, x, at, label, self.prop)
-            else:
-                renderer.draw_text(gc, x, at, label, self.prop, 0.0)
+        widths = text_widths_in(self.labels, size, self.fonts)  # measured in planning
+        placed = [
+            (
+                left - width * to_pixels,
+                canvas_height - (centre - lift) if flip else centre - lift,
+                label,
+            )
+            for label, width, centre in zip(self.labels, widths, centres, strict=True)
+            if label
+        ]
+        if type(renderer) is RendererAgg:
+            draw_texts_agg(renderer, gc, placed, self.prop)
+        else:
+            for x, y, label in placed:
+                renderer.draw_text(gc, x, y, label, self.prop, 0.0)
         gc.restore()
         self.stale = False
