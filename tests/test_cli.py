@@ -324,19 +324,28 @@ NOT_FOR_ONE_CSV = (
 )
 
 
-def test_rendering_one_csv_loads_only_what_it_needs(reference_csv, tmp_path):
-    out = tmp_path / "fig.png"
+@pytest.mark.parametrize("warned", [False, True])
+def test_rendering_one_csv_loads_only_what_it_needs(reference_csv, tmp_path, warned):
+    """Also when it warns: a warning's ``range="auto"`` becomes ``--range auto`` from the
+    settings table, without loading every command to look for other options."""
+    out, source, extra = tmp_path / "fig.png", reference_csv, []
+    if warned:  # values past the colour range, in a grid long enough to be split
+        source = tmp_path / "long.csv"
+        rows = "".join(f"w{i},{1.5 * (-1) ** i:.4f},0.2\n" for i in range(1200))
+        source.write_text("token,a,b\n" + rows, encoding="utf-8")
+        extra = ["--shape", "any", "--dpi", "20"]
     code = (
         "import sys\n"
         "from attrmap.cli import main\n"
-        f"sys.argv = ['attrmap', 'render', {str(reference_csv)!r}, '-o', {str(out)!r}]\n"
+        f"sys.argv = ['attrmap', 'render', {str(source)!r}, '-o', {str(out)!r}, *{extra!r}]\n"
         "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         f"print(sorted(set({NOT_FOR_ONE_CSV!r}) & set(sys.modules)))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert out.is_file()
+    assert out.is_file() or (warned and (tmp_path / "fig-1.png").is_file())
     assert proc.stdout.splitlines()[-1] == "[]"
+    assert ("try --range auto" in proc.stderr) == warned
 
 
 def test_the_cli_leaves_its_objects_to_the_os_at_exit(reference_csv, tmp_path):

@@ -33,9 +33,10 @@ PYTHON_SPELLING = re.compile(
 ALIASES = {"max_bytes": "--max-mb"}
 
 
-def flag_names() -> dict[str, tuple[str, str | None]]:
+def flag_names(everywhere: bool = True) -> dict[str, tuple[str, str | None]]:
     """Python name -> (flag, its negative or None), for every setting and every option
-    of the running command (whose spelling wins) and the group's other commands."""
+    of the running command (whose spelling wins) and, if ``everywhere``, the group's other
+    commands (which loads their modules)."""
     names: dict[str, tuple[str, str | None]] = {
         name: (option, None) for name, option in ALIASES.items()
     }
@@ -47,7 +48,7 @@ def flag_names() -> dict[str, tuple[str, str | None]]:
     if context is not None:
         root = context.find_root()
         group = root.command
-        if isinstance(group, click.Group):  # loads the commands not loaded yet
+        if everywhere and isinstance(group, click.Group):  # loads the commands not loaded yet
             found = (group.get_command(root, name) for name in group.list_commands(root))
             commands.extend(command for command in found if command is not None)
         commands.append(context.command)
@@ -65,7 +66,9 @@ def cli_message(text: str) -> str:
     ``range="auto"`` is ``--range auto``, ``allow_missing=True`` is ``--allow-missing``."""
     if "=" not in text:
         return text
-    names = flag_names()
+    names = flag_names(everywhere=False)  # the settings and this command's options
+    if any(match["name"] not in names for match in PYTHON_SPELLING.finditer(text)):
+        names = flag_names()  # another command's option: load them all
 
     def flag(match: re.Match[str]) -> str:
         known = names.get(match["name"])
