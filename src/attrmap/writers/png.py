@@ -101,12 +101,12 @@ def encode_png(pixels: np.ndarray, dpi: float, metadata: Metadata) -> bytes:
             chunks.append(_chunk(b"iTXt", body))
     per_metre = int(dpi / 0.0254 + 0.5)
     chunks.append(_chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)))
-    chunks.append(_chunk(b"IDAT", _deflated_rows(pixels.reshape(height, 4 * width))))
-    chunks.append(_chunk(b"IEND", b""))
-    return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
+    chunks.append(_chunk(b"IDAT", *_deflated_rows(pixels.reshape(height, 4 * width))))
+    chunks.append(_chunk(b"IEND"))
+    return b"".join([b"\x89PNG\r\n\x1a\n", *(part for chunk in chunks for part in chunk)])
 
 
-def _deflated_rows(pixels: np.ndarray) -> bytes:
+def _deflated_rows(pixels: np.ndarray) -> list[bytes]:
     """The rows, each after a 0 byte ("no filter"), deflated: fed to zlib a megabyte at a
     time through one reused buffer (the same stream as one call; a 500-row page's
     filtered copy would be 86 MB of fresh memory)."""
@@ -120,11 +120,16 @@ def _deflated_rows(pixels: np.ndarray) -> bytes:
         chunk[:, 1:] = pixels[start : start + step]
         parts.append(deflate.compress(chunk.data))
     parts.append(deflate.flush())
-    return b"".join(parts)
+    return parts
 
 
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+def _chunk(kind: bytes, *body: bytes) -> list[bytes]:
+    """A chunk's pieces: length, kind, ``body`` (in pieces: a page's pixels are megabytes,
+    not copied to be joined) and the CRC of kind and body."""
+    crc = zlib.crc32(kind)
+    for piece in body:
+        crc = zlib.crc32(piece, crc)
+    return [struct.pack(">I", sum(map(len, body))), kind, *body, struct.pack(">I", crc)]
 
 
 WRITER = PngWriter()
