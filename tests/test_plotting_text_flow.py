@@ -247,12 +247,17 @@ def test_describe_and_the_alt_text_say_which_tokens_a_page_holds(tmp_path, run_c
     source.write_text("t,a\n" + "".join(f"w{i},{i / 100}\n" for i in range(60)))
     flags = ["--shape", "any", "--rows-per-page", "25"]
     described = run_cli("describe", source, *flags)
-    assert "3 pages: tokens 1\u201325 of 60; tokens 26\u201350 of 60; tokens 51\u201360 of 60" in (
-        described.output
-    )
+    assert (
+        "3 pages, each marked with the tokens it holds:\n"
+        "  * page 1: tokens 1\u201325 of 60\n"
+        "  * page 2: tokens 26\u201350 of 60\n"
+        "  * page 3: tokens 51\u201360 of 60\n"
+    ) in described.output
     out = tmp_path / "long.png"
     assert run_cli("render", source, "-o", out, *flags).exit_code == 0
     alt = Image.open(tmp_path / "long-2.png").info["Description"]
     assert alt.endswith("This page: tokens 26\u201350 of 60.")
     paper = run_cli("describe", source, "--shape", "any", "--page", "a4")
-    assert "A4 pages (8.27 x 11.69 in), each marked with the tokens it holds" in paper.output
+    assert "**Pages**: 2 A4 pages (8.27 x 11.69 in), each marked with the tokens it holds:" in (
+        paper.output
+    )

@@ -51,6 +51,8 @@ class FigurePlan:
     data: HeatmapData
     layout: Layout
     marker: str | None = None  # "tokens 751-1,500 of 1,500" on a page of several
+    token_range: tuple[int, int] = (0, 0)  # [start, stop) in the whole matrix
+    expression_range: tuple[int, int] = (0, 0)
 
 
 def plan_pages(
@@ -96,7 +98,7 @@ def _plan_pages(
         layout = place_page(page, metrics, horizontal, marker_width)
         if style.layout.page is not None:
             layout = on_paper(layout, style.layout.page, data.source)
-        plans.append(FigurePlan(page, layout, marker))
+        plans.append(FigurePlan(page, layout, marker, rows, columns))
     for plan in plans:
         check_page_size(plan.layout, style, raster, data.source)
     tallest = max(plan.layout.fig_height for plan in plans)

@@ -13,18 +13,20 @@ from typing import NoReturn
 from ..errors import AnnotationsDroppedWarning, FigureWarning, StyleError
 from ..prepared import HeatmapData
 from ..style import Style
+from .dimensions import (
+    COLORBAR_GAP,
+    COLORBAR_WIDTH,
+    COMPACT_CELL,
+    LABEL_PAD_PT,
+    MAX_COLORBAR_LENGTH,
+    MIN_CELL_HEIGHT,
+    MIN_CELL_WIDTH,
+    PAD,
+    TICK_OFFSET_PT,
+)
 from .measuring import LabelExtents, annotation_width, measure_labels, text_size
 
-PAD = 0.15  # inches of white space around everything
-LABEL_PAD_PT = 3.5  # heatmap labels: no tick marks (as seaborn), just matplotlib's pad
-TICK_OFFSET_PT = 3.5 + 3.5  # colorbar: tick length + label pad, matplotlib's defaults
-COLORBAR_GAP = 0.2
-COLORBAR_WIDTH = 0.22
-MAX_COLORBAR_LENGTH = 6.0  # extend arrows are 5 % of it: at most 0.3 in
-_MIN_CELL_WIDTH = 0.9
 _MAX_UNROTATED_LABEL = 1.6  # wider expression labels are drawn at 45 degrees
-_MIN_CELL_HEIGHT = 0.45
-COMPACT_CELL = 0.12  # without annotations cells may be this small
 _MIN_FONT = 6.0  # labels never smaller
 _MIN_ANNOTATION_FONT = 5.0  # annotations never smaller; below, they are dropped
 _FONT_STEP = 0.5
@@ -67,18 +69,18 @@ def _natural_metrics(data: HeatmapData, style: Style, annotate: bool) -> Metrics
     size, annot_size = style.font_size, style.annotation_font_size
     text = measure_labels(data, size)
     if annotate:
-        cell_width = max(_MIN_CELL_WIDTH, annotation_width(data, annot_size) + 0.2)
+        cell_width = max(MIN_CELL_WIDTH, annotation_width(data, annot_size) + 0.2)
         if style.layout.transpose:  # tokens across the top: turned, not widening cells
             rotation = rotation_for(text, cell_width)
             cell_height = max(
-                _MIN_CELL_HEIGHT, 1.8 * text_size("0", annot_size)[1], 1.6 * text.line_height
+                MIN_CELL_HEIGHT, 1.8 * text_size("0", annot_size)[1], 1.6 * text.line_height
             )
             return Metrics(size, annot_size, cell_width, cell_height, rotation and 90)
         rotate = text.column_width + 0.1 > max(cell_width, _MAX_UNROTATED_LABEL)
         if not rotate:
             cell_width = max(cell_width, text.column_width + 0.15)
         cell_height = max(
-            _MIN_CELL_HEIGHT, 1.8 * text_size("0", annot_size)[1], 1.6 * text.line_height
+            MIN_CELL_HEIGHT, 1.8 * text_size("0", annot_size)[1], 1.6 * text.line_height
         )
         return Metrics(size, annot_size, cell_width, cell_height, 45 if rotate else 0)
     cell_width = max(COMPACT_CELL, 1.4 * text.line_height)

@@ -18,21 +18,23 @@ from ..fonts import DEJAVU_SANS
 from ..labels import page_marker, shown_text, word_starts
 from ..prepared import HeatmapData
 from ..style import Style
+from .dimensions import (
+    BLOCK_GAP,
+    DEFAULT_TEXT_WIDTH,
+    LINE_GAP,
+    TEXT_COLORBAR_GAP,
+    TEXT_COLORBAR_THICKNESS,
+    TEXT_MARGIN,
+    TEXT_PAD_X,
+    TEXT_PAD_Y,
+)
 from .measuring import annotation_shapes, measuring_in, text_extent
 from .page_limits import TALL_PAGE_INCHES, height_limit, runs, tall_figure_warning
 from .placement import MARKER_SCALE
 from .sizing import MAX_COLORBAR_LENGTH, TICK_OFFSET_PT, ColorbarSpec
 
-#: Width of a text layout without ``--page`` or ``--width``: a page's text width, plus margins.
-DEFAULT_WIDTH = 8.0
-_MARGIN = 0.25  # inches around everything without a paper size
 _PAPER_MARGIN = 0.5  # on paper: printers need room
-_PAD_X, _PAD_Y = 0.012, 0.03  # inside a token's box, per 10 pt
-_LINE_GAP = 0.06  # between lines of boxes, per 10 pt
 _WORD_GAP = 0.09  # between words, per 10 pt (pieces of one word touch)
-_BLOCK_GAP = 0.22  # between expression blocks
-_COLORBAR_GAP = 0.25
-_COLORBAR_THICKNESS = 0.18
 _MIN_ROOM = 3.5  # a short text's line is at least this wide: room for the colorbar
 _MIN_LINES = 2  # fewer lines per block than this: pages split by expressions instead
 
@@ -107,7 +109,7 @@ def _text_metrics(data: HeatmapData, style: Style, annotate: bool) -> TextMetric
     scale = size / 10
     _, height, descent = text_extent("Ag", size)
     annot = style.annotation_font_size if annotate else None
-    pad = _PAD_Y * scale
+    pad = TEXT_PAD_Y * scale
     baseline = pad + height - descent
     box = pad + height + pad
     annotation_baseline = box
@@ -120,7 +122,7 @@ def _text_metrics(data: HeatmapData, style: Style, annotate: bool) -> TextMetric
         font_size=size,
         annotation_font_size=annot,
         box_height=box,
-        pitch=box + _LINE_GAP * scale,
+        pitch=box + LINE_GAP * scale,
         baseline=baseline,
         annotation_baseline=annotation_baseline,
         heading_height=h_height * 1.6,
@@ -134,7 +136,7 @@ def _box_widths(
 ) -> tuple[list[str], list[float]]:
     """Each token's box width (its text's, or its widest value's), and its text cut to
     fit a line."""
-    pad = 2 * _PAD_X * metrics.scale
+    pad = 2 * TEXT_PAD_X * metrics.scale
     floor = 0.0
     if metrics.annotation_font_size is not None:
         shapes = annotation_shapes(data.annotations)
@@ -198,8 +200,8 @@ def _plan(
     fonts: tuple[str, ...],
 ) -> tuple[list[TextPage], list[FigureWarning]]:
     tokens, expressions = data.shape
-    margin = _PAPER_MARGIN if paper else _MARGIN
-    width = paper[0] if paper else (style.layout.width or DEFAULT_WIDTH)
+    margin = _PAPER_MARGIN if paper else TEXT_MARGIN
+    width = paper[0] if paper else (style.layout.width or DEFAULT_TEXT_WIDTH)
     room = width - 2 * margin
     metrics = _text_metrics(data, style, style.layout.annotate == "always")
     if room < 1.0:
@@ -223,9 +225,14 @@ def _plan(
     marker_height = 1.5 * text_extent("Ag", size * MARKER_SCALE)[1]
     label_height = text_extent(data.colorbar_label, size)[1] if data.colorbar_label else 0.0
     colorbar_block = (
-        _COLORBAR_GAP + _COLORBAR_THICKNESS + TICK_OFFSET_PT / 72 + line + 0.1 + label_height
+        TEXT_COLORBAR_GAP
+        + TEXT_COLORBAR_THICKNESS
+        + TICK_OFFSET_PT / 72
+        + line
+        + 0.1
+        + label_height
     )
-    per_block = metrics.heading_height + _BLOCK_GAP
+    per_block = metrics.heading_height + BLOCK_GAP
     limit = paper[1] if paper else height_limit(width, style, raster)
 
     def fixed(marked: bool) -> float:
@@ -282,7 +289,7 @@ def _plan(
             block_tops = tuple(
                 top + b * (per_block + (l_stop - l_start) * metrics.pitch) for b in range(blocks)
             )
-            body_end = top + blocks * (per_block + (l_stop - l_start) * metrics.pitch) - _BLOCK_GAP
+            body_end = top + blocks * (per_block + (l_stop - l_start) * metrics.pitch) - BLOCK_GAP
             pages.append(
                 TextPage(
                     data=page_data,
@@ -330,4 +337,4 @@ def _colorbar_rect(
     label = text_extent(data.colorbar_label, size)[0]
     length = min(MAX_COLORBAR_LENGTH, 0.6 * room, max(3.0, label + 0.3))
     left = margin + 0.05 * length + tick / 2
-    return (left, body_end + _COLORBAR_GAP, length, _COLORBAR_THICKNESS)
+    return (left, body_end + TEXT_COLORBAR_GAP, length, TEXT_COLORBAR_THICKNESS)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ..labels import display_label
 from ..model import AttributionMatrix
+from ..settings import format_page
 from ..style import Style
 from . import DESCRIPTION_FORMATS
 from .alt_text import chosen_alt_text
@@ -26,6 +27,7 @@ from .facts import (
     Facts,
     compute_facts,
 )
+from .pages import FigurePages
 from .text_width import counted
 
 _LIST_LIMIT = 5  # cells named per sentence before "and N more"
@@ -45,6 +47,11 @@ def describe(facts: Facts, fmt: str = "markdown") -> str:
     w.heading("Components/Axes", 3)
     for name, text in _components(facts, w):
         w.bullet(f"{w.bold(name)}: {text}")
+    if facts.pages is not None:
+        text, children = _pages(facts.pages)
+        w.bullet(f"{w.bold('Pages')}: {w.escape(text)}")
+        for child in children:
+            w.bullet(w.escape(child), depth=1)
     w.heading("Detailed Analysis", 3)
     w.paragraph(_table_intro(facts, w))
     w.paragraph("")
@@ -150,7 +157,6 @@ def _components(facts: Facts, w: DescriptionWriter) -> list[tuple[str, str]]:
             + ("; missing cells are grey and unannotated." if facts.missing_cells else "."),
         ),
         *([("Groups", _groups(facts, w))] if facts.groups else []),
-        *([("Pages", w.escape(facts.pages))] if facts.pages else []),
     ]
 
 
@@ -164,6 +170,52 @@ def _groups(facts: Facts, w: DescriptionWriter) -> str:
         for (name, start), end in zip(facts.groups, ends, strict=True)
     ]
     return "; ".join(spans) + ", each named beside its tokens, a rule between them."
+
+
+def _pages(pages: FigurePages) -> tuple[str, list[str]]:
+    """How the figure is laid out on pages, and what each page holds (its marker)."""
+    parts = []
+    if pages.layout == "text":
+        parts.append(
+            "the tokens as running text, one block per expression headed by it, each "
+            "token on a box of its value's colour"
+        )
+    count = _page_count(len(pages.pages))
+    if pages.paper is not None:
+        name, inches = _paper_name(pages.paper), f"{pages.paper[0]:g} x {pages.paper[1]:g} in"
+        count = (
+            count.replace("page", f"{name} page") + f" ({inches})"
+            if name
+            else f"{count} of {inches}"
+        )
+    if pages.vector_pages is not None:
+        count += (
+            f" as PNG (as SVG or PDF, which have no pixel limit: "
+            f"{_page_count(len(pages.vector_pages))})"
+        )
+    if len(pages.pages) > 1 or pages.vector_pages is not None:
+        held = "tokens and expressions" if pages.tiled else "tokens"
+        count += f", each marked with the {held} it holds"
+    parts.append(count)
+    text = "; ".join(parts)
+    children = [f"page {n}: {page.marker}" for n, page in enumerate(pages.pages, 1) if page.marker]
+    if pages.vector_pages is not None:
+        children += [
+            f"SVG or PDF page {n}: {page.marker}"
+            for n, page in enumerate(pages.vector_pages, 1)
+            if page.marker
+        ]
+    return text[0].upper() + text[1:] + (":" if children else "."), children
+
+
+def _page_count(count: int) -> str:
+    return "one page" if count == 1 else f"{count:,} pages"
+
+
+def _paper_name(paper: tuple[float, float]) -> str | None:
+    """A paper size's name as people write it (A4, Letter); None for another size."""
+    name = format_page(paper) or ""
+    return name.upper() if name[:1] == "a" else name.capitalize() if name.isalpha() else None
 
 
 def _side(facts: Facts, kind: str) -> str:

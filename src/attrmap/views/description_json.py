@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..settings import format_page
 from .facts import NEAR_ZERO_SHARE, Cell, Facts
+from .pages import FigurePages, PageSpan
 
 
 def facts_as_data(facts: Facts) -> dict[str, Any]:
@@ -57,6 +59,7 @@ def facts_as_data(facts: Facts) -> dict[str, Any]:
             },
             "annotation_format": facts.fmt,
         },
+        "pages": None if facts.pages is None else _pages(facts.pages),
         "table": {
             "values": [[value(v) for v in row] for row in facts.values.tolist()],
             "annotations": [[t or None for t in row] for row in facts.annotations],
@@ -99,4 +102,30 @@ def facts_as_data(facts: Facts) -> dict[str, Any]:
                 "the annotation shows the true value",
             },
         },
+    }
+
+
+def _pages(pages: FigurePages) -> dict[str, Any]:
+    """The pages as PNG (and as SVG or PDF when they differ): what each holds, 1-based
+    and inclusive, and its marker as printed."""
+
+    def listed(spans: tuple[PageSpan, ...]) -> list[dict[str, Any]]:
+        return [
+            {
+                "tokens": [page.tokens[0] + 1, page.tokens[1]],
+                "expressions": [page.expressions[0] + 1, page.expressions[1]],
+                "marker": page.marker,
+            }
+            for page in spans
+        ]
+
+    paper = pages.paper
+    return {
+        "layout": pages.layout,
+        "paper": None
+        if paper is None
+        else {"name": format_page(paper), "width_in": paper[0], "height_in": paper[1]},
+        "count": len(pages.pages),
+        "pages": listed(pages.pages),
+        "svg_pdf_pages": None if pages.vector_pages is None else listed(pages.vector_pages),
     }

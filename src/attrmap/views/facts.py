@@ -7,17 +7,16 @@ order (numpy's ``argmax`` rule), so the same matrix always gives the same facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..labels import page_marker
 from ..model import AttributionMatrix
 from ..prepared import HeatmapData, prepare_data
 from ..scale import make_norm, resolve_cmap
-from ..settings import format_page
 from ..style import Style
 from .colour_names import colour_name
+from .pages import FigurePages, figure_pages
 
 #: A cell is "near zero" when its magnitude is below this share of the colour range.
 NEAR_ZERO_SHARE = 0.05
@@ -109,7 +108,7 @@ class Facts:
     missing_cells: int
     annotated: bool = True  # False with --annotate never: the cells show colour only
     transposed: bool = False  # --transpose: tokens across the top, expressions down the side
-    pages: str | None = None  # how the figure is laid out on pages (``page_plan``), if paged
+    pages: FigurePages | None = None  # its pages, if paged or on paper (``figure_pages``)
     groups: tuple[tuple[str, int], ...] = ()  # labelled runs of tokens: (name, first row)
 
     def group_of(self, row: int) -> str:
@@ -133,9 +132,11 @@ class Facts:
 
 
 def compute_facts(matrix: AttributionMatrix, style: Style | None = None) -> Facts:
-    """The facts of ``matrix`` drawn with ``style`` (defaults: the reference figure's)."""
+    """The facts of ``matrix`` drawn with ``style`` (defaults: the reference figure's),
+    its pages included."""
     style = style or Style()
-    return facts_from_data(prepare_data(matrix, style), style)
+    data = prepare_data(matrix, style)
+    return replace(facts_from_data(data, style), pages=figure_pages(matrix, data, style))
 
 
 def facts_from_data(data: HeatmapData, style: Style) -> Facts:
@@ -194,7 +195,6 @@ def facts_from_data(data: HeatmapData, style: Style) -> Facts:
         if style.layout.layout == "text"
         else style.layout.annotate != "never",
         transposed=style.layout.transpose,
-        pages=page_plan(style, rows),
     )
 
 
@@ -258,30 +258,3 @@ def _standouts(values, present, threshold, cell) -> tuple[StandoutToken, ...]:
             )
         )
     return tuple(sorted(tokens, key=lambda t: (-len(t.strongest_in), t.row)))
-
-
-def page_plan(style: Style, tokens: int) -> str | None:
-    """How the figure is laid out on pages, in words, without drawing (so no font
-    metrics): the token range of each page when ``--rows-per-page`` fixes them, else
-    how pages are made; None for a single grid page."""
-    layout = style.layout
-    parts = []
-    if layout.layout == "text":
-        parts.append(
-            "the tokens as running text, one block per expression headed by it, each "
-            "token on a box of its value's colour"
-        )
-    if layout.page is not None:
-        name = format_page(layout.page) or ""
-        name = name.upper() if name[:1] == "a" else name.capitalize() if name.isalpha() else name
-        parts.append(
-            f"on {name} pages ({layout.page[0]:g} x {layout.page[1]:g} in), "
-            "each marked with the tokens it holds"
-        )
-    elif layout.rows_per_page is not None and layout.layout == "grid":
-        per = layout.rows_per_page
-        ranges = [page_marker((s, min(s + per, tokens)), tokens) for s in range(0, tokens, per)]
-        if len(ranges) > 1:
-            shown = ranges if len(ranges) <= 6 else [*ranges[:3], "…", ranges[-1]]
-            parts.append(f"{len(ranges)} pages: " + "; ".join(shown))
-    return (parts[0][0].upper() + "; ".join(parts)[1:] + ".") if parts else None
