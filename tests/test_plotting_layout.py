@@ -170,6 +170,18 @@ def test_a_long_sequence_is_split_automatically_legibly_and_says_so():
     assert sum(len(p.data.tokens) for p in plans) == 1000
 
 
+def test_a_grid_that_fits_one_page_once_its_rows_are_compact_is_not_said_to_be_split():
+    """Too tall at the usual row height, within the limits with compact rows: one page,
+    so no "split into 1 pages" (only the tall-figure warning)."""
+    matrix = grid(460, 2)
+    style = Style(dpi=20)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plans = prepare_pages(matrix, style, get_writer("png").raster)
+    assert len(plans) == 1 and plans[0].marker is None
+    assert not [w for w in caught if issubclass(w.category, PagesSplitWarning)]
+
+
 def test_the_pixel_limit_splits_png_pages_only():
     matrix = grid(400, 200)
     with pytest.warns(PagesSplitWarning, match="pixel limit"):

@@ -156,6 +156,8 @@ def _token_split(
         raise LimitError(data.source, "a single row does not fit on a page; lower dpi=...")
     bounds = runs(tokens, per_page, balanced=True)
     pages = len(bounds) * len(tiles)
+    if pages == 1:  # the compact rows fit one page: nothing was split
+        return metrics, bounds, tiles
     across = f" and {len(tiles)} tiles of expressions" if len(tiles) > 1 else ""
     warnings.append(
         PagesSplitWarning(
