@@ -173,3 +173,32 @@ def test_label_sizes_measured_together_equal_text_to_path(size):
         assert measured == width / 72
         assert text_size_in(label, size, families) == (width / 72, height / 72)
         assert text_extent_in(label, size, families) == (width / 72, height / 72, descent / 72)
+
+
+def test_kept_glyph_bitmaps_are_bounded(monkeypatch):
+    """A long-running batch of long documents keeps at most about ``_KEPT_BITMAPS``
+    glyph bitmaps (plus what one call adds), and still draws the same pixels."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    from attrmap.plotting import glyphs
+
+    monkeypatch.setattr(glyphs, "_KEPT_BITMAPS", 50)
+    monkeypatch.setattr(glyphs, "_bitmaps", {})
+    prop = FontProperties(size=9)
+    drawn = []
+    for call in range(6):
+        renderer = RendererAgg(300, 60, 100)
+        gc = renderer.new_gc()
+        gc.set_antialiased(True)
+        placed = [(10 + i * 0.21 + call * 0.03, 30.0, f"x{i}") for i in range(20)]
+        glyphs.draw_texts_agg(renderer, gc, placed, prop)
+        kept = sum(map(len, glyphs._bitmaps.values()))
+        assert kept <= 50 + 3 * len(placed)
+        expected = RendererAgg(300, 60, 100)
+        for x, y, text in placed:
+            expected.draw_text(gc, x, y, text, prop, 0.0)
+        drawn.append(
+            np.array_equal(np.asarray(renderer.buffer_rgba()), np.asarray(expected.buffer_rgba()))
+        )
+        gc.restore()
+    assert all(drawn)

@@ -281,8 +281,8 @@ def draw_texts_agg(
         return
     dpi, flags, size = renderer.dpi, get_hinting_flag(), prop.get_size_in_points()
     fonts, canvas_height = font_chain(prop), renderer.height
-    if len(_bitmaps) > 64:
-        _bitmaps.clear()
+    if len(_bitmaps) > 64 or sum(map(len, _bitmaps.values())) > _KEPT_BITMAPS:
+        _bitmaps.clear()  # a batch of long documents in many scripts: start afresh
     bitmaps = _bitmaps.setdefault((size, dpi, flags), {})
     blit = renderer._renderer.draw_text_image
     bottom = int(canvas_height)
@@ -313,6 +313,9 @@ def _glyph_bitmap(
 
 
 _bitmaps: dict[tuple, dict[tuple, tuple[np.ndarray, int, int]]] = {}
+#: At most this many glyph bitmaps are kept (a few hundred bytes each; a page of Latin
+#: labels needs about a thousand, one glyph at up to 64 x 64 subpixel offsets).
+_KEPT_BITMAPS = 100_000
 
 #: matplotlib 3.11 and later lay text out with ``FT2Font._layout`` and draw it glyph by
 #: glyph, which ``draw_text_agg`` repeats.
