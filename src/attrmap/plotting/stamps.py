@@ -6,9 +6,10 @@ blending it into Agg's buffer took ~50 microseconds of Python apiece, a third of
 such a page. Numbers of one shape (the same characters but digits, where every digit
 has one advance) share their pens, so ``Typesetter._placed``'s arithmetic runs on
 arrays, one row a number; their glyph inks are OR-ed into one stack of bitmaps; and
-every ink pixel of the page is blended in one vectorised step. What this cannot do
-exactly (a character outside ASCII or the first font, a kerned pair, a pen between
-pixels, a glyph clipped at its string's bitmap) it leaves to the caller.
+the ink pixels of each shape are blended in one vectorised step. What cannot be
+composed that way (a character outside ASCII or the first font, a kerned pair, a pen
+between pixels, a glyph clipped at its string's bitmap) is blended one by one, as
+before; numbers whose inks could touch are left to the caller.
 """
 
 from __future__ import annotations
