@@ -33,7 +33,7 @@ def ink_coverage(
     ink = typesetter.composed_ink(text)
     if ink is None:
         ink = _ink(typesetter.whole(text))
-    return (ink.astype(np.float32) / 255)[..., None]
+    return coverage_of(ink)[..., None]
 
 
 def _ink(bitmap: np.ndarray) -> np.ndarray:
@@ -231,7 +231,18 @@ def blend(buffer: np.ndarray, coverage: np.ndarray, top: int, left: int, color: 
     height, width = coverage.shape[:2]
     rgb = rgb255(color) if isinstance(color, str) else _to_rgb255(color)
     region = buffer[top : top + height, left : left + width, :3]
-    region[...] = (region * (1 - coverage) + rgb * coverage + 0.5).astype(np.uint8)
+    region[...] = blended(region, coverage, rgb)
+
+
+def coverage_of(ink: np.ndarray) -> np.ndarray:
+    """FreeType's 0-255 ink as the 0-1 float32 coverage ``blend`` paints through."""
+    return ink.astype(np.float32) / 255
+
+
+def blended(old: np.ndarray, coverage: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """Pixel values ``old`` (uint8) painted with ``rgb`` (float32, 0-255) through
+    ``coverage``, rounded: the one formula every blend of text here uses."""
+    return (old * (1 - coverage) + rgb * coverage + 0.5).astype(np.uint8)
 
 
 def blend_centred(

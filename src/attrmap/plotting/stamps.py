@@ -20,7 +20,16 @@ from functools import lru_cache
 
 import numpy as np
 
-from .glyphs import Glyph, Typesetter, blend, centred_at, ink_coverage, rgb255
+from .glyphs import (
+    Glyph,
+    Typesetter,
+    blend,
+    blended,
+    centred_at,
+    coverage_of,
+    ink_coverage,
+    rgb255,
+)
 
 _DIGITS = "0123456789"
 
@@ -264,7 +273,6 @@ def _blended(value: float) -> np.ndarray:
     """What ``blend`` makes of a pixel channel, for every coverage and old value
     (index ``coverage << 8 | old``) painting a channel of ``value``: the same float32
     arithmetic, done once for all 65,536 pairs and then looked up."""
-    cover = (np.arange(256, dtype=np.uint8).astype(np.float32) / 255)[:, None]
+    cover = coverage_of(np.arange(256, dtype=np.uint8))[:, None]
     old = np.arange(256, dtype=np.uint8)[None, :]
-    rgb = np.array([value], np.float32)
-    return (old * (1 - cover) + rgb * cover + 0.5).astype(np.uint8).ravel()
+    return blended(old, cover, np.array([value], np.float32)).ravel()
