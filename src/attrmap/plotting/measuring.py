@@ -39,18 +39,14 @@ def text_size(text: str, size: float) -> tuple[float, float]:
 
 def text_size_in(text: str, size: float, families: tuple[str, ...]) -> tuple[float, float]:
     """Width and height in inches, from font metrics (no renderer, dpi-independent)."""
-    if not text:
-        return 0.0, 0.0
-    width, height, _ = _extents([text], families)[0]
-    scale = size / _TEXT_TO_PATH.FONT_SCALE  # as TextToPath scales its measurement
-    return width * scale / 72, height * scale / 72
+    width, height, _ = text_extent_in(text, size, families)
+    return width, height
 
 
 def text_widths_in(texts: Sequence[str], size: float, families: tuple[str, ...]) -> list[float]:
     """``text_size_in(text, size, families)[0]`` of each text, measured together."""
-    scale = size / _TEXT_TO_PATH.FONT_SCALE
     extents = _extents(texts, families)
-    return [w * scale / 72 if t else 0.0 for t, (w, _, _) in zip(texts, extents, strict=True)]
+    return [_inches(w, size) if t else 0.0 for t, (w, _, _) in zip(texts, extents, strict=True)]
 
 
 def text_extent(text: str, size: float) -> tuple[float, float, float]:
@@ -63,8 +59,13 @@ def text_extent_in(text: str, size: float, families: tuple[str, ...]) -> tuple[f
     if not text:
         return 0.0, 0.0, 0.0
     width, height, descent = _extents([text], families)[0]
-    scale = size / _TEXT_TO_PATH.FONT_SCALE
-    return width * scale / 72, height * scale / 72, descent * scale / 72
+    return _inches(width, size), _inches(height, size), _inches(descent, size)
+
+
+def _inches(points: float, size: float) -> float:
+    """A length measured at TextToPath's font size, at ``size`` and in inches (scaled as
+    TextToPath scales its measurement)."""
+    return points * (size / _TEXT_TO_PATH.FONT_SCALE) / 72
 
 
 def _extents(texts: Sequence[str], families: tuple[str, ...]) -> list[tuple[float, float, float]]:
