@@ -4,16 +4,20 @@ same size."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import sys
+import zlib
 
 import numpy as np
+import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
 import attrmap
 from attrmap import load_matrix, save_figure
-from attrmap.writers.png import PNG_ZLIB_LEVEL, encode_png
-from conftest import EXAMPLES
+from attrmap.writers.png import FAST_DEFLATE_PIXELS, PNG_ZLIB_LEVEL, _deflater, encode_png
+from conftest import EXAMPLES, require
 
 
 def test_encoded_png_reads_back_as_the_same_pixels_and_text():
@@ -49,3 +53,53 @@ def test_reference_figure_is_about_as_large_as_pillows_encoding(tmp_path):
     pillow = io.BytesIO()
     Image.fromarray(pixels).save(pillow, format="png", compress_level=PNG_ZLIB_LEVEL)
     assert 0.9 <= target.stat().st_size / len(pillow.getvalue()) <= 1.1
+
+
+def _large_page() -> np.ndarray:
+    """Just over ``FAST_DEFLATE_PIXELS``: flat cells crossed by noise, as text would be."""
+    height = FAST_DEFLATE_PIXELS // 1000 + 1
+    pixels = np.full((height, 1000, 4), 255, dtype=np.uint8)
+    pixels[:, :, 0] = (np.arange(height)[:, None] // 31 * 40 + np.arange(1000) // 97) % 256
+    pixels[::7, ::3, 1] = np.random.default_rng(1).integers(0, 256, size=(1, 334))
+    return pixels
+
+
+def _idat(png: bytes) -> bytes:
+    start = png.index(b"IDAT") + 4
+    return png[start : start + int.from_bytes(png[start - 8 : start - 4], "big")]
+
+
+def test_large_page_is_deflated_by_isal_and_reads_back_as_the_same_pixels():
+    require("isal", importlib.util.find_spec("isal") is not None)
+    assert type(_deflater(FAST_DEFLATE_PIXELS + 1)).__module__ == "isal_zlib"
+    pixels = _large_page()
+    png = encode_png(pixels, 150, {"Software": "attrmap"})
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(png))), pixels)
+    # Not zlib's stream: the page went through ISA-L.
+    filtered = np.concatenate(
+        [np.zeros((len(pixels), 1), np.uint8), pixels.reshape(len(pixels), -1)], 1
+    )
+    assert _idat(png) != zlib.compress(filtered.tobytes(), PNG_ZLIB_LEVEL)
+    assert zlib.decompress(_idat(png)) == filtered.tobytes()
+
+
+def test_figures_up_to_the_threshold_keep_zlibs_bytes():
+    """The reference and the baselines are far below it; their bytes must not change."""
+    assert type(_deflater(FAST_DEFLATE_PIXELS)) is type(zlib.compressobj())
+
+
+def test_large_page_without_isal_is_deflated_by_zlib(monkeypatch):
+    monkeypatch.setitem(sys.modules, "isal", None)  # import isal raises ImportError
+    assert type(_deflater(FAST_DEFLATE_PIXELS + 1)) is type(zlib.compressobj())
+    pixels = _large_page()
+    png = encode_png(pixels, 150, {})
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(png))), pixels)
+
+
+@pytest.mark.parametrize("pixel_count", [FAST_DEFLATE_PIXELS, FAST_DEFLATE_PIXELS + 1])
+def test_either_encoder_writes_a_zlib_stream_with_its_checksum(pixel_count):
+    deflater = _deflater(pixel_count)
+    data = bytes(range(256)) * 5000
+    stream = deflater.compress(data) + deflater.flush()
+    assert zlib.decompress(stream) == data
+    assert stream[-4:] == zlib.adler32(data).to_bytes(4, "big")
