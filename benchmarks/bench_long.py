@@ -22,6 +22,8 @@ The Markdown report goes to stdout, progress to stderr.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import importlib.util
 import math
 import statistics
 import sys
@@ -86,6 +88,13 @@ def ratio_table(times: dict[str, list[float]], reference: str, target: float) ->
     return worst
 
 
+def large_page_deflater() -> str:
+    """Which deflate the long PNG pages go through (``writers/png.py``): ISA-L or zlib."""
+    if importlib.util.find_spec("isal") is None:
+        return "zlib (isal is not installed)"
+    return f"ISA-L (isal {importlib.metadata.version('isal')})"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -97,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     formats = args.formats.split(",")
     chosen = args.cases.split(",")
     failed = False
+    print(f"PNG pages of over 4 million pixels deflated by {large_page_deflater()}.\n")
     with tempfile.TemporaryDirectory() as tmp:
         long_input = write_long_input(Path(tmp) / "long.csv")
         render = [sys.executable, "-m", "attrmap", "render"]
