@@ -35,9 +35,10 @@ PNG_ZLIB_LEVEL = 3
 
 #: Pages of more pixels than this are deflated by ISA-L (the ``isal`` package, a
 #: dependency where it has wheels) at ``ISAL_LEVEL``: 5x faster than zlib on a 21-Mpx page
-#: of a 1,000-token grid (42 vs 231 ms), files 1 % smaller, the same pixels. Figures up to
-#: this size (the reference is 1.1 Mpx) keep zlib's bytes, so the baselines and figures
-#: committed in users' repositories do not change.
+#: of a 1,000-token grid (43 vs 228 ms, ``benchmarks/bench_deflate.py``), files 1 %
+#: smaller, the same pixels. Figures up to this size (the reference is 1.1 Mpx) keep
+#: zlib's bytes, so the baselines and figures committed in users' repositories do not
+#: change.
 FAST_DEFLATE_PIXELS = 4_000_000
 ISAL_LEVEL = 2
 
