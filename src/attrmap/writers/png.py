@@ -105,7 +105,7 @@ class PngWriter(DrawnWriter):
 def encode_png(pixels: np.ndarray, dpi: float, metadata: Metadata) -> bytes:
     """An RGBA buffer (rows top down) as PNG: the chunks Pillow writes for matplotlib's
     ``savefig`` (each text as ``tEXt``, or ``iTXt`` past Latin-1, in order; then the
-    resolution), the pixels deflated at ``PNG_ZLIB_LEVEL`` without row filters."""
+    resolution), the pixels deflated without row filters (``_deflater``)."""
     height, width, _ = pixels.shape
     chunks = [_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))]
     for name, value in metadata.items():
@@ -124,7 +124,7 @@ def encode_png(pixels: np.ndarray, dpi: float, metadata: Metadata) -> bytes:
 
 
 def _deflated_rows(pixels: np.ndarray) -> list[bytes]:
-    """The rows, each after a 0 byte ("no filter"), deflated: fed to zlib a megabyte at a
+    """The rows, each after a 0 byte ("no filter"), deflated: fed to the compressor a megabyte at a
     time through one reused buffer (the same stream as one call; a 500-row page's
     filtered copy would be 86 MB of fresh memory)."""
     height, row_bytes = pixels.shape
