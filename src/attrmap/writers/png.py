@@ -124,9 +124,9 @@ def encode_png(pixels: np.ndarray, dpi: float, metadata: Metadata) -> bytes:
 
 
 def _deflated_rows(pixels: np.ndarray) -> list[bytes]:
-    """The rows, each after a 0 byte ("no filter"), deflated: fed to the compressor a megabyte at a
-    time through one reused buffer (the same stream as one call; a 500-row page's
-    filtered copy would be 86 MB of fresh memory)."""
+    """The rows, each after a 0 byte ("no filter"), deflated: fed to the compressor a
+    megabyte at a time through one reused buffer (the same stream as one call; a 500-row
+    page's filtered copy would be 86 MB of fresh memory)."""
     height, row_bytes = pixels.shape
     step = max(1, (1 << 20) // (row_bytes + 1))
     rows = np.zeros((min(step, height), row_bytes + 1), dtype=np.uint8)
