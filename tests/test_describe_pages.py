@@ -150,7 +150,9 @@ def _loaded_modules(args: list[str]) -> list[str]:
         "    assert not e.code, e.code\n"
         "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MPLBACKEND": "Agg"}
+    # No MPLBACKEND, as most users run it: an unset backend is resolved by importing pyplot.
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("MPLBACKEND", None)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     return proc.stderr.split()
